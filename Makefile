@@ -1,0 +1,52 @@
+# The front door: every check the README and CI use is a target here.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+HOST   ?= 127.0.0.1:8000
+
+.PHONY: install run test test-postgres lint format messages check-deploy clean
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $@
+
+install: $(VENV)/.installed
+
+# Migrate, load the demo agency (once; a second run changes nothing) and serve.
+# With CELERY_BROKER_URL (or REDIS_URL) set, a Celery worker and beat run beside the server.
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_demo
+	@bash -c 'if [ -n "$${CELERY_BROKER_URL}$${REDIS_URL}" ]; then \
+	    $(VENV)/bin/celery -A config worker -l info & worker=$$!; \
+	    $(VENV)/bin/celery -A config beat -l info -s .celerybeat-schedule & beat=$$!; \
+	    trap "kill $$worker $$beat 2>/dev/null" EXIT; \
+	  fi; \
+	  $(PY) manage.py runserver $(HOST)'
+
+# The whole suite. Browser tests skip themselves where /usr/bin/chromium is missing.
+test: install
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+# Extract strings and compile the zh-hans catalogue (needs gettext: apt-get install gettext).
+messages: install
+	$(PY) manage.py makemessages -l zh_Hans --no-obsolete --ignore=.venv --ignore=staticfiles
+	$(PY) manage.py compilemessages -l zh_Hans --ignore=.venv
+
+check-deploy: install
+	DJANGO_ENV=production SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(60))')" \
+	  ALLOWED_HOSTS=crm.example.com $(PY) manage.py check --deploy --fail-level WARNING
+
+clean:
+	rm -rf $(VENV) staticfiles .celerybeat-schedule

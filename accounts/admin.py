@@ -1,0 +1,22 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Team, User
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    list_display = ["username", "full_name", "team", "is_active", "is_staff"]
+    list_filter = ["is_active", "is_staff", "groups", "team"]
+    search_fields = ["username", "full_name", "email"]
+    fieldsets = (
+        *BaseUserAdmin.fieldsets,
+        (_("Agency"), {"fields": ("full_name", "team", "phone")}),
+    )
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    list_display = ["name", "lead"]
+    search_fields = ["name"]

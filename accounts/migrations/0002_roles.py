@@ -1,0 +1,84 @@
+"""Create the staff roles as groups, with the model permissions each role needs.
+
+Object-level rules (a rep sees only own customers) live in customers.selectors; these
+permissions govern the admin and role-wide actions such as exporting.
+"""
+
+from django.contrib.auth.management import create_permissions
+from django.db import migrations
+
+ROLE_PERMISSIONS = {
+    "sales": [
+        "customers.view_customer", "customers.add_customer", "customers.change_customer",
+        "customers.delete_customer",
+        "customers.view_booking", "customers.add_booking", "customers.change_booking",
+        "customers.view_contactperson", "customers.add_contactperson",
+        "customers.change_contactperson",
+        "customers.view_contactrecord", "customers.add_contactrecord",
+        "customers.view_servicerecord", "customers.add_servicerecord",
+        "customers.change_servicerecord",
+    ],
+    "team_lead": ["customers.export_customers"],
+    "manager": [
+        "customers.view_customer", "customers.add_customer", "customers.change_customer",
+        "customers.delete_customer", "customers.export_customers",
+        "customers.view_booking", "customers.add_booking", "customers.change_booking",
+        "customers.view_contactperson", "customers.add_contactperson",
+        "customers.change_contactperson",
+        "customers.view_contactrecord", "customers.add_contactrecord",
+        "customers.view_servicerecord", "customers.add_servicerecord",
+        "customers.change_servicerecord",
+        "customers.view_destination", "customers.add_destination",
+        "customers.change_destination",
+        "customers.view_tag", "customers.add_tag", "customers.change_tag",
+        "customers.view_channelpartner", "customers.add_channelpartner",
+        "customers.change_channelpartner",
+        "accounts.view_user", "accounts.view_team",
+    ],
+    "custodian": [
+        "customers.view_customer", "customers.change_customer", "customers.delete_customer",
+        "customers.restore_customer", "customers.export_customers",
+        "customers.view_booking", "customers.view_contactperson",
+        "customers.view_contactrecord", "customers.view_servicerecord",
+        "customers.view_destination", "customers.view_tag", "customers.view_channelpartner",
+    ],
+    "finance": [
+        "customers.view_customer", "customers.view_booking", "customers.change_booking",
+        "customers.view_contactperson", "customers.view_contactrecord",
+        "customers.view_servicerecord",
+    ],
+}
+
+
+def create_roles(apps, schema_editor):
+    # Permissions are normally created after all migrations (post_migrate); create them now
+    # so the groups can be given them. The stub app configs need models_module set for that.
+    for app_label in ("accounts", "customers"):
+        app_config = apps.get_app_config(app_label)
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for role, permission_names in ROLE_PERMISSIONS.items():
+        group, _created = Group.objects.get_or_create(name=role)
+        for dotted in permission_names:
+            app_label, codename = dotted.split(".")
+            group.permissions.add(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )
+
+
+def remove_roles(apps, schema_editor):
+    apps.get_model("auth", "Group").objects.filter(name__in=ROLE_PERMISSIONS).delete()
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("accounts", "0001_initial"),
+        ("customers", "0001_initial"),
+        ("contenttypes", "0002_remove_content_type_name"),
+        ("auth", "0012_alter_user_first_name_max_length"),
+    ]
+
+    operations = [migrations.RunPython(create_roles, remove_roles)]

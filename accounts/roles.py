@@ -1,0 +1,38 @@
+"""Staff roles. Each role is a Django group created by a data migration.
+
+The group name is the stable key; what a person reads is the translated label.
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+SALES = "sales"
+TEAM_LEAD = "team_lead"
+MANAGER = "manager"
+CUSTODIAN = "custodian"
+FINANCE = "finance"
+
+ROLE_LABELS = {
+    SALES: _("Sales rep"),
+    TEAM_LEAD: _("Team lead"),
+    MANAGER: _("Manager"),
+    CUSTODIAN: _("Archive custodian"),
+    FINANCE: _("Finance"),
+}
+
+# Roles that see every customer (DOMAIN.md: managers, custodians and finance see all).
+SEE_ALL_ROLES = frozenset({MANAGER, CUSTODIAN, FINANCE})
+
+
+def role_names(user) -> frozenset[str]:
+    """The user's role keys, read once per request and cached on the user object."""
+    if not getattr(user, "is_authenticated", False):
+        return frozenset()
+    cached = getattr(user, "_role_names_cache", None)
+    if cached is None:
+        cached = frozenset(user.groups.values_list("name", flat=True))
+        user._role_names_cache = cached
+    return cached
+
+
+def has_role(user, *roles: str) -> bool:
+    return bool(role_names(user) & set(roles))

@@ -1,0 +1,25 @@
+from django.conf import settings
+from django.utils import translation
+
+
+class DefaultLanguageMiddleware:
+    """Activate the language the user chose (cookie), else the agency default, zh-hans.
+
+    Django's LocaleMiddleware would follow the browser's Accept-Language header; staff
+    machines often run English browsers, yet the agency works in Chinese unless a user
+    switches.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.supported = {code for code, _name in settings.LANGUAGES}
+
+    def __call__(self, request):
+        language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if language not in self.supported:
+            language = settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        return response

@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from accounts import views as account_views
+from config.health import healthz
+
+admin.site.site_header = _("Travel CRM administration")
+admin.site.site_title = _("Travel CRM")
+admin.site.index_title = _("Archive custody")
+
+urlpatterns = [
+    path("", account_views.home, name="home"),
+    path("healthz/", healthz, name="healthz"),
+    path("accounts/", include("accounts.urls")),
+    path("customers/", include("customers.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,221 @@
+"""Django admin for archive custodians. Rows come from the same visibility selector as
+the pages; deleting is always the soft, restorable kind."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from simple_history.admin import SimpleHistoryAdmin
+
+from accounts.roles import MANAGER, has_role
+from customers.forms import CustomerPrepareMixin
+from customers.models import (
+    Booking,
+    ChannelPartner,
+    ContactPerson,
+    ContactRecord,
+    Customer,
+    Destination,
+    ServiceRecord,
+    Tag,
+)
+from customers.selectors import customer_list_visible
+from customers.services import customer_restore, customer_soft_delete
+
+
+class CustomerAdminForm(CustomerPrepareMixin, forms.ModelForm):
+    class Meta:
+        model = Customer
+        exclude = ["name_normalised"]  # noqa: DJ006 - admin edits every field
+
+
+class DeletedFilter(admin.SimpleListFilter):
+    title = _("recycle bin")
+    parameter_name = "bin"
+
+    def lookups(self, request, model_admin):
+        return [("alive", _("Not deleted")), ("deleted", _("Deleted"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "alive":
+            return queryset.alive()
+        if self.value() == "deleted":
+            return queryset.deleted()
+        return queryset
+
+
+def _sees_full_id(request) -> bool:
+    return request.user.is_superuser or has_role(request.user, MANAGER)
+
+
+@admin.register(Customer)
+class CustomerAdmin(SimpleHistoryAdmin):
+    form = CustomerAdminForm
+    list_display = ["name", "kind", "owner", "status", "mobile", "id_number_masked", "deleted_at"]
+    list_filter = [DeletedFilter, "kind", "status", "is_key_account", "source_channel", "owner"]
+    search_fields = ["name", "=mobile", "=id_number", "email"]
+    list_select_related = ["owner"]
+    autocomplete_fields = ["channel_partner"]
+    filter_horizontal = ["desired_destinations", "tags"]
+    readonly_fields = ["deleted_at", "deleted_by", "created_at", "updated_at"]
+    actions = ["soft_delete_selected", "restore_selected"]
+    date_hierarchy = "created_at"
+
+    @admin.display(description=_("resident ID number"))
+    def id_number_masked(self, obj):
+        return obj.id_number_masked
+
+    def get_queryset(self, request):
+        include_deleted = request.user.has_perm("customers.restore_customer")
+        return customer_list_visible(user=request.user, include_deleted=include_deleted)
+
+    def get_exclude(self, request, obj=None):
+        # The full ID number is for managers only; others see it masked, read-only.
+        return [] if _sees_full_id(request) else ["id_number"]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not _sees_full_id(request):
+            fields.append("id_number_masked")
+        return fields
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # would really delete; ours moves to the bin
+        if not request.user.has_perm("customers.restore_customer"):
+            actions.pop("restore_selected", None)
+        if not request.user.has_perm("customers.delete_customer"):
+            actions.pop("soft_delete_selected", None)
+        return actions
+
+    def save_model(self, request, obj, form, change):
+        obj._history_user = request.user
+        super().save_model(request, obj, form, change)
+
+    def get_deleted_objects(self, objs, request):
+        # Soft delete touches nothing else: no cascade to list or to need permission for.
+        objs = list(objs)
+        return (
+            [str(obj) for obj in objs],
+            {Customer._meta.verbose_name_plural: len(objs)},
+            set(),
+            [],
+        )
+
+    def delete_model(self, request, obj):
+        customer_soft_delete(actor=request.user, customer=obj)
+
+    def delete_queryset(self, request, queryset):
+        for customer in queryset:
+            customer_soft_delete(actor=request.user, customer=customer)
+
+    @admin.action(description=_("Move selected customers to the recycle bin"))
+    def soft_delete_selected(self, request, queryset):
+        count = 0
+        for customer in queryset.alive():
+            customer_soft_delete(actor=request.user, customer=customer)
+            count += 1
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d customer moved to the recycle bin.",
+                "%(count)d customers moved to the recycle bin.",
+                count,
+            )
+            % {"count": count},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Restore selected customers from the recycle bin"))
+    def restore_selected(self, request, queryset):
+        count = 0
+        for customer in queryset.deleted():
+            customer_restore(actor=request.user, customer=customer)
+            count += 1
+        self.message_user(
+            request,
+            ngettext("%(count)d customer restored.", "%(count)d customers restored.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )
+
+
+class VisibleCustomerRowsMixin:
+    """Rows that belong to a customer are shown only when the customer is visible, and are
+    history: staff correct them, never delete them."""
+
+    def get_queryset(self, request):
+        visible = customer_list_visible(user=request.user)
+        return super().get_queryset(request).filter(customer__in=visible)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Booking)
+class BookingAdmin(VisibleCustomerRowsMixin, SimpleHistoryAdmin):
+    list_display = ["product", "customer", "trip_type", "start_date", "end_date", "amount",
+                    "cost", "gross_profit", "status", "paid_date"]  # fmt: skip
+    list_filter = ["status", "trip_type", "destination"]
+    search_fields = ["product", "customer__name"]
+    list_select_related = ["customer", "destination"]
+    raw_id_fields = ["customer"]
+    readonly_fields = ["gross_profit", "created_by", "created_at"]
+    date_hierarchy = "start_date"
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        obj._history_user = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(ContactPerson)
+class ContactPersonAdmin(VisibleCustomerRowsMixin, SimpleHistoryAdmin):
+    list_display = ["name", "customer", "title", "mobile", "started_on", "ended_on"]
+    search_fields = ["name", "customer__name", "=mobile"]
+    list_select_related = ["customer"]
+    raw_id_fields = ["customer", "replaced_by"]
+    readonly_fields = ["created_by", "created_at"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(ContactRecord)
+class ContactRecordAdmin(VisibleCustomerRowsMixin, admin.ModelAdmin):
+    list_display = ["customer", "channel", "outcome", "contacted_at", "by"]
+    list_filter = ["channel", "outcome"]
+    search_fields = ["customer__name", "notes"]
+    list_select_related = ["customer", "by"]
+    raw_id_fields = ["customer", "by"]
+    date_hierarchy = "contacted_at"
+
+
+@admin.register(ServiceRecord)
+class ServiceRecordAdmin(VisibleCustomerRowsMixin, admin.ModelAdmin):
+    list_display = ["summary", "customer", "kind", "status", "occurred_at", "recorded_by"]
+    list_filter = ["kind", "status"]
+    search_fields = ["customer__name", "summary"]
+    list_select_related = ["customer", "recorded_by"]
+    raw_id_fields = ["customer", "recorded_by"]
+
+
+@admin.register(Destination)
+class DestinationAdmin(admin.ModelAdmin):
+    list_display = ["name", "is_outbound"]
+    list_filter = ["is_outbound"]
+    search_fields = ["name"]
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    search_fields = ["name"]
+
+
+@admin.register(ChannelPartner)
+class ChannelPartnerAdmin(admin.ModelAdmin):
+    list_display = ["name", "contact"]
+    search_fields = ["name"]

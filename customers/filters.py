@@ -1,0 +1,107 @@
+import datetime
+
+import django_filters
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from customers.models import (
+    ChannelPartner,
+    Customer,
+    CustomerKind,
+    CustomerStatus,
+    Destination,
+    SourceChannel,
+    Tag,
+)
+from customers.selectors import (
+    customer_filter_dormant,
+    customer_filter_not_contacted_since,
+    owner_choices,
+)
+from customers.validators import normalize_id_number, normalize_mobile
+
+CONTACT_AGE_CHOICES = [
+    ("30", _("Not contacted for 30+ days")),
+    ("60", _("Not contacted for 60+ days")),
+    ("90", _("Not contacted for 90+ days")),
+    ("180", _("Not contacted for 180+ days")),
+    ("never", _("Never contacted")),
+]
+
+
+class CustomerFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="filter_search", label=_("Search"))
+    kind = django_filters.ChoiceFilter(choices=CustomerKind.choices, label=_("kind"))
+    status = django_filters.ChoiceFilter(choices=CustomerStatus.choices, label=_("status"))
+    owner = django_filters.ModelChoiceFilter(queryset=None, label=_("owner"))
+    source_channel = django_filters.ChoiceFilter(
+        choices=SourceChannel.choices, label=_("source channel")
+    )
+    channel_partner = django_filters.ModelChoiceFilter(
+        queryset=ChannelPartner.objects.all(), label=_("channel partner")
+    )
+    destination = django_filters.ModelChoiceFilter(
+        field_name="desired_destinations",
+        queryset=Destination.objects.all(),
+        label=_("desired destination"),
+    )
+    tag = django_filters.ModelChoiceFilter(
+        field_name="tags", queryset=Tag.objects.all(), label=_("tag")
+    )
+    contact_age = django_filters.ChoiceFilter(
+        choices=CONTACT_AGE_CHOICES, method="filter_contact_age", label=_("last contact")
+    )
+    dormant = django_filters.BooleanFilter(
+        method="filter_dormant", label=_("Semi-dormant (no trip in 6 months)")
+    )
+    is_key_account = django_filters.BooleanFilter(label=_("key account"))
+    sort = django_filters.OrderingFilter(
+        fields=(
+            ("name", "name"),
+            ("created_at", "created"),
+            ("last_contact_at", "last_contact"),
+            ("owner__username", "owner"),
+        ),
+        field_labels={
+            "name": _("Name"),
+            "created_at": _("Newest first"),
+            "last_contact_at": _("Last contact"),
+            "owner__username": _("Owner"),
+        },
+        label=_("sort by"),
+    )
+
+    class Meta:
+        model = Customer
+        fields = []
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["owner"].queryset = owner_choices(user=user)
+
+    def filter_search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        condition = Q(name__icontains=value) | Q(email__iexact=value)
+        mobile = normalize_mobile(value)
+        if mobile.isdigit() and len(mobile) >= 4:
+            condition |= Q(mobile__startswith=mobile)
+        id_number = normalize_id_number(value)
+        if len(id_number) == 18:
+            # Exact match only: a partial ID search would let anyone probe masked numbers.
+            condition |= Q(id_number=id_number)
+        return queryset.filter(condition)
+
+    def filter_contact_age(self, queryset, name, value):
+        if value == "never":
+            return queryset.filter(contact_records__isnull=True)
+        since = timezone.now() - datetime.timedelta(days=int(value))
+        return customer_filter_not_contacted_since(queryset, since=since)
+
+    def filter_dormant(self, queryset, name, value):
+        if value is None:
+            return queryset
+        dormant = customer_filter_dormant(queryset)
+        return dormant if value else queryset.exclude(pk__in=dormant.values("pk"))

@@ -1,0 +1,258 @@
+import datetime
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Fieldset, Layout, Row
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from customers.models import Booking, ContactPerson, ContactRecord, Customer, ServiceRecord
+from customers.selectors import owner_choices
+from customers.services import customer_prepare
+from customers.validators import normalize_id_number, normalize_mobile, validate_mobile
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+def _no_form_tag_helper(layout: Layout | None = None) -> FormHelper:
+    helper = FormHelper()
+    helper.form_tag = False
+    helper.disable_csrf = True
+    if layout is not None:
+        helper.layout = layout
+    return helper
+
+
+class MobileField(forms.CharField):
+    """Accepts +86 / 0086 prefixes, spaces and dashes; stores the 11 digits."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 24)
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        value = normalize_mobile(super().clean(value))
+        if value:
+            validate_mobile(value)
+        return value
+
+
+class CustomerPrepareMixin:
+    """Runs the service's normalisation, ID-number facts and duplicate check as part of
+    form validation, so errors show beside the right field (also in the admin)."""
+
+    def _post_clean(self):
+        super()._post_clean()
+        try:
+            customer_prepare(customer=self.instance)
+        except ValidationError as exc:
+            self._update_errors(exc)
+
+
+class CustomerForm(CustomerPrepareMixin, forms.ModelForm):
+    mobile = MobileField(label=_("mobile"), required=False)
+    id_number = forms.CharField(
+        label=_("resident ID number"),
+        required=False,
+        max_length=24,
+        help_text=_("18 characters; the birthday and sex are filled from it."),
+    )
+
+    class Meta:
+        model = Customer
+        fields = [
+            "kind", "name", "owner", "status", "churn_reason", "is_key_account",
+            "organisation_type", "supplier_type", "policy_first_class", "policy_fare_rule",
+            "founding_date",
+            "id_number", "birthday", "wedding_anniversary", "occupation",
+            "mobile", "phone", "email",
+            "province", "city", "district", "street_address", "postal_code",
+            "source_channel", "channel_partner",
+            "desired_destinations", "tags",
+            "pref_airline", "pref_aircraft_size", "pref_seat", "pref_hotel_class", "pref_diet",
+            "character_notes",
+        ]  # fmt: skip
+        widgets = {
+            "birthday": DateInput(),
+            "wedding_anniversary": DateInput(),
+            "founding_date": DateInput(),
+            "desired_destinations": forms.CheckboxSelectMultiple(),
+            "tags": forms.CheckboxSelectMultiple(),
+            "character_notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        choices = owner_choices(user=user)
+        self.fields["owner"].queryset = choices
+        self.fields["owner"].required = False
+        if self.instance.pk is None:
+            self.fields["owner"].initial = user.pk
+        if self.instance.pk and not self.is_bound:
+            self.initial["id_number"] = self.instance.id_number
+        self.helper = _no_form_tag_helper(
+            Layout(
+                Fieldset(
+                    _("Basic facts"),
+                    Row(Column("kind"), Column("name"), Column("owner")),
+                    Row(Column("status"), Column("churn_reason"), Column("is_key_account")),
+                ),
+                Fieldset(
+                    _("Organisation"),
+                    Row(Column("organisation_type"), Column("supplier_type")),
+                    Row(Column("policy_first_class"), Column("policy_fare_rule")),
+                    "founding_date",
+                ),
+                Fieldset(
+                    _("Person"),
+                    Row(Column("id_number"), Column("birthday")),
+                    Row(Column("wedding_anniversary"), Column("occupation")),
+                ),
+                Fieldset(
+                    _("Contact details and postal address"),
+                    Row(Column("mobile"), Column("phone"), Column("email")),
+                    Row(Column("province"), Column("city"), Column("district")),
+                    Row(Column("street_address", css_class="col-md-8"), Column("postal_code")),
+                ),
+                Fieldset(_("Source"), Row(Column("source_channel"), Column("channel_partner"))),
+                Fieldset(
+                    _("Wishes and preferences"),
+                    Row(Column("desired_destinations"), Column("tags")),
+                    Row(Column("pref_airline"), Column("pref_aircraft_size"), Column("pref_seat")),
+                    Row(Column("pref_hotel_class"), Column("pref_diet")),
+                    "character_notes",
+                ),
+            )
+        )
+
+    def clean_id_number(self):
+        return normalize_id_number(self.cleaned_data["id_number"])
+
+    def clean_owner(self):
+        owner = self.cleaned_data.get("owner")
+        if owner is None:
+            return self.instance.owner if self.instance.pk else self.user
+        return owner
+
+
+class ContactRecordForm(forms.ModelForm):
+    class Meta:
+        model = ContactRecord
+        fields = ["channel", "outcome", "contacted_at", "notes", "next_step", "next_contact_on"]
+        widgets = {
+            "contacted_at": DateTimeInput(),
+            "next_contact_on": DateInput(),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["contacted_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
+        self.helper = _no_form_tag_helper()
+
+    def clean_contacted_at(self):
+        value = self.cleaned_data["contacted_at"]
+        if value > timezone.now() + datetime.timedelta(minutes=5):
+            raise ValidationError(_("A contact cannot be logged in the future."))
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        when, next_on = cleaned.get("contacted_at"), cleaned.get("next_contact_on")
+        if when and next_on and next_on < timezone.localtime(when).date():
+            self.add_error("next_contact_on", _("The next contact must come after this one."))
+        return cleaned
+
+
+class BookingForm(forms.ModelForm):
+    class Meta:
+        model = Booking
+        fields = [
+            "product", "destination", "trip_type", "start_date", "end_date", "head_count",
+            "amount", "cost", "payment_due_date", "paid_date", "status",
+        ]  # fmt: skip
+        widgets = {
+            "start_date": DateInput(),
+            "end_date": DateInput(),
+            "payment_due_date": DateInput(),
+            "paid_date": DateInput(),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _no_form_tag_helper(
+            Layout(
+                Row(
+                    Column("product", css_class="col-md-6"),
+                    Column("destination"),
+                    Column("trip_type"),
+                ),
+                Row(Column("start_date"), Column("end_date"), Column("head_count")),
+                Row(Column("amount"), Column("cost"), Column("status")),
+                Row(Column("payment_due_date"), Column("paid_date")),
+            )
+        )
+
+
+class ServiceRecordForm(forms.ModelForm):
+    class Meta:
+        model = ServiceRecord
+        fields = ["kind", "occurred_at", "summary", "details", "status", "resolution"]
+        widgets = {
+            "occurred_at": DateTimeInput(),
+            "details": forms.Textarea(attrs={"rows": 3}),
+            "resolution": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["occurred_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
+        self.helper = _no_form_tag_helper()
+
+
+class ContactPersonForm(forms.ModelForm):
+    mobile = MobileField(label=_("mobile"), required=False)
+
+    class Meta:
+        model = ContactPerson
+        fields = ["name", "title", "mobile", "email", "is_primary", "started_on"]
+        widgets = {"started_on": DateInput()}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["started_on"].initial = timezone.localdate()
+        self.helper = _no_form_tag_helper()
+
+
+class ContactPersonReplaceForm(ContactPersonForm):
+    reason = forms.CharField(label=_("why the contact changed"), max_length=200)
+
+    class Meta(ContactPersonForm.Meta):
+        fields = [*ContactPersonForm.Meta.fields, "reason"]
+
+    def __init__(self, *args, replacing: ContactPerson, **kwargs):
+        self.replacing = replacing
+        super().__init__(*args, **kwargs)
+
+    def clean_started_on(self):
+        started_on = self.cleaned_data["started_on"]
+        if started_on < self.replacing.started_on:
+            raise ValidationError(
+                _("The new contact cannot start before the current one (%(date)s)."),
+                params={"date": self.replacing.started_on},
+            )
+        return started_on

@@ -1,0 +1,38 @@
+from customers.models.booking import Booking
+from customers.models.choices import (
+    BookingStatus,
+    ChurnReason,
+    ContactChannel,
+    ContactOutcome,
+    CustomerKind,
+    CustomerStatus,
+    ServiceKind,
+    ServiceStatus,
+    SourceChannel,
+    TripType,
+)
+from customers.models.contact_person import ContactPerson
+from customers.models.customer import Customer
+from customers.models.records import ContactRecord, ServiceRecord
+from customers.models.reference import ChannelPartner, Destination, Tag
+
+__all__ = [
+    "Booking",
+    "BookingStatus",
+    "ChannelPartner",
+    "ChurnReason",
+    "ContactChannel",
+    "ContactOutcome",
+    "ContactPerson",
+    "ContactRecord",
+    "Customer",
+    "CustomerKind",
+    "CustomerStatus",
+    "Destination",
+    "ServiceKind",
+    "ServiceRecord",
+    "ServiceStatus",
+    "SourceChannel",
+    "Tag",
+    "TripType",
+]

@@ -1,0 +1,98 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from customers.models.choices import BookingStatus, TripType
+
+MONEY = {"max_digits": 12, "decimal_places": 2, "validators": [MinValueValidator(Decimal("0"))]}
+
+
+class Booking(models.Model):
+    """A purchase record 消费记录: one tour or product bought by a customer."""
+
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.PROTECT,
+        related_name="bookings",
+    )
+    product = models.CharField(_("product / tour"), max_length=200)
+    destination = models.ForeignKey(
+        "customers.Destination",
+        verbose_name=_("destination"),
+        on_delete=models.PROTECT,
+        related_name="bookings",
+    )
+    trip_type = models.CharField(_("trip type"), max_length=10, choices=TripType.choices)
+    start_date = models.DateField(_("trip start"))
+    end_date = models.DateField(_("trip end"))
+    head_count = models.PositiveIntegerField(_("head count"), default=1)
+    amount = models.DecimalField(_("amount (¥)"), **MONEY)
+    cost = models.DecimalField(_("cost (¥)"), **MONEY)
+    gross_profit = models.GeneratedField(
+        verbose_name=_("gross profit (¥)"),
+        expression=F("amount") - F("cost"),
+        output_field=models.DecimalField(max_digits=13, decimal_places=2),
+        db_persist=True,
+    )
+    payment_due_date = models.DateField(_("payment due"), null=True, blank=True)
+    paid_date = models.DateField(_("paid on"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=BookingStatus.choices, default=BookingStatus.BOOKED
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords(excluded_fields=["gross_profit"])
+
+    class Meta:
+        verbose_name = _("booking")
+        verbose_name_plural = _("bookings")
+        ordering = ["-start_date", "-id"]
+        indexes = [
+            # Covers per-customer spend/recency aggregates without touching the table.
+            models.Index(
+                fields=["customer", "status", "end_date", "amount"], name="booking_customer_cover"
+            ),
+            models.Index(fields=["start_date"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__gte=F("start_date")),
+                name="booking_end_after_start",
+                violation_error_message=_("The trip cannot end before it starts."),
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__gte=0) & Q(cost__gte=0),
+                name="booking_money_not_negative",
+                violation_error_message=_("Amounts cannot be negative."),
+            ),
+            models.CheckConstraint(
+                condition=Q(head_count__gte=1),
+                name="booking_head_count_1",
+                violation_error_message=_("A booking has at least one traveller."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=BookingStatus.PAID) | Q(paid_date__isnull=False),
+                name="booking_paid_has_date",
+                violation_error_message=_("A paid booking needs the date it was paid."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product} ({self.start_date:%Y-%m-%d})"
+
+    def clean(self):
+        # Field-level messages, so the form shows them beside the right input.
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": _("The trip cannot end before it starts.")})
+        if self.status == BookingStatus.PAID and not self.paid_date:
+            raise ValidationError({"paid_date": _("A paid booking needs the date it was paid.")})

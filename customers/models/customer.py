@@ -1,0 +1,227 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from customers.models.choices import (
+    AircraftSize,
+    ChurnReason,
+    CustomerKind,
+    CustomerStatus,
+    FareRule,
+    HotelClass,
+    OrganisationType,
+    SeatPreference,
+    Sex,
+    SourceChannel,
+    SupplierType,
+)
+from customers.validators import (
+    mask_id_number,
+    validate_id_number,
+    validate_mobile,
+    validate_postal_code,
+)
+
+
+class CustomerQuerySet(models.QuerySet):
+    def alive(self):
+        return self.filter(deleted_at__isnull=True)
+
+    def deleted(self):
+        return self.filter(deleted_at__isnull=False)
+
+
+class AliveCustomerManager(models.Manager.from_queryset(CustomerQuerySet)):
+    """The default manager hides soft-deleted customers; `all_objects` shows them."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(deleted_at__isnull=True)
+
+
+class Customer(models.Model):
+    """One customer archive 客户档案: a traveller, corporate client, supplier or media."""
+
+    kind = models.CharField(_("kind"), max_length=20, choices=CustomerKind.choices)
+    name = models.CharField(_("name"), max_length=200)
+    # Organisation names compared without width, case, spaces or punctuation (duplicates).
+    name_normalised = models.CharField(max_length=200, editable=False, db_index=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.PROTECT,
+        related_name="customers",
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=CustomerStatus.choices, default=CustomerStatus.ACTIVE
+    )
+    churn_reason = models.CharField(
+        _("reason lost"), max_length=20, choices=ChurnReason.choices, blank=True
+    )
+    is_key_account = models.BooleanField(_("key account"), default=False)
+
+    # Organisations
+    organisation_type = models.CharField(
+        _("organisation type"), max_length=20, choices=OrganisationType.choices, blank=True
+    )
+    supplier_type = models.CharField(
+        _("supplier type"), max_length=20, choices=SupplierType.choices, blank=True
+    )
+    policy_first_class = models.CharField(_("who may fly first class"), max_length=200, blank=True)
+    policy_fare_rule = models.CharField(
+        _("fare rule"), max_length=10, choices=FareRule.choices, blank=True
+    )
+    founding_date = models.DateField(_("company founding date"), null=True, blank=True)
+
+    # People
+    id_number = models.CharField(
+        _("resident ID number"), max_length=18, blank=True, validators=[validate_id_number]
+    )
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, blank=True)
+    birthday = models.DateField(_("birthday"), null=True, blank=True)
+    wedding_anniversary = models.DateField(_("wedding anniversary"), null=True, blank=True)
+    occupation = models.CharField(_("occupation"), max_length=100, blank=True)
+
+    # How to reach them
+    mobile = models.CharField(_("mobile"), max_length=11, blank=True, validators=[validate_mobile])
+    phone = models.CharField(_("other phone"), max_length=30, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    province = models.CharField(_("province"), max_length=30, blank=True)
+    city = models.CharField(_("city"), max_length=30, blank=True)
+    district = models.CharField(_("district"), max_length=30, blank=True)
+    street_address = models.CharField(_("street address"), max_length=200, blank=True)
+    postal_code = models.CharField(
+        _("postal code"), max_length=6, blank=True, validators=[validate_postal_code]
+    )
+
+    # Where they come from
+    source_channel = models.CharField(
+        _("source channel"), max_length=20, choices=SourceChannel.choices, blank=True
+    )
+    channel_partner = models.ForeignKey(
+        "customers.ChannelPartner",
+        verbose_name=_("channel partner"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="customers",
+    )
+
+    # What they like
+    desired_destinations = models.ManyToManyField(
+        "customers.Destination",
+        verbose_name=_("desired destinations"),
+        blank=True,
+        related_name="interested_customers",
+    )
+    tags = models.ManyToManyField(
+        "customers.Tag", verbose_name=_("tags"), blank=True, related_name="customers"
+    )
+    pref_airline = models.CharField(_("preferred airline"), max_length=50, blank=True)
+    pref_aircraft_size = models.CharField(
+        _("aircraft size"), max_length=10, choices=AircraftSize.choices, blank=True
+    )
+    pref_seat = models.CharField(
+        _("seat"), max_length=10, choices=SeatPreference.choices, blank=True
+    )
+    pref_hotel_class = models.CharField(
+        _("hotel class"), max_length=10, choices=HotelClass.choices, blank=True
+    )
+    pref_diet = models.CharField(_("diet"), max_length=100, blank=True)
+    character_notes = models.TextField(_("character, interests, talents"), blank=True)
+
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    deleted_at = models.DateTimeField(_("deleted"), null=True, blank=True)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("deleted by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    history = HistoricalRecords(
+        excluded_fields=["name_normalised", "updated_at"],
+        m2m_fields=[desired_destinations, tags],
+    )
+
+    objects = AliveCustomerManager()
+    all_objects = CustomerQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
+        ordering = ["name", "id"]
+        base_manager_name = "all_objects"
+        permissions = [
+            ("export_customers", _("Can export the customer list")),
+            ("restore_customer", _("Can restore a deleted customer")),
+        ]
+        indexes = [
+            models.Index(fields=["owner", "status"]),
+            models.Index(fields=["mobile"]),
+            models.Index(fields=["id_number"]),
+            models.Index(fields=["created_at"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["id_number"],
+                condition=~Q(id_number=""),
+                name="customer_unique_id_number",
+                violation_error_message=_("A customer with this ID number is already on file."),
+            ),
+            models.UniqueConstraint(
+                fields=["mobile"],
+                condition=~Q(mobile=""),
+                name="customer_unique_mobile",
+                violation_error_message=_("A customer with this mobile number is already on file."),
+            ),
+            models.UniqueConstraint(
+                fields=["name_normalised"],
+                condition=~Q(kind=CustomerKind.INDIVIDUAL),
+                name="customer_unique_organisation_name",
+                violation_error_message=_("An organisation with this name is already on file."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status=CustomerStatus.LOST) | Q(churn_reason=""),
+                name="customer_churn_reason_only_when_lost",
+                violation_error_message=_("Only a lost customer has a reason lost."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=CustomerStatus.LOST) | ~Q(churn_reason=""),
+                name="customer_lost_needs_reason",
+                violation_error_message=_("A lost customer needs the reason they left."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("customers:detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_organisation(self) -> bool:
+        return self.kind != CustomerKind.INDIVIDUAL
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+    @property
+    def id_number_masked(self) -> str:
+        return mask_id_number(self.id_number)
+
+    @property
+    def postal_address(self) -> str:
+        return "".join(
+            part for part in (self.province, self.city, self.district, self.street_address) if part
+        )
+
+    @property
+    def has_complete_postal_address(self) -> bool:
+        return all((self.province, self.city, self.street_address, self.postal_code))

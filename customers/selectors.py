@@ -1,0 +1,267 @@
+"""Reads. Every page, search, export and admin list gets its customers from
+`customer_list_visible`: the one door for visibility. Out of scope means 404."""
+
+import datetime
+import itertools
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Sum
+from django.http import Http404
+from django.utils import timezone
+
+from accounts.roles import FINANCE, MANAGER, SALES, SEE_ALL_ROLES, TEAM_LEAD, has_role, role_names
+from customers.models import (
+    Booking,
+    BookingStatus,
+    ContactPerson,
+    ContactRecord,
+    Customer,
+    CustomerKind,
+    Destination,
+    ServiceRecord,
+    Tag,
+)
+from customers.validators import (
+    mask_id_number,
+    normalize_id_number,
+    normalize_mobile,
+    normalize_org_name,
+)
+
+# Semi-dormant 半休眠: no trip started in the last six months (DOMAIN.md §3).
+DORMANT_AFTER_DAYS = 183
+TIMELINE_LIMIT = 60
+
+
+def customer_list_visible(*, user, include_deleted: bool = False) -> QuerySet[Customer]:
+    """The customers `user` may see: own; a team lead's team; everything for managers,
+    custodians and finance. Soft-deleted customers only on request (custodians restore)."""
+    manager = Customer.all_objects if include_deleted else Customer.objects
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return manager.none()
+    if user.is_superuser or role_names(user) & SEE_ALL_ROLES:
+        return manager.all()
+    scope = Q(owner=user)
+    if has_role(user, TEAM_LEAD):
+        scope |= Q(owner__team__lead=user)
+    return manager.filter(scope)
+
+
+def customer_get_visible(*, user, pk: Any) -> Customer:
+    try:
+        return (
+            customer_list_visible(user=user).select_related("owner", "channel_partner").get(pk=pk)
+        )
+    except (Customer.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def customer_can_edit(*, user, customer: Customer) -> bool:
+    """Owner, the owner's team lead, and managers may change a customer's archive."""
+    if user.is_superuser or has_role(user, MANAGER):
+        return True
+    if customer.owner_id == user.pk:
+        return True
+    return (
+        has_role(user, TEAM_LEAD)
+        and customer.owner.team is not None
+        and (customer.owner.team.lead_id == user.pk)
+    )
+
+
+def booking_can_edit(*, user, customer: Customer) -> bool:
+    """Finance confirms amounts, cost and payment on any booking it can see."""
+    return has_role(user, FINANCE) or customer_can_edit(user=user, customer=customer)
+
+
+def customer_can_create(*, user) -> bool:
+    return user.is_superuser or has_role(user, SALES, TEAM_LEAD, MANAGER)
+
+
+def customer_can_see_full_id(*, user, customer: Customer) -> bool:
+    """Only the owner and managers need a customer's full ID number."""
+    return user.is_superuser or customer.owner_id == user.pk or has_role(user, MANAGER)
+
+
+def owner_choices(*, user) -> QuerySet:
+    """Staff `user` may give a customer to: managers any active rep, leads their team."""
+    User = get_user_model()
+    reps = User.objects.filter(
+        is_active=True, groups__name__in=[SALES, TEAM_LEAD, MANAGER]
+    ).distinct()
+    if user.is_superuser or has_role(user, MANAGER):
+        return reps.order_by("username")
+    if has_role(user, TEAM_LEAD):
+        return reps.filter(Q(team__lead=user) | Q(pk=user.pk)).order_by("username")
+    return User.objects.filter(pk=user.pk)
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    field: str
+    customer: Customer
+
+
+def customer_find_duplicates(
+    *, id_number: str = "", mobile: str = "", name: str = "", kind: str = "", exclude_pk=None
+) -> list[Duplicate]:
+    """Customers (including deleted ones) that share an ID number, mobile or organisation
+    name with the given facts: two reps must not work the same customer unknowingly."""
+    wanted = {
+        "id_number": normalize_id_number(id_number),
+        "mobile": normalize_mobile(mobile),
+        "name_normalised": (
+            normalize_org_name(name) if kind and kind != CustomerKind.INDIVIDUAL else ""
+        ),
+    }
+    condition = Q()
+    for field, value in wanted.items():
+        if value:
+            condition |= Q(**{field: value})
+    if not condition:
+        return []
+    candidates = Customer.all_objects.filter(condition).select_related("owner")
+    if exclude_pk:
+        candidates = candidates.exclude(pk=exclude_pk)
+    found = []
+    for candidate in candidates[:10]:
+        for field, value in wanted.items():
+            if not value or getattr(candidate, field) != value:
+                continue
+            if field == "name_normalised" and not candidate.is_organisation:
+                continue
+            found.append(
+                Duplicate(field="name" if field == "name_normalised" else field, customer=candidate)
+            )
+    return found
+
+
+def customer_list_annotate(queryset: QuerySet[Customer]) -> QuerySet[Customer]:
+    """What the list page shows per row, in the same query."""
+    last_contact = ContactRecord.objects.filter(customer=OuterRef("pk")).order_by("-contacted_at")
+    return queryset.select_related("owner").annotate(
+        last_contact_at=Subquery(last_contact.values("contacted_at")[:1])
+    )
+
+
+def customer_filter_not_contacted_since(queryset, *, since: datetime.datetime):
+    recent = ContactRecord.objects.filter(customer=OuterRef("pk"), contacted_at__gte=since)
+    return queryset.filter(~Exists(recent))
+
+
+def customer_filter_dormant(queryset, *, today: datetime.date | None = None):
+    today = today or timezone.localdate()
+    cutoff = today - datetime.timedelta(days=DORMANT_AFTER_DAYS)
+    recent = Booking.objects.filter(
+        customer=OuterRef("pk"), start_date__gte=cutoff, status__in=BookingStatus.values
+    ).exclude(status=BookingStatus.CANCELLED)
+    return queryset.filter(~Exists(recent))
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    when: datetime.datetime
+    kind: str  # booking | contact | service | contact_change
+    item: Any
+
+
+def _start_of_day(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def customer_timeline(*, customer: Customer, limit: int = TIMELINE_LIMIT) -> list[TimelineEntry]:
+    """Bookings, contacts, service records and contact-person changes, newest first.
+    A fixed number of queries however long the customer's history is."""
+    entries = [
+        TimelineEntry(_start_of_day(b.start_date), "booking", b)
+        for b in customer.bookings.select_related("destination").order_by("-start_date")[:limit]
+    ]
+    entries += [
+        TimelineEntry(c.contacted_at, "contact", c)
+        for c in customer.contact_records.select_related("by").order_by("-contacted_at")[:limit]
+    ]
+    entries += [
+        TimelineEntry(s.occurred_at, "service", s)
+        for s in customer.service_records.select_related("recorded_by").order_by("-occurred_at")[
+            :limit
+        ]
+    ]
+    changes = ContactPerson.objects.filter(customer=customer, replaces__isnull=False)
+    entries += [
+        TimelineEntry(_start_of_day(p.started_on), "contact_change", p)
+        for p in changes.select_related("replaces").order_by("-started_on")[:limit]
+    ]
+    entries.sort(key=lambda entry: entry.when, reverse=True)
+    return entries[:limit]
+
+
+@dataclass(frozen=True)
+class CustomerFigures:
+    paid_total: Any
+    gross_profit_total: Any
+    booking_count: int
+    contact_count: int
+    open_service_count: int
+
+
+def customer_figures(*, customer: Customer) -> CustomerFigures:
+    paid = customer.bookings.filter(status=BookingStatus.PAID).aggregate(
+        total=Sum("amount"), profit=Sum("gross_profit")
+    )
+    return CustomerFigures(
+        paid_total=paid["total"] or 0,
+        gross_profit_total=paid["profit"] or 0,
+        booking_count=customer.bookings.count(),
+        contact_count=customer.contact_records.count(),
+        open_service_count=ServiceRecord.objects.filter(customer=customer, status="open").count(),
+    )
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    field_label: str
+    old: str
+    new: str
+
+
+def _history_value(field, value, *, reveal_id: bool, m2m_names: dict) -> str:
+    if value in (None, ""):
+        return ""
+    if field.many_to_many:
+        target = field.related_model._meta.model_name
+        ids = [row.get(target) for row in value]
+        return ", ".join(m2m_names.get((target, pk), str(pk)) for pk in ids)
+    if field.name == "id_number" and not reveal_id:
+        return mask_id_number(value)
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    return str(value)
+
+
+def customer_history(*, customer: Customer, reveal_id: bool, limit: int = 100):
+    """Field-level change history, newest first, readable: labels, choice names, the ID
+    number masked unless the reader may see it."""
+    records = list(
+        customer.history.select_related("history_user").order_by("-history_date")[: limit + 1]
+    )
+    m2m_names = {("destination", d.pk): d.name for d in Destination.objects.all()}
+    m2m_names |= {("tag", t.pk): t.name for t in Tag.objects.all()}
+    changes = []
+    for newer, older in itertools.pairwise(records):
+        delta = newer.diff_against(older)
+        rows = []
+        for change in delta.changes:
+            field = Customer._meta.get_field(change.field)
+            rows.append(
+                FieldChange(
+                    field_label=str(field.verbose_name),
+                    old=_history_value(field, change.old, reveal_id=reveal_id, m2m_names=m2m_names),
+                    new=_history_value(field, change.new, reveal_id=reveal_id, m2m_names=m2m_names),
+                )
+            )
+        changes.append((newer, rows))
+    if len(records) <= limit and records:
+        changes.append((records[-1], []))
+    return changes

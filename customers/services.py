@@ -1,0 +1,231 @@
+"""Writes to the customer archive. Every function takes the acting user, validates, and
+records who made the change (simple-history keeps the before/after)."""
+
+import datetime
+from collections.abc import Iterable
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from customers.models import (
+    Booking,
+    ContactPerson,
+    ContactRecord,
+    Customer,
+    CustomerStatus,
+    ServiceRecord,
+)
+from customers.selectors import customer_can_edit, customer_find_duplicates
+from customers.validators import (
+    normalize_id_number,
+    normalize_mobile,
+    normalize_org_name,
+    parse_id_number,
+)
+
+DUPLICATE_MESSAGES = {
+    "id_number": "A customer with this ID number is already on file, owned by %(owner)s.",
+    "mobile": "A customer with this mobile number is already on file, owned by %(owner)s.",
+    "name": "An organisation with this name is already on file, owned by %(owner)s.",
+}
+DUPLICATE_DELETED_MESSAGE = (
+    "A deleted customer with the same %(field)s is in the recycle bin; "
+    "ask an archive custodian to restore it."
+)
+
+
+def _duplicate_errors(customer: Customer) -> dict[str, list[str]]:
+    """Name the owning rep only: the other archive stays out of sight."""
+    errors: dict[str, list[str]] = {}
+    for duplicate in customer_find_duplicates(
+        id_number=customer.id_number,
+        mobile=customer.mobile,
+        name=customer.name,
+        kind=customer.kind,
+        exclude_pk=customer.pk,
+    ):
+        if duplicate.customer.is_deleted:
+            field_label = Customer._meta.get_field(
+                "name" if duplicate.field == "name" else duplicate.field
+            ).verbose_name
+            message = _(DUPLICATE_DELETED_MESSAGE) % {"field": field_label}
+        else:
+            message = _(DUPLICATE_MESSAGES[duplicate.field]) % {
+                "owner": duplicate.customer.owner.display_name
+            }
+        errors.setdefault(duplicate.field, []).append(message)
+    return errors
+
+
+def customer_prepare(*, customer: Customer) -> None:
+    """Normalise identity fields, fill birthday and sex from the ID number, and refuse
+    duplicates. Raises ValidationError keyed by field."""
+    customer.id_number = normalize_id_number(customer.id_number)
+    customer.mobile = normalize_mobile(customer.mobile)
+    customer.name = customer.name.strip()
+    customer.name_normalised = normalize_org_name(customer.name)
+    errors: dict[str, list[str]] = {}
+    if customer.id_number:
+        try:
+            facts = parse_id_number(customer.id_number)
+        except ValidationError as exc:
+            errors["id_number"] = exc.messages
+        else:
+            if customer.birthday is None:
+                customer.birthday = facts.birthday
+            elif customer.birthday != facts.birthday:
+                errors["birthday"] = [_("The birthday does not match the ID number.")]
+            customer.sex = facts.sex
+    if customer.status == CustomerStatus.LOST and not customer.churn_reason:
+        errors["churn_reason"] = [_("A lost customer needs the reason they left.")]
+    if customer.status != CustomerStatus.LOST:
+        customer.churn_reason = ""
+    for field, messages in _duplicate_errors(customer).items():
+        errors.setdefault(field, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+
+
+def _save_customer(*, actor, customer: Customer, destinations, tags) -> Customer:
+    customer_prepare(customer=customer)
+    customer.full_clean(exclude=["owner"] if customer.owner_id else None)
+    customer._history_user = actor
+    try:
+        with transaction.atomic():
+            customer.save()
+            if destinations is not None:
+                customer.desired_destinations.set(destinations)
+            if tags is not None:
+                customer.tags.set(tags)
+    except IntegrityError:
+        # Another rep saved the same customer a moment ago: report it as a duplicate.
+        customer_prepare(customer=customer)
+        raise
+    return customer
+
+
+def customer_create(
+    *,
+    actor,
+    customer: Customer,
+    destinations: Iterable | None = None,
+    tags: Iterable | None = None,
+) -> Customer:
+    """Save a new customer built from a form (or code). The owner defaults to the actor."""
+    if customer.pk is not None:
+        raise ValueError("customer_create takes an unsaved customer")
+    if not customer.owner_id:
+        customer.owner = actor
+    return _save_customer(actor=actor, customer=customer, destinations=destinations, tags=tags)
+
+
+def customer_update(
+    *,
+    actor,
+    customer: Customer,
+    destinations: Iterable | None = None,
+    tags: Iterable | None = None,
+) -> Customer:
+    if not customer_can_edit(user=actor, customer=customer):
+        raise PermissionDenied
+    return _save_customer(actor=actor, customer=customer, destinations=destinations, tags=tags)
+
+
+def customer_soft_delete(*, actor, customer: Customer, now: datetime.datetime | None = None):
+    """Staff never really delete a customer: it moves to the recycle bin, restorable by a
+    custodian, with who and when on record."""
+    if customer.is_deleted:
+        return customer
+    customer.deleted_at = now or timezone.now()
+    customer.deleted_by = actor
+    customer._history_user = actor
+    customer.save(update_fields=["deleted_at", "deleted_by", "updated_at"])
+    return customer
+
+
+def customer_restore(*, actor, customer: Customer) -> Customer:
+    if not actor.has_perm("customers.restore_customer"):
+        raise PermissionDenied
+    if not customer.is_deleted:
+        return customer
+    customer.deleted_at = None
+    customer.deleted_by = None
+    customer._history_user = actor
+    customer.save(update_fields=["deleted_at", "deleted_by", "updated_at"])
+    return customer
+
+
+def contact_record_create(
+    *,
+    actor,
+    customer: Customer,
+    channel: str,
+    outcome: str,
+    contacted_at: datetime.datetime | None = None,
+    notes: str = "",
+    next_step: str = "",
+    next_contact_on: datetime.date | None = None,
+) -> ContactRecord:
+    record = ContactRecord(
+        customer=customer,
+        by=actor,
+        channel=channel,
+        outcome=outcome,
+        contacted_at=contacted_at or timezone.now(),
+        notes=notes,
+        next_step=next_step,
+        next_contact_on=next_contact_on,
+    )
+    record.full_clean()
+    record.save()
+    return record
+
+
+def service_record_create(*, actor, record: ServiceRecord) -> ServiceRecord:
+    record.recorded_by = actor
+    if record.occurred_at is None:
+        record.occurred_at = timezone.now()
+    record.full_clean()
+    record.save()
+    return record
+
+
+def booking_save(*, actor, booking: Booking) -> Booking:
+    if booking.pk is None:
+        booking.created_by = actor
+    booking.full_clean()
+    booking._history_user = actor
+    booking.save()
+    return booking
+
+
+def contact_person_add(*, actor, person: ContactPerson) -> ContactPerson:
+    person.created_by = actor
+    if person.started_on is None:
+        person.started_on = timezone.localdate()
+    person.full_clean()
+    person._history_user = actor
+    person.save()
+    return person
+
+
+@transaction.atomic
+def contact_person_replace(
+    *, actor, old: ContactPerson, new: ContactPerson, reason: str
+) -> ContactPerson:
+    """A change of contact person is itself an event: the old contact's time ends the day
+    the new one starts, with the reason, and both stay on file."""
+    if not old.is_current:
+        raise ValidationError(_("This contact person has already been replaced."))
+    new.customer = old.customer
+    new.is_primary = new.is_primary or old.is_primary
+    new = contact_person_add(actor=actor, person=new)
+    old.ended_on = new.started_on
+    old.end_reason = reason
+    old.replaced_by = new
+    old.full_clean()
+    old._history_user = actor
+    old.save()
+    return new

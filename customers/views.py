@@ -1,0 +1,305 @@
+"""Thin views: they get rows from selectors, hand writes to services."""
+
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_POST
+
+from customers.filters import CustomerFilter
+from customers.forms import (
+    BookingForm,
+    ContactPersonForm,
+    ContactPersonReplaceForm,
+    ContactRecordForm,
+    CustomerForm,
+    ServiceRecordForm,
+)
+from customers.models import Customer
+from customers.selectors import (
+    booking_can_edit,
+    customer_can_create,
+    customer_can_edit,
+    customer_can_see_full_id,
+    customer_figures,
+    customer_get_visible,
+    customer_history,
+    customer_list_annotate,
+    customer_list_visible,
+    customer_timeline,
+)
+from customers.services import (
+    booking_save,
+    contact_person_add,
+    contact_person_replace,
+    contact_record_create,
+    customer_create,
+    customer_soft_delete,
+    customer_update,
+    service_record_create,
+)
+
+PAGE_SIZE = 25
+
+
+def _filtered_customers(request):
+    visible = customer_list_annotate(customer_list_visible(user=request.user))
+    return CustomerFilter(request.GET or None, queryset=visible, user=request.user)
+
+
+@login_required
+def customer_list(request):
+    customer_filter = _filtered_customers(request)
+    page = Paginator(customer_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "customers/customer_list.html",
+        {
+            "filter": customer_filter,
+            "page": page,
+            "query": query.urlencode(),
+            "can_create": customer_can_create(user=request.user),
+            "can_export": request.user.has_perm("customers.export_customers"),
+        },
+    )
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+EXPORT_COLUMNS = [
+    (_lazy("name"), lambda c: c.name),
+    (_lazy("kind"), lambda c: c.get_kind_display()),
+    (_lazy("status"), lambda c: c.get_status_display()),
+    (_lazy("owner"), lambda c: c.owner.display_name),
+    (_lazy("mobile"), lambda c: c.mobile),
+    (_lazy("e-mail"), lambda c: c.email),
+    (_lazy("resident ID number"), lambda c: c.id_number_masked),
+    (_lazy("postal address"), lambda c: c.postal_address),
+    (_lazy("postal code"), lambda c: c.postal_code),
+    (_lazy("source channel"), lambda c: c.get_source_channel_display()),
+    (_lazy("last contact"), lambda c: timezone.localtime(c.last_contact_at).strftime("%Y-%m-%d")
+        if c.last_contact_at else ""),
+]  # fmt: skip
+
+
+@login_required
+def customer_export(request):
+    """CSV of the visible, filtered list. ID numbers are masked in every export."""
+    if not request.user.has_perm("customers.export_customers"):
+        raise PermissionDenied
+    customers = _filtered_customers(request).qs
+
+    def rows():
+        yield "\ufeff"  # BOM so Excel opens the UTF-8 file with Chinese intact
+        writer = csv.writer(_Echo())
+        yield writer.writerow([str(header) for header, _getter in EXPORT_COLUMNS])
+        for customer in customers.iterator(chunk_size=2000):
+            yield writer.writerow([getter(customer) for _header, getter in EXPORT_COLUMNS])
+
+    filename = f"customers-{timezone.localdate():%Y%m%d}.csv"
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+def customer_detail(request, pk):
+    customer = customer_get_visible(user=request.user, pk=pk)
+    can_edit = customer_can_edit(user=request.user, customer=customer)
+    return render(
+        request,
+        "customers/customer_detail.html",
+        {
+            "customer": customer,
+            "can_edit": can_edit,
+            "show_full_id": customer_can_see_full_id(user=request.user, customer=customer),
+            "destinations": list(customer.desired_destinations.all()),
+            "tags": list(customer.tags.all()),
+            "contact_people": list(customer.contact_people.all()),
+            "timeline": customer_timeline(customer=customer),
+            "figures": customer_figures(customer=customer),
+            "contact_form": ContactRecordForm(),
+        },
+    )
+
+
+@login_required
+def customer_create_view(request):
+    if not customer_can_create(user=request.user):
+        raise PermissionDenied
+    form = CustomerForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            customer = customer_create(
+                actor=request.user,
+                customer=form.instance,
+                destinations=form.cleaned_data["desired_destinations"],
+                tags=form.cleaned_data["tags"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Customer %(name)s created.") % {"name": customer.name})
+            return redirect("customers:detail", pk=customer.pk)
+    return render(request, "customers/customer_form.html", {"form": form, "customer": None})
+
+
+def _editable_customer(request, pk) -> Customer:
+    customer = customer_get_visible(user=request.user, pk=pk)
+    if not customer_can_edit(user=request.user, customer=customer):
+        raise PermissionDenied
+    return customer
+
+
+@login_required
+def customer_edit(request, pk):
+    customer = _editable_customer(request, pk)
+    form = CustomerForm(request.POST or None, instance=customer, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            customer_update(
+                actor=request.user,
+                customer=form.instance,
+                destinations=form.cleaned_data["desired_destinations"],
+                tags=form.cleaned_data["tags"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("customers:detail", pk=customer.pk)
+    return render(request, "customers/customer_form.html", {"form": form, "customer": customer})
+
+
+@login_required
+def customer_delete(request, pk):
+    customer = _editable_customer(request, pk)
+    if request.method == "POST":
+        customer_soft_delete(actor=request.user, customer=customer)
+        messages.success(
+            request,
+            _("%(name)s moved to the recycle bin. An archive custodian can restore it.")
+            % {"name": customer.name},
+        )
+        return redirect("customers:list")
+    return render(request, "customers/customer_confirm_delete.html", {"customer": customer})
+
+
+@login_required
+def customer_history_view(request, pk):
+    customer = customer_get_visible(user=request.user, pk=pk)
+    return render(
+        request,
+        "customers/customer_history.html",
+        {
+            "customer": customer,
+            "changes": customer_history(
+                customer=customer,
+                reveal_id=customer_can_see_full_id(user=request.user, customer=customer),
+            ),
+        },
+    )
+
+
+@login_required
+@require_POST
+def contact_log(request, pk):
+    customer = _editable_customer(request, pk)
+    form = ContactRecordForm(request.POST)
+    if form.is_valid():
+        contact_record_create(actor=request.user, customer=customer, **form.cleaned_data)
+        messages.success(request, _("Contact logged."))
+        return redirect(f"{customer.get_absolute_url()}#timeline")
+    return render(
+        request,
+        "customers/record_form.html",
+        {"customer": customer, "form": form, "title": _("Log a contact")},
+    )
+
+
+def _record_form_view(request, customer, *, form_class, save, title, instance=None, **kwargs):
+    """Shared shape of the small 'add a record to this customer' pages."""
+    form_kwargs = kwargs
+    form = form_class(request.POST or None, instance=instance, **form_kwargs)
+    if request.method == "POST" and form.is_valid():
+        form.instance.customer = customer
+        try:
+            save(actor=request.user, obj=form.instance, form=form)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("customers:detail", pk=customer.pk)
+    return render(
+        request, "customers/record_form.html", {"customer": customer, "form": form, "title": title}
+    )
+
+
+@login_required
+def booking_form(request, pk, booking_pk=None):
+    customer = customer_get_visible(user=request.user, pk=pk)
+    if not booking_can_edit(user=request.user, customer=customer):
+        raise PermissionDenied
+    instance = None
+    if booking_pk is not None:
+        instance = get_object_or_404(customer.bookings, pk=booking_pk)
+    return _record_form_view(
+        request,
+        customer,
+        form_class=BookingForm,
+        instance=instance,
+        title=_("Edit booking") if instance else _("Add a booking"),
+        save=lambda actor, obj, form: booking_save(actor=actor, booking=obj),
+    )
+
+
+@login_required
+def service_record_add(request, pk):
+    return _record_form_view(
+        request,
+        _editable_customer(request, pk),
+        form_class=ServiceRecordForm,
+        title=_("Add a service record"),
+        save=lambda actor, obj, form: service_record_create(actor=actor, record=obj),
+    )
+
+
+@login_required
+def contact_person_add_view(request, pk):
+    return _record_form_view(
+        request,
+        _editable_customer(request, pk),
+        form_class=ContactPersonForm,
+        title=_("Add a contact person"),
+        save=lambda actor, obj, form: contact_person_add(actor=actor, person=obj),
+    )
+
+
+@login_required
+def contact_person_replace_view(request, pk, person_pk):
+    customer = _editable_customer(request, pk)
+    old = customer.contact_people.filter(pk=person_pk, ended_on__isnull=True).first()
+    if old is None:
+        raise Http404
+    return _record_form_view(
+        request,
+        customer,
+        form_class=ContactPersonReplaceForm,
+        replacing=old,
+        title=_("Change contact person: %(name)s") % {"name": old.name},
+        save=lambda actor, obj, form: contact_person_replace(
+            actor=actor, old=old, new=obj, reason=form.cleaned_data["reason"]
+        ),
+    )

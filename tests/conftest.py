@@ -1,0 +1,139 @@
+"""Shared fixtures: the named staff of every permission test, and the browser setup."""
+
+import os
+import shutil
+
+import pytest
+
+from tests.factories import CustomerFactory, TeamFactory, UserFactory
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # ORM + Playwright in one test
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Browser tests need Debian's Chromium. Where it is missing they skip, unless CI says
+    they are required (CRM_REQUIRE_BROWSER=1), in which case they fail loudly."""
+    if shutil.which(CHROMIUM) or os.environ.get("CRM_REQUIRE_BROWSER"):
+        return
+    skip = pytest.mark.skip(reason=f"{CHROMIUM} not installed (apt-get install chromium)")
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture
+def east_team(db):
+    return TeamFactory(name="华东组")
+
+
+@pytest.fixture
+def north_team(db):
+    return TeamFactory(name="华北组")
+
+
+@pytest.fixture
+def lead1(east_team):
+    user = UserFactory(username="lead1", full_name="赵组长", team=east_team,
+                       roles=["sales", "team_lead"])  # fmt: skip
+    east_team.lead = user
+    east_team.save()
+    return user
+
+
+@pytest.fixture
+def sales1(east_team, lead1):
+    return UserFactory(username="sales1", full_name="王磊", team=east_team, roles=["sales"])
+
+
+@pytest.fixture
+def sales2(east_team, lead1):
+    return UserFactory(username="sales2", full_name="李娜", team=east_team, roles=["sales"])
+
+
+@pytest.fixture
+def sales3(north_team):
+    return UserFactory(username="sales3", full_name="张伟", team=north_team, roles=["sales"])
+
+
+@pytest.fixture
+def manager1(db):
+    return UserFactory(username="manager1", full_name="刘经理", roles=["manager"], is_staff=True)
+
+
+@pytest.fixture
+def custodian1(db):
+    return UserFactory(
+        username="custodian1", full_name="陈档案", roles=["custodian"], is_staff=True
+    )
+
+
+@pytest.fixture
+def finance1(db):
+    return UserFactory(username="finance1", full_name="周财务", roles=["finance"])
+
+
+@pytest.fixture
+def staff(sales1, sales2, sales3, lead1, manager1, custodian1, finance1):
+    return {
+        "sales1": sales1,
+        "sales2": sales2,
+        "sales3": sales3,
+        "lead1": lead1,
+        "manager1": manager1,
+        "custodian1": custodian1,
+        "finance1": finance1,
+    }
+
+
+@pytest.fixture
+def customer_of_sales1(sales1):
+    return CustomerFactory(owner=sales1, name="孙悦")
+
+
+@pytest.fixture
+def customer_of_sales3(sales3):
+    return CustomerFactory(owner=sales3, name="钱多多")
+
+
+@pytest.fixture(autouse=True)
+def _english_outside_requests():
+    """Messages built outside a request read in English in assertions; pages choose their
+    language per request (zh-hans by default, see tests/accounts/test_project.py)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def client_as(client):
+    """Log the test client in as a given user, reading pages in English."""
+    from django.conf import settings
+
+    def login(user):
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return login
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

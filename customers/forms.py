@@ -116,11 +116,13 @@ class CustomerForm(CustomerPrepareMixin, forms.ModelForm):
                     Row(Column("organisation_type"), Column("supplier_type")),
                     Row(Column("policy_first_class"), Column("policy_fare_rule")),
                     "founding_date",
+                    css_id="fields-organisation",
                 ),
                 Fieldset(
                     _("Person"),
                     Row(Column("id_number"), Column("birthday")),
                     Row(Column("wedding_anniversary"), Column("occupation")),
+                    css_id="fields-person",
                 ),
                 Fieldset(
                     _("Contact details and postal address"),

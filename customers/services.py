@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.roles import CUSTODIAN, has_role
 from customers.models import (
     Booking,
     ContactPerson,
@@ -136,6 +137,8 @@ def customer_update(
 def customer_soft_delete(*, actor, customer: Customer, now: datetime.datetime | None = None):
     """Staff never really delete a customer: it moves to the recycle bin, restorable by a
     custodian, with who and when on record."""
+    if not (customer_can_edit(user=actor, customer=customer) or has_role(actor, CUSTODIAN)):
+        raise PermissionDenied
     if customer.is_deleted:
         return customer
     customer.deleted_at = now or timezone.now()

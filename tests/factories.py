@@ -96,7 +96,7 @@ class CustomerFactory(factory.django.DjangoModelFactory[Customer]):
     name_normalised = factory.LazyAttribute(lambda c: c.name.lower())
     owner = factory.SubFactory(UserFactory)
     id_number = factory.Sequence(lambda n: make_id_number(n))
-    sex = factory.LazyAttribute(lambda c: ("M" if int(c.id_number[16]) % 2 else "F"))
+    sex = factory.LazyAttribute(lambda c: "M" if int(c.id_number[16]) % 2 else "F")
     birthday = datetime.date(1985, 6, 15)
     mobile = factory.Sequence(lambda n: f"138{n:08d}")
     email = factory.Sequence(lambda n: f"customer{n}@example.com")

@@ -14,7 +14,9 @@ def test_bulk_delete_in_admin_moves_to_the_recycle_bin(manager1, sales1, client_
     customers = CustomerFactory.create_batch(3, owner=sales1)
     client = client_as(manager1)
     changelist = client.get(reverse(CHANGELIST))
-    actions = [value for value, _label in changelist.context["action_form"].fields["action"].choices]
+    actions = [
+        value for value, _label in changelist.context["action_form"].fields["action"].choices
+    ]
     assert "delete_selected" not in actions  # Django's hard delete is not offered
     response = client.post(
         reverse(CHANGELIST),

@@ -92,9 +92,7 @@ def test_the_list_paginates(sales1, client_as):
     assert len(second.context["page"]) == 5
 
 
-def test_list_query_count_does_not_grow_with_rows(
-    sales1, client_as, django_assert_max_num_queries
-):
+def test_list_query_count_does_not_grow_with_rows(sales1, client_as, django_assert_max_num_queries):
     client = client_as(sales1)
     CustomerFactory.create_batch(3, owner=sales1)
     with django_assert_max_num_queries(12) as small:
@@ -240,8 +238,10 @@ def test_export_is_the_filtered_visible_list_with_masked_ids(
 def test_history_shows_who_changed_what(sales1, manager1, customer_of_sales1, client_as):
     client = client_as(sales1)
     data = {"kind": "individual", "name": "孙悦", "status": "active", "occupation": "医生",
-            "id_number": customer_of_sales1.id_number, "mobile": customer_of_sales1.mobile}  # fmt: skip
-    assert client.post(reverse("customers:edit", args=[customer_of_sales1.pk]), data).status_code == 302
+            "id_number": customer_of_sales1.id_number,
+            "mobile": customer_of_sales1.mobile}  # fmt: skip
+    edit_url = reverse("customers:edit", args=[customer_of_sales1.pk])
+    assert client.post(edit_url, data).status_code == 302
     page = client_as(manager1).get(reverse("customers:history", args=[customer_of_sales1.pk]))
     assert "医生" in page.text
     assert "王磊" in page.text  # sales1's name

@@ -28,9 +28,7 @@ def new_customer(**fields) -> Customer:
 
 
 def test_birthday_and_sex_are_filled_from_the_id_number(sales1):
-    customer = customer_create(
-        actor=sales1, customer=new_customer(id_number="11010519491231002x")
-    )
+    customer = customer_create(actor=sales1, customer=new_customer(id_number="11010519491231002x"))
     customer.refresh_from_db()
     assert customer.id_number == "11010519491231002X"
     assert customer.birthday == datetime.date(1949, 12, 31)
@@ -146,3 +144,10 @@ def test_factories_make_valid_identity_data():
     customer = CustomerFactory(owner=user)
     customer.full_clean()
     assert make_id_number(7) != make_id_number(8)
+
+
+def test_only_those_who_may_edit_or_a_custodian_may_delete(customer_of_sales1, sales3, custodian1):
+    with pytest.raises(PermissionDenied):
+        customer_soft_delete(actor=sales3, customer=customer_of_sales1)
+    customer_soft_delete(actor=custodian1, customer=customer_of_sales1)
+    assert Customer.all_objects.get(pk=customer_of_sales1.pk).deleted_by == custodian1

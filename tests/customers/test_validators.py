@@ -17,7 +17,9 @@ VALID_IDS = ["11010519491231002X", "34052419800101001X", "360426199101010071"]
 @pytest.mark.parametrize("number", VALID_IDS)
 def test_valid_id_numbers_are_accepted(number):
     facts = parse_id_number(number)
-    assert facts.birthday == datetime.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    assert facts.birthday == datetime.date(
+        int(number[6:10]), int(number[10:12]), int(number[12:14])
+    )
 
 
 def test_lower_case_x_is_accepted():

@@ -53,6 +53,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "customers.audit.AuditOriginMiddleware",
 ]
 
 if PRODUCTION:
@@ -169,6 +170,10 @@ if PRODUCTION:
     CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
     # healthz is probed over plain HTTP inside the compose network.
     SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]
+
+# Audit entries record the client address; behind a reverse proxy that sets
+# X-Forwarded-For, trust its first hop (never when the app is reachable directly).
+AUDIT_TRUST_X_FORWARDED_FOR = env_bool("AUDIT_TRUST_X_FORWARDED_FOR", False)
 
 LOGGING = {
     "version": 1,

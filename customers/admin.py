@@ -8,8 +8,11 @@ from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.roles import MANAGER, has_role
+from customers.audit import audit_record
 from customers.forms import CustomerPrepareMixin
 from customers.models import (
+    AuditAction,
+    AuditEntry,
     Booking,
     ChannelPartner,
     ContactPerson,
@@ -91,6 +94,20 @@ class CustomerAdmin(SimpleHistoryAdmin):
     def save_model(self, request, obj, form, change):
         obj._history_user = request.user
         super().save_model(request, obj, form, change)
+        audit_record(
+            actor=request.user,
+            action=AuditAction.CHANGE if change else AuditAction.CREATE,
+            obj=obj,
+            detail={"fields": form.changed_data, "via": "admin"} if change else {"via": "admin"},
+        )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if request.method == "GET" and response.status_code == 200:
+            customer = self.get_object(request, object_id)
+            audit_record(actor=request.user, action=AuditAction.VIEW, obj=customer,
+                         detail={"via": "admin"})  # fmt: skip
+        return response
 
     def get_deleted_objects(self, objs, request):
         # Soft delete touches nothing else: no cascade to list or to need permission for.
@@ -219,3 +236,25 @@ class TagAdmin(admin.ModelAdmin):
 class ChannelPartnerAdmin(admin.ModelAdmin):
     list_display = ["name", "contact"]
     search_fields = ["name"]
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """Read-only: custodians and managers search the log; nobody edits or deletes it."""
+
+    list_display = ["at", "actor", "action", "object_type", "object_repr", "customer",
+                    "ip_address", "detail"]  # fmt: skip
+    list_filter = ["action", "object_type", ("actor", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["actor__username", "actor__full_name", "customer__name", "object_repr"]
+    date_hierarchy = "at"
+    list_select_related = ["actor", "customer"]
+    raw_id_fields = ["customer"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -52,7 +52,9 @@ def customer_list_visible(*, user, include_deleted: bool = False) -> QuerySet[Cu
 def customer_get_visible(*, user, pk: Any) -> Customer:
     try:
         return (
-            customer_list_visible(user=user).select_related("owner", "channel_partner").get(pk=pk)
+            customer_list_visible(user=user)
+            .select_related("owner__team", "channel_partner")
+            .get(pk=pk)
         )
     except (Customer.DoesNotExist, ValueError, TypeError):
         raise Http404 from None

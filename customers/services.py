@@ -10,7 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.roles import CUSTODIAN, has_role
+from customers.audit import audit_record
 from customers.models import (
+    AuditAction,
     Booking,
     ContactPerson,
     ContactRecord,
@@ -89,10 +91,25 @@ def customer_prepare(*, customer: Customer) -> None:
         raise ValidationError(errors)
 
 
+AUDITED_FIELDS = [f.name for f in Customer._meta.concrete_fields if f.name not in {
+    "name_normalised", "created_at", "updated_at"}]  # fmt: skip
+
+
+def _changed_fields(customer: Customer) -> list[str]:
+    before = Customer.all_objects.filter(pk=customer.pk).values(*AUDITED_FIELDS).first() or {}
+    return [
+        name
+        for name in AUDITED_FIELDS
+        if before.get(name) != getattr(customer, Customer._meta.get_field(name).attname)
+    ]
+
+
 def _save_customer(*, actor, customer: Customer, destinations, tags) -> Customer:
     customer_prepare(customer=customer)
     customer.full_clean(exclude=["owner"] if customer.owner_id else None)
     customer._history_user = actor
+    creating = customer.pk is None
+    changed = [] if creating else _changed_fields(customer)
     try:
         with transaction.atomic():
             customer.save()
@@ -100,6 +117,12 @@ def _save_customer(*, actor, customer: Customer, destinations, tags) -> Customer
                 customer.desired_destinations.set(destinations)
             if tags is not None:
                 customer.tags.set(tags)
+            audit_record(
+                actor=actor,
+                action=AuditAction.CREATE if creating else AuditAction.CHANGE,
+                obj=customer,
+                detail={} if creating else {"fields": changed},
+            )
     except IntegrityError:
         # Another rep saved the same customer a moment ago: report it as a duplicate.
         customer_prepare(customer=customer)
@@ -144,7 +167,9 @@ def customer_soft_delete(*, actor, customer: Customer, now: datetime.datetime | 
     customer.deleted_at = now or timezone.now()
     customer.deleted_by = actor
     customer._history_user = actor
-    customer.save(update_fields=["deleted_at", "deleted_by", "updated_at"])
+    with transaction.atomic():
+        customer.save(update_fields=["deleted_at", "deleted_by", "updated_at"])
+        audit_record(actor=actor, action=AuditAction.DELETE, obj=customer)
     return customer
 
 
@@ -156,7 +181,9 @@ def customer_restore(*, actor, customer: Customer) -> Customer:
     customer.deleted_at = None
     customer.deleted_by = None
     customer._history_user = actor
-    customer.save(update_fields=["deleted_at", "deleted_by", "updated_at"])
+    with transaction.atomic():
+        customer.save(update_fields=["deleted_at", "deleted_by", "updated_at"])
+        audit_record(actor=actor, action=AuditAction.RESTORE, obj=customer)
     return customer
 
 
@@ -182,7 +209,9 @@ def contact_record_create(
         next_contact_on=next_contact_on,
     )
     record.full_clean()
-    record.save()
+    with transaction.atomic():
+        record.save()
+        audit_record(actor=actor, action=AuditAction.CREATE, obj=record)
     return record
 
 
@@ -191,26 +220,42 @@ def service_record_create(*, actor, record: ServiceRecord) -> ServiceRecord:
     if record.occurred_at is None:
         record.occurred_at = timezone.now()
     record.full_clean()
-    record.save()
+    with transaction.atomic():
+        record.save()
+        audit_record(actor=actor, action=AuditAction.CREATE, obj=record)
     return record
 
 
 def booking_save(*, actor, booking: Booking) -> Booking:
-    if booking.pk is None:
+    creating = booking.pk is None
+    if creating:
         booking.created_by = actor
     booking.full_clean()
     booking._history_user = actor
-    booking.save()
+    with transaction.atomic():
+        booking.save()
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE if creating else AuditAction.CHANGE,
+            obj=booking,
+        )
     return booking
 
 
-def contact_person_add(*, actor, person: ContactPerson) -> ContactPerson:
+def _contact_person_save(*, actor, person: ContactPerson) -> ContactPerson:
     person.created_by = actor
     if person.started_on is None:
         person.started_on = timezone.localdate()
     person.full_clean()
     person._history_user = actor
     person.save()
+    return person
+
+
+@transaction.atomic
+def contact_person_add(*, actor, person: ContactPerson) -> ContactPerson:
+    person = _contact_person_save(actor=actor, person=person)
+    audit_record(actor=actor, action=AuditAction.CREATE, obj=person)
     return person
 
 
@@ -224,11 +269,17 @@ def contact_person_replace(
         raise ValidationError(_("This contact person has already been replaced."))
     new.customer = old.customer
     new.is_primary = new.is_primary or old.is_primary
-    new = contact_person_add(actor=actor, person=new)
+    new = _contact_person_save(actor=actor, person=new)
     old.ended_on = new.started_on
     old.end_reason = reason
     old.replaced_by = new
     old.full_clean()
     old._history_user = actor
     old.save()
+    audit_record(
+        actor=actor,
+        action=AuditAction.CHANGE,
+        obj=old,
+        detail={"replaced_by": new.name, "reason": reason},
+    )
     return new

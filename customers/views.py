@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
+from customers.audit import audit_record
 from customers.filters import CustomerFilter
 from customers.forms import (
     BookingForm,
@@ -22,7 +23,7 @@ from customers.forms import (
     CustomerForm,
     ServiceRecordForm,
 )
-from customers.models import Customer
+from customers.models import AuditAction, Customer
 from customers.selectors import (
     booking_can_edit,
     customer_can_create,
@@ -100,6 +101,12 @@ def customer_export(request):
     if not request.user.has_perm("customers.export_customers"):
         raise PermissionDenied
     customers = _filtered_customers(request).qs
+    audit_record(
+        actor=request.user,
+        action=AuditAction.EXPORT,
+        object_type="customer_list",
+        detail={"rows": customers.count(), "filters": request.GET.urlencode()},
+    )
 
     def rows():
         yield "\ufeff"  # BOM so Excel opens the UTF-8 file with Chinese intact
@@ -117,6 +124,7 @@ def customer_export(request):
 @login_required
 def customer_detail(request, pk):
     customer = customer_get_visible(user=request.user, pk=pk)
+    audit_record(actor=request.user, action=AuditAction.VIEW, obj=customer)
     can_edit = customer_can_edit(user=request.user, customer=customer)
     return render(
         request,
@@ -200,6 +208,9 @@ def customer_delete(request, pk):
 @login_required
 def customer_history_view(request, pk):
     customer = customer_get_visible(user=request.user, pk=pk)
+    audit_record(
+        actor=request.user, action=AuditAction.VIEW, obj=customer, detail={"page": "history"}
+    )
     return render(
         request,
         "customers/customer_history.html",

@@ -4,8 +4,9 @@ Object-level rules (a rep sees only own customers) live in customers.selectors; 
 permissions govern the admin and role-wide actions such as exporting.
 """
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
+
+from accounts.permissions import grant_role_permissions
 
 ROLE_PERMISSIONS = {
     "sales": [
@@ -51,22 +52,7 @@ ROLE_PERMISSIONS = {
 
 
 def create_roles(apps, schema_editor):
-    # Permissions are normally created after all migrations (post_migrate); create them now
-    # so the groups can be given them. The stub app configs need models_module set for that.
-    for app_label in ("accounts", "customers"):
-        app_config = apps.get_app_config(app_label)
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for role, permission_names in ROLE_PERMISSIONS.items():
-        group, _created = Group.objects.get_or_create(name=role)
-        for dotted in permission_names:
-            app_label, codename = dotted.split(".")
-            group.permissions.add(
-                Permission.objects.get(content_type__app_label=app_label, codename=codename)
-            )
+    grant_role_permissions(apps, ROLE_PERMISSIONS)
 
 
 def remove_roles(apps, schema_editor):

@@ -1,3 +1,4 @@
+from customers.models.audit import AuditAction, AuditEntry
 from customers.models.booking import Booking
 from customers.models.choices import (
     BookingStatus,
@@ -17,6 +18,8 @@ from customers.models.records import ContactRecord, ServiceRecord
 from customers.models.reference import ChannelPartner, Destination, Tag
 
 __all__ = [
+    "AuditAction",
+    "AuditEntry",
     "Booking",
     "BookingStatus",
     "ChannelPartner",

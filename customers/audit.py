@@ -1,0 +1,63 @@
+"""Writing the audit log. Services record the changes they make; views record views and
+exports. Where the request came from is taken from a context variable that
+AuditOriginMiddleware sets, so services need not carry the request around."""
+
+import contextvars
+from typing import Any
+
+from django.conf import settings
+
+from customers.models import AuditAction, AuditEntry, Customer
+
+_origin_ip: contextvars.ContextVar[str | None] = contextvars.ContextVar("audit_ip", default=None)
+
+
+def client_ip(request) -> str | None:
+    """REMOTE_ADDR, or the first X-Forwarded-For hop when the proxy is trusted."""
+    if settings.AUDIT_TRUST_X_FORWARDED_FOR:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if forwarded:
+            return forwarded.split(",")[0].strip() or None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+class AuditOriginMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = _origin_ip.set(client_ip(request))
+        try:
+            return self.get_response(request)
+        finally:
+            _origin_ip.reset(token)
+
+
+def audit_record(
+    *,
+    actor,
+    action: AuditAction | str,
+    obj: Any = None,
+    customer: Customer | None = None,
+    object_type: str = "",
+    detail: dict | None = None,
+) -> AuditEntry:
+    """Write exactly one audit entry. `obj` is the thing acted on (a customer, a booking,
+    a list); `customer` is filled from it when it is or belongs to a customer."""
+    if customer is None:
+        if isinstance(obj, Customer):
+            customer = obj
+        elif obj is not None and isinstance(getattr(obj, "customer", None), Customer):
+            customer = obj.customer
+    if not object_type:
+        object_type = obj._meta.model_name if obj is not None else "customer_list"
+    return AuditEntry.objects.create(
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        action=action,
+        object_type=object_type,
+        object_id=str(getattr(obj, "pk", "") or ""),
+        object_repr=str(obj)[:200] if obj is not None else "",
+        customer=customer,
+        ip_address=_origin_ip.get(),
+        detail=detail or {},
+    )

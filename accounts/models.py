@@ -50,3 +50,35 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return self.full_name or self.get_full_name() or self.username
+
+
+class ConfidentialityAgreement(models.Model):
+    """A signed confidentiality agreement 保密协议, with the non-compete period that binds
+    after the employee leaves."""
+
+    user = models.ForeignKey(
+        User,
+        verbose_name=_("staff member"),
+        on_delete=models.PROTECT,
+        related_name="confidentiality_agreements",
+    )
+    title = models.CharField(_("agreement"), max_length=200, default="保密协议")
+    signed_on = models.DateField(_("signed on"))
+    non_compete_until = models.DateField(_("non-compete binds until"), null=True, blank=True)
+    notes = models.CharField(_("notes"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("confidentiality agreement")
+        verbose_name_plural = _("confidentiality agreements")
+        ordering = ["-signed_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(non_compete_until__isnull=True)
+                | models.Q(non_compete_until__gte=models.F("signed_on")),
+                name="agreement_non_compete_after_signing",
+                violation_error_message=_("The non-compete period cannot end before signing."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} · {self.user} · {self.signed_on:%Y-%m-%d}"

@@ -23,7 +23,7 @@ def _broker_status() -> str:
     from config.celery import app
 
     try:
-        with app.connection_for_write() as conn:
+        with app.connection_for_write(settings.CELERY_BROKER_URL) as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
     except Exception as exc:  # kombu raises many kinds; all mean unreachable
         return f"error: {exc.__class__.__name__}"

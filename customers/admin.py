@@ -3,27 +3,34 @@ the pages; deleting is always the soft, restorable kind."""
 
 from django import forms
 from django.contrib import admin, messages
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django.views.decorators.debug import sensitive_post_parameters
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.roles import MANAGER, has_role
 from customers.audit import audit_record
 from customers.forms import CustomerPrepareMixin
 from customers.models import (
+    AccessRequest,
     AuditAction,
     AuditEntry,
     Booking,
     ChannelPartner,
     ContactPerson,
     ContactRecord,
+    CustodyPolicy,
     Customer,
     Destination,
+    HandoverItem,
+    SecurityAlert,
     ServiceRecord,
+    StaffDeparture,
     Tag,
 )
 from customers.selectors import customer_list_visible
-from customers.services import customer_restore, customer_soft_delete
+from customers.services import MassActionRefused, customer_restore, customers_soft_delete
 
 
 class CustomerAdminForm(CustomerPrepareMixin, forms.ModelForm):
@@ -105,33 +112,27 @@ class CustomerAdmin(SimpleHistoryAdmin):
         response = super().change_view(request, object_id, form_url, extra_context)
         if request.method == "GET" and response.status_code == 200:
             customer = self.get_object(request, object_id)
-            audit_record(actor=request.user, action=AuditAction.VIEW, obj=customer,
-                         detail={"via": "admin"})  # fmt: skip
+            audit_record(
+                actor=request.user, action=AuditAction.VIEW, obj=customer, detail={"via": "admin"}
+            )
         return response
 
-    def get_deleted_objects(self, objs, request):
-        # Soft delete touches nothing else: no cascade to list or to need permission for.
-        objs = list(objs)
-        return (
-            [str(obj) for obj in objs],
-            {Customer._meta.verbose_name_plural: len(objs)},
-            set(),
-            [],
-        )
+    def has_delete_permission(self, request, obj=None):
+        # No hard delete in the admin: the recycle-bin action below is the only deletion,
+        # and it obeys the same mass-deletion guard as the pages.
+        return False
 
-    def delete_model(self, request, obj):
-        customer_soft_delete(actor=request.user, customer=obj)
-
-    def delete_queryset(self, request, queryset):
-        for customer in queryset:
-            customer_soft_delete(actor=request.user, customer=customer)
+    @method_decorator(sensitive_post_parameters("id_number"))
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        return super().changeform_view(request, object_id, form_url, extra_context)
 
     @admin.action(description=_("Move selected customers to the recycle bin"))
     def soft_delete_selected(self, request, queryset):
-        count = 0
-        for customer in queryset.alive():
-            customer_soft_delete(actor=request.user, customer=customer)
-            count += 1
+        try:
+            count = customers_soft_delete(actor=request.user, customers=list(queryset.alive()))
+        except MassActionRefused as refusal:
+            self.message_user(request, refusal.message, messages.ERROR)
+            return
         self.message_user(
             request,
             ngettext(
@@ -171,8 +172,18 @@ class VisibleCustomerRowsMixin:
 
 @admin.register(Booking)
 class BookingAdmin(VisibleCustomerRowsMixin, SimpleHistoryAdmin):
-    list_display = ["product", "customer", "trip_type", "start_date", "end_date", "amount",
-                    "cost", "gross_profit", "status", "paid_date"]  # fmt: skip
+    list_display = [
+        "product",
+        "customer",
+        "trip_type",
+        "start_date",
+        "end_date",
+        "amount",
+        "cost",
+        "gross_profit",
+        "status",
+        "paid_date",
+    ]
     list_filter = ["status", "trip_type", "destination"]
     search_fields = ["product", "customer__name"]
     list_select_related = ["customer", "destination"]
@@ -238,17 +249,8 @@ class ChannelPartnerAdmin(admin.ModelAdmin):
     search_fields = ["name"]
 
 
-@admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
-    """Read-only: custodians and managers search the log; nobody edits or deletes it."""
-
-    list_display = ["at", "actor", "action", "object_type", "object_repr", "customer",
-                    "ip_address", "detail"]  # fmt: skip
-    list_filter = ["action", "object_type", ("actor", admin.RelatedOnlyFieldListFilter)]
-    search_fields = ["actor__username", "actor__full_name", "customer__name", "object_repr"]
-    date_hierarchy = "at"
-    list_select_related = ["actor", "customer"]
-    raw_id_fields = ["customer"]
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records of what happened: searchable, never edited or deleted here."""
 
     def has_add_permission(self, request):
         return False
@@ -258,3 +260,79 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyAdmin):
+    """Custodians and managers search the log; nobody edits or deletes it."""
+
+    list_display = [
+        "at",
+        "actor",
+        "action",
+        "object_type",
+        "object_repr",
+        "customer",
+        "ip_address",
+        "detail",
+    ]
+    list_filter = ["action", "object_type", ("actor", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["actor__username", "actor__full_name", "customer__name", "object_repr"]
+    date_hierarchy = "at"
+    list_select_related = ["actor", "customer"]
+    raw_id_fields = ["customer"]
+
+
+@admin.register(CustodyPolicy)
+class CustodyPolicyAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "__str__",
+        "export_row_limit",
+        "deletion_limit",
+        "window_hours",
+        "special_access_days",
+    ]
+
+    def has_add_permission(self, request):
+        return not CustodyPolicy.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SecurityAlert)
+class SecurityAlertAdmin(ReadOnlyAdmin):
+    list_display = [
+        "created_at",
+        "kind",
+        "actor",
+        "attempted",
+        "already_in_window",
+        "limit",
+        "acknowledged_by",
+        "acknowledged_at",
+    ]
+    list_filter = ["kind", ("actor", admin.RelatedOnlyFieldListFilter)]
+    date_hierarchy = "created_at"
+
+
+@admin.register(AccessRequest)
+class AccessRequestAdmin(ReadOnlyAdmin):
+    list_display = ["requested_at", "requester", "customer", "status", "decided_by", "expires_at"]
+    list_filter = ["status"]
+    search_fields = ["requester__username", "customer__name"]
+    list_select_related = ["requester", "customer", "decided_by"]
+
+
+class HandoverItemInline(admin.TabularInline):
+    model = HandoverItem
+    fields = ["customer", "to_owner"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+
+@admin.register(StaffDeparture)
+class StaffDepartureAdmin(ReadOnlyAdmin):
+    list_display = ["employee", "left_on", "recorded_by", "recorded_at", "sessions_ended"]
+    inlines = [HandoverItemInline]

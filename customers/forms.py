@@ -7,8 +7,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Team
 from customers.models import Booking, ContactPerson, ContactRecord, Customer, ServiceRecord
-from customers.selectors import owner_choices
+from customers.selectors import handover_candidates, owner_choices
 from customers.services import customer_prepare
 from customers.validators import normalize_id_number, normalize_mobile, validate_mobile
 
@@ -74,17 +75,40 @@ class CustomerForm(CustomerPrepareMixin, forms.ModelForm):
     class Meta:
         model = Customer
         fields = [
-            "kind", "name", "owner", "status", "churn_reason", "is_key_account",
-            "organisation_type", "supplier_type", "policy_first_class", "policy_fare_rule",
+            "kind",
+            "name",
+            "owner",
+            "status",
+            "churn_reason",
+            "is_key_account",
+            "organisation_type",
+            "supplier_type",
+            "policy_first_class",
+            "policy_fare_rule",
             "founding_date",
-            "id_number", "birthday", "wedding_anniversary", "occupation",
-            "mobile", "phone", "email",
-            "province", "city", "district", "street_address", "postal_code",
-            "source_channel", "channel_partner",
-            "desired_destinations", "tags",
-            "pref_airline", "pref_aircraft_size", "pref_seat", "pref_hotel_class", "pref_diet",
+            "id_number",
+            "birthday",
+            "wedding_anniversary",
+            "occupation",
+            "mobile",
+            "phone",
+            "email",
+            "province",
+            "city",
+            "district",
+            "street_address",
+            "postal_code",
+            "source_channel",
+            "channel_partner",
+            "desired_destinations",
+            "tags",
+            "pref_airline",
+            "pref_aircraft_size",
+            "pref_seat",
+            "pref_hotel_class",
+            "pref_diet",
             "character_notes",
-        ]  # fmt: skip
+        ]
         widgets = {
             "birthday": DateInput(),
             "wedding_anniversary": DateInput(),
@@ -184,9 +208,18 @@ class BookingForm(forms.ModelForm):
     class Meta:
         model = Booking
         fields = [
-            "product", "destination", "trip_type", "start_date", "end_date", "head_count",
-            "amount", "cost", "payment_due_date", "paid_date", "status",
-        ]  # fmt: skip
+            "product",
+            "destination",
+            "trip_type",
+            "start_date",
+            "end_date",
+            "head_count",
+            "amount",
+            "cost",
+            "payment_due_date",
+            "paid_date",
+            "status",
+        ]
         widgets = {
             "start_date": DateInput(),
             "end_date": DateInput(),
@@ -258,3 +291,46 @@ class ContactPersonReplaceForm(ContactPersonForm):
                 params={"date": self.replacing.started_on},
             )
         return started_on
+
+
+class AccessRequestForm(forms.Form):
+    identifier = forms.CharField(
+        label=_("Customer's mobile, full ID number or exact organisation name"),
+        max_length=200,
+    )
+    reason = forms.CharField(
+        label=_("Why you need it"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _no_form_tag_helper()
+
+
+class AccessDecisionForm(forms.Form):
+    days = forms.IntegerField(label=_("days"), min_value=1, max_value=90, required=False)
+    note = forms.CharField(label=_("note"), max_length=200, required=False)
+
+
+class DepartureForm(forms.Form):
+    left_on = forms.DateField(label=_("leaving date"), widget=DateInput())
+    reason = forms.CharField(label=_("reason"), max_length=200, required=False)
+    to_owner = forms.ModelChoiceField(
+        label=_("hand all customers to this rep"), queryset=None, required=False
+    )
+    to_team = forms.ModelChoiceField(
+        label=_("or spread them across this team"), queryset=None, required=False
+    )
+
+    def __init__(self, *args, employee, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_owner"].queryset = handover_candidates(employee=employee)
+        self.fields["to_team"].queryset = Team.objects.all()
+        self.fields["left_on"].initial = timezone.localdate()
+        self.helper = _no_form_tag_helper()
+
+    def clean(self):
+        cleaned = super().clean()
+        if bool(cleaned.get("to_owner")) == bool(cleaned.get("to_team")):
+            raise ValidationError(_("Choose one rep or one team to hand the customers to."))
+        return cleaned

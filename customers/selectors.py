@@ -7,12 +7,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.http import Http404
 from django.utils import timezone
 
 from accounts.roles import FINANCE, MANAGER, SALES, SEE_ALL_ROLES, TEAM_LEAD, has_role, role_names
 from customers.models import (
+    AccessRequest,
+    AccessRequestStatus,
     Booking,
     BookingStatus,
     ContactPerson,
@@ -46,7 +48,11 @@ def customer_list_visible(*, user, include_deleted: bool = False) -> QuerySet[Cu
     scope = Q(owner=user)
     if has_role(user, TEAM_LEAD):
         scope |= Q(owner__team__lead=user)
-    return manager.filter(scope)
+    # Special access 特殊调阅 approved by a manager: read-only, and it ends by itself.
+    granted = AccessRequest.objects.filter(
+        requester=user, status=AccessRequestStatus.APPROVED, expires_at__gt=timezone.now()
+    ).values("customer_id")
+    return manager.filter(scope | Q(pk__in=granted))
 
 
 def customer_get_visible(*, user, pk: Any) -> Customer:
@@ -82,6 +88,18 @@ def customer_can_create(*, user) -> bool:
     return user.is_superuser or has_role(user, SALES, TEAM_LEAD, MANAGER)
 
 
+def customer_find_for_access_request(*, identifier: str) -> Customer | None:
+    """The one customer an exact mobile, full ID number or organisation name names."""
+    matches = {
+        duplicate.customer.pk: duplicate.customer
+        for duplicate in customer_find_duplicates(
+            id_number=identifier, mobile=identifier, name=identifier, kind="corporate"
+        )
+        if not duplicate.customer.is_deleted
+    }
+    return next(iter(matches.values())) if len(matches) == 1 else None
+
+
 def customer_can_see_full_id(*, user, customer: Customer) -> bool:
     """Only the owner and managers need a customer's full ID number."""
     return user.is_superuser or customer.owner_id == user.pk or has_role(user, MANAGER)
@@ -98,6 +116,40 @@ def owner_choices(*, user) -> QuerySet:
     if has_role(user, TEAM_LEAD):
         return reps.filter(Q(team__lead=user) | Q(pk=user.pk)).order_by("username")
     return User.objects.filter(pk=user.pk)
+
+
+def handover_candidates(*, employee) -> QuerySet:
+    """Active sales reps (leads included) who can take over `employee`'s customers."""
+    User = get_user_model()
+    return (
+        User.objects.filter(is_active=True, groups__name__in=[SALES, TEAM_LEAD])
+        .exclude(pk=employee.pk)
+        .distinct()
+        .order_by("username")
+    )
+
+
+def staff_workload(*, now: datetime.datetime | None = None) -> QuerySet:
+    """Every rep with how many customers they follow and how recently they made contact:
+    what managers would otherwise ask for in hand-written weekly reports."""
+    now = now or timezone.now()
+    User = get_user_model()
+    alive = Q(customers__deleted_at__isnull=True)
+    return (
+        User.objects.filter(groups__name__in=[SALES, TEAM_LEAD])
+        .distinct()
+        .select_related("team", "departure")
+        .annotate(
+            customer_count=Count("customers", filter=alive, distinct=True),
+            contacts_30d=Count(
+                "contact_records",
+                filter=Q(contact_records__contacted_at__gte=now - datetime.timedelta(days=30)),
+                distinct=True,
+            ),
+            last_contact_at=Max("contact_records__contacted_at"),
+        )
+        .order_by("-is_active", "team__name", "username")
+    )
 
 
 @dataclass(frozen=True)

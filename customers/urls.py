@@ -1,6 +1,7 @@
 from django.urls import path
 
-from customers import views
+from customers.views import archive as views
+from customers.views import custody
 
 app_name = "customers"
 
@@ -22,4 +23,20 @@ urlpatterns = [
         views.contact_person_replace_view,
         name="person_replace",
     ),
+]
+
+urlpatterns += [
+    path("<int:pk>/id-number/", custody.id_number_reveal, name="reveal_id"),
+    path("access/", custody.access_requests, name="access_requests"),
+    path("access/new/", custody.access_request_new, name="access_request_new"),
+    path("access/<int:pk>/decide/", custody.access_request_decide_view, name="access_decide"),
+    path("alerts/", custody.security_alerts, name="alerts"),
+    path(
+        "alerts/<int:pk>/acknowledge/",
+        custody.security_alert_acknowledge_view,
+        name="alert_acknowledge",
+    ),
+    path("staff/", custody.staff_list, name="staff"),
+    path("staff/<int:user_pk>/depart/", custody.staff_depart, name="staff_depart"),
+    path("staff/<int:user_pk>/departure/", custody.staff_departure, name="staff_departure"),
 ]

@@ -13,11 +13,22 @@ from customers.models.choices import (
     TripType,
 )
 from customers.models.contact_person import ContactPerson
+from customers.models.custody import (
+    AccessRequest,
+    AccessRequestStatus,
+    CustodyPolicy,
+    HandoverItem,
+    SecurityAlert,
+    SecurityAlertKind,
+    StaffDeparture,
+)
 from customers.models.customer import Customer
 from customers.models.records import ContactRecord, ServiceRecord
 from customers.models.reference import ChannelPartner, Destination, Tag
 
 __all__ = [
+    "AccessRequest",
+    "AccessRequestStatus",
     "AuditAction",
     "AuditEntry",
     "Booking",
@@ -28,14 +39,19 @@ __all__ = [
     "ContactOutcome",
     "ContactPerson",
     "ContactRecord",
+    "CustodyPolicy",
     "Customer",
     "CustomerKind",
     "CustomerStatus",
     "Destination",
+    "HandoverItem",
+    "SecurityAlert",
+    "SecurityAlertKind",
     "ServiceKind",
     "ServiceRecord",
     "ServiceStatus",
     "SourceChannel",
+    "StaffDeparture",
     "Tag",
     "TripType",
 ]

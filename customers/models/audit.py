@@ -13,6 +13,9 @@ class AuditAction(models.TextChoices):
     REVEAL_ID = "reveal_id", _("Revealed full ID number")
     DELETE = "delete", _("Deleted")
     RESTORE = "restore", _("Restored")
+    GRANT_ACCESS = "grant_access", _("Granted special access")
+    REFUSE_ACCESS = "refuse_access", _("Refused special access")
+    HANDOVER = "handover", _("Handed over")
 
 
 class AuditEntryQuerySet(models.QuerySet):

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from customers.models import Customer
+from customers.models import AuditAction, AuditEntry, Customer
 from customers.services import contact_person_replace
 from tests.factories import (
     BookingFactory,
@@ -210,15 +210,24 @@ def test_booking_with_end_before_start_is_refused(sales1, customer_of_sales1, cl
     assert not customer_of_sales1.bookings.exists()
 
 
-def test_id_number_is_masked_for_those_without_need(staff, customer_of_sales1, client_as):
+def test_full_id_numbers_appear_only_through_an_audited_show(staff, customer_of_sales1, client_as):
     url = reverse("customers:detail", args=[customer_of_sales1.pk])
+    reveal = reverse("customers:reveal_id", args=[customer_of_sales1.pk])
     full = customer_of_sales1.id_number
-    assert full in client_as(staff["sales1"]).get(url).text
-    assert full in client_as(staff["manager1"]).get(url).text
-    for username in ("lead1", "custodian1", "finance1"):
+    for username in ("sales1", "lead1", "manager1", "custodian1", "finance1"):
         text = client_as(staff[username]).get(url).text
         assert full not in text, username
         assert customer_of_sales1.id_number_masked in text
+    for username in ("sales1", "manager1"):
+        response = client_as(staff[username]).post(reveal)
+        assert full in response.text, username
+        assert response["Cache-Control"].startswith("max-age=0")
+    for username, status in (("lead1", 403), ("custodian1", 403), ("finance1", 403),
+                             ("sales3", 404)):  # fmt: skip
+        assert client_as(staff[username]).post(reveal).status_code == status, username
+    assert client_as(staff["sales1"]).get(reveal).status_code == 405
+    reveals = AuditEntry.objects.filter(action=AuditAction.REVEAL_ID)
+    assert sorted(reveals.values_list("actor__username", flat=True)) == ["manager1", "sales1"]
     listing = client_as(staff["sales1"]).get(reverse("customers:list")).text
     assert full not in listing
 

@@ -8,9 +8,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from customers.audit import audit_record
@@ -37,11 +39,13 @@ from customers.selectors import (
     customer_timeline,
 )
 from customers.services import (
+    MassActionRefused,
     booking_save,
     contact_person_add,
     contact_person_replace,
     contact_record_create,
     customer_create,
+    customer_export_record,
     customer_soft_delete,
     customer_update,
     service_record_create,
@@ -90,9 +94,13 @@ EXPORT_COLUMNS = [
     (_lazy("postal address"), lambda c: c.postal_address),
     (_lazy("postal code"), lambda c: c.postal_code),
     (_lazy("source channel"), lambda c: c.get_source_channel_display()),
-    (_lazy("last contact"), lambda c: timezone.localtime(c.last_contact_at).strftime("%Y-%m-%d")
-        if c.last_contact_at else ""),
-]  # fmt: skip
+    (
+        _lazy("last contact"),
+        lambda c: (
+            timezone.localtime(c.last_contact_at).strftime("%Y-%m-%d") if c.last_contact_at else ""
+        ),
+    ),
+]
 
 
 @login_required
@@ -101,12 +109,13 @@ def customer_export(request):
     if not request.user.has_perm("customers.export_customers"):
         raise PermissionDenied
     customers = _filtered_customers(request).qs
-    audit_record(
-        actor=request.user,
-        action=AuditAction.EXPORT,
-        object_type="customer_list",
-        detail={"rows": customers.count(), "filters": request.GET.urlencode()},
-    )
+    try:
+        customer_export_record(
+            actor=request.user, rows=customers.count(), filters=request.GET.urlencode()
+        )
+    except MassActionRefused as refusal:
+        messages.error(request, refusal.message)
+        return redirect(f"{reverse('customers:list')}?{request.GET.urlencode()}")
 
     def rows():
         yield "\ufeff"  # BOM so Excel opens the UTF-8 file with Chinese intact
@@ -143,6 +152,7 @@ def customer_detail(request, pk):
     )
 
 
+@sensitive_post_parameters("id_number")
 @login_required
 def customer_create_view(request):
     if not customer_can_create(user=request.user):
@@ -171,6 +181,7 @@ def _editable_customer(request, pk) -> Customer:
     return customer
 
 
+@sensitive_post_parameters("id_number")
 @login_required
 def customer_edit(request, pk):
     customer = _editable_customer(request, pk)
@@ -195,7 +206,11 @@ def customer_edit(request, pk):
 def customer_delete(request, pk):
     customer = _editable_customer(request, pk)
     if request.method == "POST":
-        customer_soft_delete(actor=request.user, customer=customer)
+        try:
+            customer_soft_delete(actor=request.user, customer=customer)
+        except MassActionRefused as refusal:
+            messages.error(request, refusal.message)
+            return redirect("customers:detail", pk=customer.pk)
         messages.success(
             request,
             _("%(name)s moved to the recycle bin. An archive custodian can restore it.")

@@ -21,6 +21,7 @@ from customers.models import (
     ServiceRecord,
 )
 from customers.selectors import customer_can_edit, customer_find_duplicates
+from customers.services.custody import deletions_over_limit, mass_deletion_refused
 from customers.validators import (
     normalize_id_number,
     normalize_mobile,
@@ -91,8 +92,11 @@ def customer_prepare(*, customer: Customer) -> None:
         raise ValidationError(errors)
 
 
-AUDITED_FIELDS = [f.name for f in Customer._meta.concrete_fields if f.name not in {
-    "name_normalised", "created_at", "updated_at"}]  # fmt: skip
+AUDITED_FIELDS = [
+    f.name
+    for f in Customer._meta.concrete_fields
+    if f.name not in {"name_normalised", "created_at", "updated_at"}
+]
 
 
 def _changed_fields(customer: Customer) -> list[str]:
@@ -157,19 +161,35 @@ def customer_update(
     return _save_customer(actor=actor, customer=customer, destinations=destinations, tags=tags)
 
 
-def customer_soft_delete(*, actor, customer: Customer, now: datetime.datetime | None = None):
+def customers_soft_delete(
+    *, actor, customers: Iterable[Customer], now: datetime.datetime | None = None
+) -> int:
     """Staff never really delete a customer: it moves to the recycle bin, restorable by a
-    custodian, with who and when on record."""
-    if not (customer_can_edit(user=actor, customer=customer) or has_role(actor, CUSTODIAN)):
-        raise PermissionDenied
-    if customer.is_deleted:
-        return customer
-    customer.deleted_at = now or timezone.now()
-    customer.deleted_by = actor
-    customer._history_user = actor
+    custodian, with who and when on record. More deletions than the custody policy allows
+    in its window are refused as a whole, and managers are alerted."""
+    now = now or timezone.now()
+    targets = [customer for customer in customers if not customer.is_deleted]
+    for customer in targets:
+        if not (customer_can_edit(user=actor, customer=customer) or has_role(actor, CUSTODIAN)):
+            raise PermissionDenied
+    if not targets:
+        return 0
     with transaction.atomic():
-        customer.save(update_fields=["deleted_at", "deleted_by", "updated_at"])
-        audit_record(actor=actor, action=AuditAction.DELETE, obj=customer)
+        already = deletions_over_limit(actor=actor, count=len(targets), now=now)
+        if already is None:
+            for customer in targets:
+                customer.deleted_at = now
+                customer.deleted_by = actor
+                customer._history_user = actor
+                customer.save(update_fields=["deleted_at", "deleted_by", "updated_at"])
+                audit_record(actor=actor, action=AuditAction.DELETE, obj=customer)
+    if already is not None:
+        raise mass_deletion_refused(actor=actor, count=len(targets), already=already, now=now)
+    return len(targets)
+
+
+def customer_soft_delete(*, actor, customer: Customer, now: datetime.datetime | None = None):
+    customers_soft_delete(actor=actor, customers=[customer], now=now)
     return customer
 
 

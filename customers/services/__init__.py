@@ -1,0 +1,46 @@
+"""Writes. Each function takes the acting user, validates, and records what it changed."""
+
+from customers.services.archive import (
+    booking_save,
+    contact_person_add,
+    contact_person_replace,
+    contact_record_create,
+    customer_create,
+    customer_prepare,
+    customer_restore,
+    customer_soft_delete,
+    customer_update,
+    customers_soft_delete,
+    service_record_create,
+)
+from customers.services.custody import (
+    MassActionRefused,
+    access_request_create,
+    access_request_decide,
+    customer_export_record,
+    customer_id_number_reveal,
+    security_alert_acknowledge,
+)
+from customers.services.handover import employee_depart, handover_targets
+
+__all__ = [
+    "MassActionRefused",
+    "access_request_create",
+    "access_request_decide",
+    "booking_save",
+    "contact_person_add",
+    "contact_person_replace",
+    "contact_record_create",
+    "customer_create",
+    "customer_export_record",
+    "customer_id_number_reveal",
+    "customer_prepare",
+    "customer_restore",
+    "customer_soft_delete",
+    "customer_update",
+    "customers_soft_delete",
+    "employee_depart",
+    "handover_targets",
+    "security_alert_acknowledge",
+    "service_record_create",
+]

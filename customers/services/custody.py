@@ -1,0 +1,243 @@
+"""Custody rules 档案管理制度: the mass-action guard, special access, revealing an ID."""
+
+import datetime
+import logging
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Count, IntegerField, Sum
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.roles import MANAGER, has_role
+from customers.audit import audit_record
+from customers.models import (
+    AccessRequest,
+    AccessRequestStatus,
+    AuditAction,
+    AuditEntry,
+    CustodyPolicy,
+    Customer,
+    SecurityAlert,
+    SecurityAlertKind,
+)
+from customers.selectors import customer_can_see_full_id, customer_list_visible
+
+logger = logging.getLogger(__name__)
+
+
+class MassActionRefused(PermissionDenied):
+    """An export or deletion past the policy: refused, nothing done, managers alerted."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def managers_to_notify():
+    return get_user_model().objects.filter(is_active=True, groups__name=MANAGER).exclude(email="")
+
+
+def _mail_managers(subject: str, body: str) -> None:
+    recipients = list(managers_to_notify().values_list("email", flat=True))
+    if not recipients:
+        return
+    try:
+        send_mail(subject, body, None, recipients)
+    except Exception:  # the alert row is the record; a mail outage must not hide it
+        logger.exception("Could not e-mail managers: %s", subject)
+
+
+def _lock_actor(actor) -> None:
+    """Serialise one person's guarded actions, so two at once cannot both slip under the
+    limit (PostgreSQL row lock; SQLite serialises writers anyway)."""
+    get_user_model().objects.select_for_update().filter(pk=actor.pk).first()
+
+
+def _exported_rows_since(*, actor, since: datetime.datetime) -> int:
+    total = AuditEntry.objects.filter(
+        actor=actor, action=AuditAction.EXPORT, object_type="customer_list", at__gte=since
+    ).aggregate(rows=Sum(Cast(KT("detail__rows"), IntegerField())))["rows"]
+    return total or 0
+
+
+def _deletions_since(*, actor, since: datetime.datetime) -> int:
+    return AuditEntry.objects.filter(
+        actor=actor, action=AuditAction.DELETE, object_type="customer", at__gte=since
+    ).aggregate(n=Count("id"))["n"]
+
+
+def _refuse(*, actor, kind: str, attempted: int, already: int, limit: int, now) -> None:
+    SecurityAlert.objects.create(
+        kind=kind,
+        actor=actor,
+        attempted=attempted,
+        already_in_window=already,
+        limit=limit,
+        created_at=now,
+    )
+    label = SecurityAlertKind(kind).label
+    _mail_managers(
+        _("[Travel CRM] %(kind)s: %(name)s") % {"kind": label, "name": actor.display_name},
+        _(
+            "%(name)s (%(username)s) tried to act on %(attempted)d customers after "
+            "%(already)d in the last window; the policy allows %(limit)d. The action was "
+            "refused and nothing was changed. Review it under Alerts."
+        )
+        % {
+            "name": actor.display_name,
+            "username": actor.username,
+            "attempted": attempted,
+            "already": already,
+            "limit": limit,
+        },
+    )
+
+
+def customer_export_record(
+    *, actor, rows: int, filters: str, now: datetime.datetime | None = None
+) -> None:
+    """Audit an export of `rows` customer rows, or refuse it when it would take the person
+    past the policy's limit in the window."""
+    now = now or timezone.now()
+    policy = CustodyPolicy.current()
+    with transaction.atomic():
+        _lock_actor(actor)
+        already = _exported_rows_since(actor=actor, since=now - policy.window)
+        allowed = already + rows <= policy.export_row_limit
+        if allowed:
+            audit_record(
+                actor=actor,
+                action=AuditAction.EXPORT,
+                object_type="customer_list",
+                detail={"rows": rows, "filters": filters},
+            )
+    if not allowed:
+        _refuse(
+            actor=actor,
+            kind=SecurityAlertKind.MASS_EXPORT,
+            attempted=rows,
+            already=already,
+            limit=policy.export_row_limit,
+            now=now,
+        )
+        raise MassActionRefused(
+            _(
+                "Export refused: %(rows)d rows would take you past %(limit)d customer rows "
+                "in %(hours)d hours. Your manager has been told; ask them if you need more."
+            )
+            % {"rows": rows, "limit": policy.export_row_limit, "hours": policy.window_hours}
+        )
+
+
+def deletions_over_limit(*, actor, count: int, now: datetime.datetime) -> int | None:
+    """Call inside the deleting transaction: the deletions already in the window when
+    `count` more would pass the limit, else None. Locks the actor's row meanwhile."""
+    policy = CustodyPolicy.current()
+    _lock_actor(actor)
+    already = _deletions_since(actor=actor, since=now - policy.window)
+    return already if already + count > policy.deletion_limit else None
+
+
+def mass_deletion_refused(*, actor, count: int, already: int, now) -> MassActionRefused:
+    """Record the alert (outside the refused transaction) and build the refusal."""
+    policy = CustodyPolicy.current()
+    _refuse(
+        actor=actor,
+        kind=SecurityAlertKind.MASS_DELETE,
+        attempted=count,
+        already=already,
+        limit=policy.deletion_limit,
+        now=now,
+    )
+    return MassActionRefused(
+        _(
+            "Deletion refused: %(count)d more would take you past %(limit)d deletions in "
+            "%(hours)d hours. Nothing was deleted; your manager has been told."
+        )
+        % {"count": count, "limit": policy.deletion_limit, "hours": policy.window_hours}
+    )
+
+
+def security_alert_acknowledge(*, actor, alert: SecurityAlert) -> SecurityAlert:
+    if not has_role(actor, MANAGER):
+        raise PermissionDenied
+    if alert.acknowledged_at is None:
+        alert.acknowledged_by = actor
+        alert.acknowledged_at = timezone.now()
+        alert.save(update_fields=["acknowledged_by", "acknowledged_at"])
+    return alert
+
+
+def customer_id_number_reveal(*, actor, customer: Customer) -> str:
+    """The full ID number, for those who need it, with the reveal on record."""
+    if not customer_can_see_full_id(user=actor, customer=customer):
+        raise PermissionDenied
+    audit_record(actor=actor, action=AuditAction.REVEAL_ID, obj=customer)
+    return customer.id_number
+
+
+def access_request_create(
+    *, actor, customer: Customer, reason: str, now: datetime.datetime | None = None
+) -> AccessRequest:
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why you need this customer's archive.")})
+    if customer_list_visible(user=actor).filter(pk=customer.pk).exists():
+        raise ValidationError(_("You can already see this customer."))
+    if AccessRequest.objects.filter(
+        requester=actor, customer=customer, status=AccessRequestStatus.PENDING
+    ).exists():
+        raise ValidationError(_("Your earlier request for this customer is still waiting."))
+    access = AccessRequest.objects.create(
+        requester=actor,
+        customer=customer,
+        reason=reason.strip(),
+        requested_at=now or timezone.now(),
+    )
+    _mail_managers(
+        _("[Travel CRM] Special access requested by %(name)s") % {"name": actor.display_name},
+        _("%(name)s asks to see a customer outside their scope. Reason: %(reason)s")
+        % {"name": actor.display_name, "reason": access.reason},
+    )
+    return access
+
+
+def access_request_decide(
+    *,
+    actor,
+    access: AccessRequest,
+    approve: bool,
+    days: int | None = None,
+    note: str = "",
+    now: datetime.datetime | None = None,
+) -> AccessRequest:
+    """A manager approves (read access for `days`, default from policy) or refuses."""
+    if not has_role(actor, MANAGER):
+        raise PermissionDenied
+    now = now or timezone.now()
+    with transaction.atomic():
+        access = AccessRequest.objects.select_for_update().get(pk=access.pk)
+        if access.status != AccessRequestStatus.PENDING:
+            raise ValidationError(_("This request has already been decided."))
+        access.decided_by = actor
+        access.decided_at = now
+        access.decision_note = note
+        if approve:
+            days = days or CustodyPolicy.current().special_access_days
+            access.status = AccessRequestStatus.APPROVED
+            access.expires_at = now + datetime.timedelta(days=days)
+        else:
+            access.status = AccessRequestStatus.REFUSED
+        access.save()
+        audit_record(
+            actor=actor,
+            action=AuditAction.GRANT_ACCESS if approve else AuditAction.REFUSE_ACCESS,
+            obj=access,
+            customer=access.customer,
+            detail={"requester": access.requester.username, "days": days if approve else 0},
+        )
+    return access

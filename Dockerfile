@@ -34,6 +34,8 @@ RUN DJANGO_ENV=production SECRET_KEY=build-time-collectstatic-only-not-a-real-se
 # user's home holds gunicorn's control socket, and Celery beat keeps its schedule in /tmp.
 RUN useradd --create-home --home-dir /home/crm --uid 10001 --user-group \
         --shell /usr/sbin/nologin crm
+# Business archive documents live on a volume mounted here (docker-compose.yml).
+RUN mkdir -p /data/private_media && chown crm:crm /data/private_media
 USER crm
 
 EXPOSE 8000

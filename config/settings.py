@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "simple_history",
     "accounts",
     "customers",
+    "archives",
 ]
 
 MIDDLEWARE = [
@@ -131,6 +132,12 @@ STORAGES = {
         )
     },
 }
+
+# --- Business archive documents ---------------------------------------------------------
+# Kept outside MEDIA_ROOT and STATIC_ROOT and never served by URL: only the archives
+# download view reads them, after checking who asks, and it writes an audit entry.
+PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT", str(BASE_DIR / "private_media")))
+ARCHIVE_MAX_UPLOAD_BYTES = env_int("ARCHIVE_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -26,8 +26,23 @@ def browser_type_launch_args(browser_type_launch_args):
 
 
 def pytest_collection_modifyitems(config, items):
-    """Browser tests need Debian's Chromium. Where it is missing they skip, unless CI says
+    """Transactional tests flush every table when they end, which would take the rows that
+    data migrations made (roles, policy defaults) away from the tests after them: give
+    each the serialized rollback that puts them back.
+
+    Browser tests need Debian's Chromium. Where it is missing they skip, unless CI says
     they are required (CRM_REQUIRE_BROWSER=1), in which case they fail loudly."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if (
+            marker
+            and marker.kwargs.get("transaction")
+            and not marker.kwargs.get("serialized_rollback")
+        ):
+            item.add_marker(
+                pytest.mark.django_db(*marker.args, **marker.kwargs, serialized_rollback=True),
+                append=False,
+            )
     if shutil.which(CHROMIUM) or os.environ.get("CRM_REQUIRE_BROWSER"):
         return
     skip = pytest.mark.skip(reason=f"{CHROMIUM} not installed (apt-get install chromium)")

@@ -1,0 +1,346 @@
+"""Django admin for archive custodians: the policy, the retention queue, legal holds and
+destruction (with a confirmation page and a reason), and the permanent records.
+Rows come from the same visibility selector as the pages; archives change only through
+the services, never by editing their fields."""
+
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from simple_history.admin import SimpleHistoryAdmin
+
+from archives.forms import ReasonForm
+from archives.models import (
+    ArchiveDocument,
+    BusinessArchive,
+    DestructionRecord,
+    DocumentRequirement,
+    RetentionPolicy,
+    RetentionRun,
+    TourGroup,
+    TourGroupBooking,
+)
+from archives.selectors import archive_filter_past_retention, archive_list_visible
+from archives.services import (
+    archive_destroy,
+    archive_destroy_refusal,
+    archive_legal_hold_clear,
+    archive_legal_hold_set,
+    tour_group_create,
+    tour_group_update,
+)
+from customers.audit import audit_record
+from customers.models import AuditAction
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records that are history: shown, never added, changed or deleted in the admin."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class TourGroupBookingInline(admin.TabularInline):
+    model = TourGroupBooking
+    raw_id_fields = ["booking"]
+    extra = 0
+    verbose_name = _("traveller booking")
+    verbose_name_plural = _("travellers (bookings)")
+
+
+@admin.register(TourGroup)
+class TourGroupAdmin(admin.ModelAdmin):
+    list_display = ["group_number", "product", "trip_type", "start_date", "end_date",
+                    "head_count", "guide"]  # fmt: skip
+    list_filter = ["trip_type"]
+    search_fields = ["=group_number", "product", "guide"]
+    date_hierarchy = "start_date"
+    readonly_fields = ["created_by", "created_at"]
+    inlines = [TourGroupBookingInline]
+
+    def get_queryset(self, request):
+        visible = archive_list_visible(user=request.user)
+        return super().get_queryset(request).filter(archive__in=visible)
+
+    def has_change_permission(self, request, obj=None):
+        # The tour of a destroyed archive keeps only what the destruction record needs.
+        if obj is not None and obj.archive.is_destroyed:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            tour_group_update(actor=request.user, tour=obj, changed=form.changed_data)
+        else:
+            tour_group_create(actor=request.user, tour=obj)  # bookings follow, from the inline
+
+
+class PastRetentionFilter(admin.SimpleListFilter):
+    title = _("retention")
+    parameter_name = "retention"
+
+    def lookups(self, request, model_admin):
+        return [("past", _("Past retention")), ("kept", _("Still within retention"))]
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate()
+        if self.value() == "past":
+            return archive_filter_past_retention(queryset, today=today)
+        if self.value() == "kept":
+            return queryset.filter(retention_end__gte=today)
+        return queryset
+
+
+class ArchiveDocumentInline(admin.TabularInline):
+    model = ArchiveDocument
+    fields = ["kind", "download", "paper_location", "reference", "content_type", "size",
+              "uploaded_by", "uploaded_at"]  # fmt: skip
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("file"))
+    def download(self, obj):
+        if not obj.file:
+            return "—"
+        url = reverse("archives:download", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, obj.original_filename)
+
+
+@admin.register(BusinessArchive)
+class BusinessArchiveAdmin(admin.ModelAdmin):
+    list_display = ["group_number", "trip_type", "tour_end", "retention_end", "status",
+                    "legal_hold", "expired_on"]  # fmt: skip
+    list_filter = ["status", PastRetentionFilter, "legal_hold", "tour__trip_type"]
+    search_fields = ["=tour__group_number", "tour__product"]
+    list_select_related = ["tour"]
+    ordering = ["retention_end", "id"]
+    inlines = [ArchiveDocumentInline]
+    actions = ["destroy_selected", "set_legal_hold", "clear_legal_hold"]
+
+    @admin.display(description=_("group number"), ordering="tour__group_number")
+    def group_number(self, obj):
+        return obj.tour.group_number
+
+    @admin.display(description=_("trip type"), ordering="tour__trip_type")
+    def trip_type(self, obj):
+        return obj.tour.get_trip_type_display()
+
+    @admin.display(description=_("tour end"), ordering="tour__end_date")
+    def tour_end(self, obj):
+        return obj.tour.end_date
+
+    def get_queryset(self, request):
+        return archive_list_visible(user=request.user).select_related("tour")
+
+    def has_add_permission(self, request):
+        return False  # an archive is opened with its tour group
+
+    def has_change_permission(self, request, obj=None):
+        return False  # changes go through the actions and the archive page
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # destruction is the action below; the row and its record stay
+
+    def has_destroy_permission(self, request):
+        return request.user.has_perm("archives.destroy_businessarchive")
+
+    def has_hold_permission(self, request):
+        return request.user.has_perm("archives.hold_businessarchive")
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if request.method == "GET" and response.status_code == 200:
+            audit_record(
+                actor=request.user,
+                action=AuditAction.VIEW,
+                obj=self.get_object(request, object_id),
+                object_type="businessarchive",
+                detail={"via": "admin"},
+            )
+        return response
+
+    def _confirm_with_reason(self, request, queryset, *, action, title, refusal, perform):
+        """An intermediate page listing the selected archives (and why any cannot be
+        included) that asks for a reason; on confirmation, performs the action on each
+        eligible archive. Returns the number done, or a response to show."""
+        archives = list(queryset.select_related("tour"))
+        rows = [(archive, refusal(archive)) for archive in archives]
+        form = ReasonForm(request.POST if "confirm" in request.POST else None)
+        if not form.is_bound or not form.is_valid():
+            context = {
+                **self.admin_site.each_context(request),
+                "title": title,
+                "opts": self.model._meta,
+                "rows": rows,
+                "eligible": sum(1 for _archive, why in rows if not why),
+                "form": form,
+                "action": action,
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            }
+            return TemplateResponse(
+                request, "admin/archives/businessarchive/reason_confirmation.html", context
+            )
+        done = 0
+        for archive, why in rows:
+            try:
+                if why:
+                    raise ValidationError(why)
+                perform(archive, form.cleaned_data["reason"])
+            except ValidationError as error:
+                self.message_user(
+                    request,
+                    format_html("{}: {}", archive.tour.group_number, " ".join(error.messages)),
+                    messages.WARNING,
+                )
+            else:
+                done += 1
+        return done
+
+    @admin.action(
+        description=_("Destroy selected archives (past retention)…"), permissions=["destroy"]
+    )
+    def destroy_selected(self, request, queryset):
+        today = timezone.localdate()
+        done = self._confirm_with_reason(
+            request,
+            queryset,
+            action="destroy_selected",
+            title=_("Destroy business archives"),
+            refusal=lambda archive: archive_destroy_refusal(archive=archive, today=today),
+            perform=lambda archive, reason: archive_destroy(
+                actor=request.user, archive=archive, reason=reason, today=today
+            ),
+        )
+        if not isinstance(done, int):
+            return done
+        if done:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d archive destroyed; its destruction record is below.",
+                    "%(count)d archives destroyed; their destruction records are below.",
+                    done,
+                )
+                % {"count": done},
+                messages.SUCCESS,
+            )
+            return HttpResponseRedirect(reverse("admin:archives_destructionrecord_changelist"))
+        return None
+
+    @admin.action(description=_("Set a legal hold on selected archives…"), permissions=["hold"])
+    def set_legal_hold(self, request, queryset):
+        done = self._confirm_with_reason(
+            request,
+            queryset,
+            action="set_legal_hold",
+            title=_("Set a legal hold"),
+            refusal=lambda archive: (
+                _("It has already been destroyed.") if archive.is_destroyed else None
+            ),
+            perform=lambda archive, reason: archive_legal_hold_set(
+                actor=request.user, archive=archive, reason=reason
+            ),
+        )
+        if not isinstance(done, int):
+            return done
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d archive is under legal hold.",
+                "%(count)d archives are under legal hold.",
+                done,
+            )
+            % {"count": done},
+            messages.SUCCESS,
+        )
+        return None
+
+    @admin.action(description=_("Clear the legal hold of selected archives…"), permissions=["hold"])
+    def clear_legal_hold(self, request, queryset):
+        done = self._confirm_with_reason(
+            request,
+            queryset,
+            action="clear_legal_hold",
+            title=_("Clear a legal hold"),
+            refusal=lambda archive: (
+                None if archive.legal_hold else _("It is not under legal hold.")
+            ),
+            perform=lambda archive, reason: archive_legal_hold_clear(
+                actor=request.user, archive=archive, reason=reason
+            ),
+        )
+        if not isinstance(done, int):
+            return done
+        self.message_user(
+            request,
+            ngettext(
+                "The legal hold of %(count)d archive is cleared.",
+                "The legal holds of %(count)d archives are cleared.",
+                done,
+            )
+            % {"count": done},
+            messages.SUCCESS,
+        )
+        return None
+
+
+@admin.register(DocumentRequirement)
+class DocumentRequirementAdmin(SimpleHistoryAdmin):
+    list_display = ["kind", "required"]
+    list_editable = ["required"]
+    readonly_fields = ["kind"]
+
+    def has_add_permission(self, request):
+        return False  # one row per kind, seeded by migration
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RetentionPolicy)
+class RetentionPolicyAdmin(SimpleHistoryAdmin):
+    list_display = ["trip_type", "years"]
+    list_editable = ["years"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["trip_type"] if obj is not None else []
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(DestructionRecord)
+class DestructionRecordAdmin(ReadOnlyAdmin):
+    list_display = ["group_number", "destroyed_at", "approved_by", "document_count",
+                    "file_count", "paper_count", "retention_end"]  # fmt: skip
+    list_filter = ["trip_type"]
+    search_fields = ["=group_number"]
+    list_select_related = ["approved_by"]
+    date_hierarchy = "destroyed_at"
+
+
+@admin.register(RetentionRun)
+class RetentionRunAdmin(ReadOnlyAdmin):
+    list_display = ["run_date", "expired_count", "notified_count", "started_at"]

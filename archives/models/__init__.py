@@ -1,0 +1,26 @@
+from archives.models.archive import ArchiveDocument, BusinessArchive
+from archives.models.choices import OPTIONAL_BY_DEFAULT, ArchiveStatus, DocumentKind
+from archives.models.policy import (
+    DEFAULT_RETENTION_YEARS,
+    LEGAL_MINIMUM_YEARS,
+    DocumentRequirement,
+    RetentionPolicy,
+)
+from archives.models.records import DestructionRecord, RetentionRun
+from archives.models.tour import TourGroup, TourGroupBooking
+
+__all__ = [
+    "DEFAULT_RETENTION_YEARS",
+    "LEGAL_MINIMUM_YEARS",
+    "OPTIONAL_BY_DEFAULT",
+    "ArchiveDocument",
+    "ArchiveStatus",
+    "BusinessArchive",
+    "DestructionRecord",
+    "DocumentKind",
+    "DocumentRequirement",
+    "RetentionPolicy",
+    "RetentionRun",
+    "TourGroup",
+    "TourGroupBooking",
+]

@@ -1,6 +1,7 @@
 import datetime
 
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -20,6 +21,14 @@ from customers.selectors import (
     owner_choices,
 )
 from customers.validators import normalize_id_number, normalize_mobile
+
+
+class AnyYesNo(forms.Select):
+    """A yes/no filter whose empty choice reads "Any", not django-filter's "Unknown"."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, choices=[("", _("Any")), ("true", _("Yes")), ("false", _("No"))])
+
 
 CONTACT_AGE_CHOICES = [
     ("30", _("Not contacted for 30+ days")),
@@ -53,9 +62,9 @@ class CustomerFilter(django_filters.FilterSet):
         choices=CONTACT_AGE_CHOICES, method="filter_contact_age", label=_("last contact")
     )
     dormant = django_filters.BooleanFilter(
-        method="filter_dormant", label=_("Semi-dormant (no trip in 6 months)")
+        method="filter_dormant", label=_("Semi-dormant (no trip in 6 months)"), widget=AnyYesNo
     )
-    is_key_account = django_filters.BooleanFilter(label=_("key account"))
+    is_key_account = django_filters.BooleanFilter(label=_("key account"), widget=AnyYesNo)
     sort = django_filters.OrderingFilter(
         fields=(
             ("name", "name"),

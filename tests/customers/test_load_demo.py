@@ -57,3 +57,12 @@ def test_a_second_run_changes_nothing(demo):
     counts = (Customer.all_objects.count(), Booking.objects.count(), User.objects.count())
     call_command("load_demo", customers=60, bookings_per_customer=3)
     assert (Customer.all_objects.count(), Booking.objects.count(), User.objects.count()) == counts
+
+
+def test_other_apps_add_their_part_of_the_demo(demo):
+    from archives.models import BusinessArchive
+
+    archives = BusinessArchive.objects.all()
+    assert archives.count() == 40
+    assert archives.filter(status="archived").exists()
+    assert archives.filter(status="open").exists()  # some still miss documents

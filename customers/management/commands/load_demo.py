@@ -1,11 +1,14 @@
 """manage.py load_demo: the demo agency, once. A second run changes nothing."""
 
 import time
+from importlib import import_module
 
+from django.apps import apps
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
+from django.utils.module_loading import module_has_submodule
 
 from accounts.models import Team, User
 from customers.demo import names
@@ -77,6 +80,7 @@ class Command(BaseCommand):
                 totals[key] += value
             if customers > BATCH:
                 self.stdout.write(f"  {first + len(batch):,} / {customers:,} customers")
+        self._load_other_apps(seed=seed)
         elapsed = time.perf_counter() - started
         self.stdout.write(
             self.style.SUCCESS(
@@ -117,6 +121,18 @@ class Command(BaseCommand):
                 predecessors.append(old)
         ContactPerson.objects.bulk_create(predecessors, batch_size=2000)
         return {"customers": len(customers), "bookings": len(bookings), "contacts": len(contacts)}
+
+    def _load_other_apps(self, *, seed: int) -> None:
+        """Each installed app with a demo_data module adds its part of the demo (customers
+        imports no other app, so they come to it)."""
+        for app_config in apps.get_app_configs():
+            if app_config.name == "customers" or not module_has_submodule(
+                app_config.module, "demo_data"
+            ):
+                continue
+            module = import_module(f"{app_config.name}.demo_data")
+            with transaction.atomic():
+                module.load(stdout=self.stdout, today=timezone.localdate(), seed=seed)
 
     def _staff(self) -> dict[str, User]:
         teams = {name: Team.objects.get_or_create(name=name)[0] for name in ("华东组", "华北组")}

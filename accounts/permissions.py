@@ -11,9 +11,12 @@ def grant_role_permissions(apps, role_permissions: dict[str, list[str]]) -> None
     app_labels = {dotted.split(".")[0] for names in role_permissions.values() for dotted in names}
     for app_label in app_labels:
         app_config = apps.get_app_config(app_label)
-        app_config.models_module = True  # the migration state's stub app config needs it
+        stub = not getattr(app_config, "models_module", None)  # a migration state's stub
+        if stub:
+            app_config.models_module = True  # create_permissions skips apps without models
         create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
+        if stub:
+            app_config.models_module = None
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     for role, permission_names in role_permissions.items():

@@ -26,29 +26,58 @@ def browser_type_launch_args(browser_type_launch_args):
 
 
 def pytest_collection_modifyitems(config, items):
-    """Transactional tests flush every table when they end, which would take the rows that
-    data migrations made (roles, policy defaults) away from the tests after them: give
-    each the serialized rollback that puts them back.
-
-    Browser tests need Debian's Chromium. Where it is missing they skip, unless CI says
+    """Browser tests need Debian's Chromium. Where it is missing they skip, unless CI says
     they are required (CRM_REQUIRE_BROWSER=1), in which case they fail loudly."""
-    for item in items:
-        marker = item.get_closest_marker("django_db")
-        if (
-            marker
-            and marker.kwargs.get("transaction")
-            and not marker.kwargs.get("serialized_rollback")
-        ):
-            item.add_marker(
-                pytest.mark.django_db(*marker.args, **marker.kwargs, serialized_rollback=True),
-                append=False,
-            )
     if shutil.which(CHROMIUM) or os.environ.get("CRM_REQUIRE_BROWSER"):
         return
     skip = pytest.mark.skip(reason=f"{CHROMIUM} not installed (apt-get install chromium)")
     for item in items:
         if "browser" in item.keywords:
             item.add_marker(skip)
+
+
+def _replay_data_migrations() -> None:
+    """Run every RunPython of every migration again, in migration order. Each is
+    idempotent (get_or_create), so this restores the rows data migrations made (roles,
+    policy defaults) after a transactional test flushed them."""
+    from django.apps import apps
+    from django.conf import settings
+    from django.db import connection
+    from django.db.migrations import RunPython
+    from django.db.migrations.loader import MigrationLoader
+
+    ours = {
+        config.label
+        for config in apps.get_app_configs()
+        if str(config.path).startswith(str(settings.BASE_DIR)) and ".venv" not in config.path
+    }
+    graph = MigrationLoader(connection).graph
+    done = set()
+    for leaf in graph.leaf_nodes():
+        for key in graph.forwards_plan(leaf):
+            if key in done or key[0] not in ours:
+                continue
+            done.add(key)
+            for operation in graph.nodes[key].operations:
+                if isinstance(operation, RunPython):
+                    operation.code(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _data_migration_rows(request):
+    """Transactional tests (browser tests, concurrency tests) flush every table when they
+    end; the next one gets the data-migration rows back before it starts."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = (marker is not None and marker.kwargs.get("transaction")) or (
+        "live_server" in request.fixturenames
+    )
+    if transactional:
+        from django.contrib.auth.models import Group
+
+        request.getfixturevalue("transactional_db")
+        if not Group.objects.exists():
+            _replay_data_migrations()
+    return
 
 
 @pytest.fixture

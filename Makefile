@@ -41,8 +41,10 @@ format: install
 
 # Extract strings and compile the zh-hans catalogue (needs gettext: apt-get install gettext).
 messages: install
-	$(PY) manage.py makemessages -l zh_Hans --no-obsolete --ignore=.venv --ignore=staticfiles
+	$(PY) manage.py makemessages -l zh_Hans --no-obsolete --ignore=.venv --ignore=staticfiles \
+	  --ignore=tests --ignore=locale
 	$(PY) manage.py compilemessages -l zh_Hans --ignore=.venv
+	$(PY) locale/check_complete.py
 
 check-deploy: install
 	DJANGO_ENV=production SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(60))')" \

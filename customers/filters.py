@@ -72,12 +72,15 @@ class CustomerFilter(django_filters.FilterSet):
             ("last_contact_at", "last_contact"),
             ("owner__username", "owner"),
         ),
-        field_labels={
-            "name": _("Name"),
-            "created_at": _("Newest first"),
-            "last_contact_at": _("Last contact"),
-            "owner__username": _("Owner"),
-        },
+        choices=[
+            ("name", _("Name, A to Z")),
+            ("-name", _("Name, Z to A")),
+            ("-created", _("Newest first")),
+            ("created", _("Oldest first")),
+            ("-last_contact", _("Contacted most recently")),
+            ("last_contact", _("Contacted longest ago")),
+            ("owner", _("Owner")),
+        ],
         label=_("sort by"),
     )
 

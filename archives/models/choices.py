@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class DocumentKind(models.TextChoices):
@@ -29,6 +30,6 @@ OPTIONAL_BY_DEFAULT = frozenset(
 
 
 class ArchiveStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("archive status", "Open")
     ARCHIVED = "archived", _("Archived")
     DESTROYED = "destroyed", _("Destroyed")

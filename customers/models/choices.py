@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class CustomerKind(models.TextChoices):
@@ -39,7 +40,7 @@ class SourceChannel(models.TextChoices):
 
 
 class CustomerStatus(models.TextChoices):
-    ACTIVE = "active", _("Active")
+    ACTIVE = "active", pgettext_lazy("customer status", "Active")
     DORMANT = "dormant", _("Dormant")
     RETIRED = "retired", _("Retired")
     LOST = "lost", _("Lost")
@@ -127,5 +128,5 @@ class ServiceKind(models.TextChoices):
 
 
 class ServiceStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("service record status", "Open")
     RESOLVED = "resolved", _("Resolved")

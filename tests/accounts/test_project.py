@@ -117,3 +117,13 @@ def test_production_refuses_to_start_without_a_secret_key():
 def test_migrations_are_committed():
     result = _manage("makemigrations", "--check", "--dry-run")
     assert result.returncode == 0, result.stdout
+
+
+def test_the_chinese_catalogue_is_complete_and_compiled():
+    catalogue = BASE_DIR / "locale" / "zh_Hans" / "LC_MESSAGES"
+    result = subprocess.run(
+        [sys.executable, str(BASE_DIR / "locale" / "check_complete.py")],
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (catalogue / "django.mo").stat().st_mtime >= (catalogue / "django.po").stat().st_mtime

@@ -62,6 +62,8 @@ class Booking(models.Model):
             models.Index(
                 fields=["customer", "status", "end_date", "amount"], name="booking_customer_cover"
             ),
+            # A customer's bookings by date (timeline, dormancy) whatever the statistics say.
+            models.Index(fields=["customer", "start_date"], name="booking_customer_start"),
             models.Index(fields=["start_date"]),
         ]
         constraints = [

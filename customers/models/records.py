@@ -37,7 +37,10 @@ class ContactRecord(models.Model):
         verbose_name = _("contact record")
         verbose_name_plural = _("contact records")
         ordering = ["-contacted_at", "-id"]
-        indexes = [models.Index(fields=["customer", "contacted_at"])]
+        indexes = [
+            models.Index(fields=["customer", "contacted_at"]),
+            models.Index(fields=["by", "contacted_at"]),  # a rep's contacts by date
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} {self.contacted_at:%Y-%m-%d}"

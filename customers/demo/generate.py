@@ -1,12 +1,14 @@
-"""Builds demo rows in memory, deterministically from a seed; the command saves them in
-batches. Identity data is unique by construction (derived from the row number), so a
-million customers need no retries."""
+"""Builds the demo agency's rows in memory, deterministically from a seed; the load_demo
+command saves them in batches. Nothing here queries the database."""
 
 import datetime
 import random
+import re
 from decimal import Decimal
 
-from customers.demo import names
+from django.utils import timezone
+
+from customers.demo import identity, names
 from customers.models import (
     Booking,
     ContactPerson,
@@ -14,37 +16,50 @@ from customers.models import (
     Customer,
     ServiceRecord,
 )
-from customers.validators import id_number_check_char, normalize_org_name
+from customers.models.choices import HANDBOOK_CHURN_SHARE
+from customers.validators import normalize_org_name
 
-BIRTH_BASE = datetime.date(1950, 1, 1)
-BIRTH_SPAN_DAYS = 20000  # to late 2004
-MOBILE_SCRAMBLE = 7919  # prime, coprime to 10**8: a bijection on 8-digit suffixes
+# One slot per customer in turn: 70% individuals, 15% corporate, 10% suppliers, 5% media,
+# so every kind appears in any 20 consecutive customers.
+KIND_PATTERN = "IICIISIICIIMIISICIII"
+KINDS = {"I": "individual", "C": "corporate", "S": "supplier", "M": "media"}
 
-KIND_BY_SLOT = ["individual"] * 14 + ["corporate"] * 3 + ["supplier"] * 2 + ["media"]
-CHURN_WEIGHTS = [
-    ("deceased", 1),
-    ("moved_away", 3),
-    ("not_target", 5),
-    ("price", 9),
-    ("product_defect", 14),
-    ("poor_service", 68),
-]
+CHURN_REASONS = [str(reason) for reason in HANDBOOK_CHURN_SHARE]
+CHURN_WEIGHTS = list(HANDBOOK_CHURN_SHARE.values())
+SOURCE_CHANNELS = ["referral", "walk_in", "website", "call_centre", "channel_partner", "other"]
+SOURCE_WEIGHTS = [30, 20, 20, 14, 10, 6]
+ORGANISATION_TYPES = ["government", "state_owned", "private", "multinational"]
+ORGANISATION_WEIGHTS = [15, 25, 45, 15]
+FOUNDED = {  # earliest and latest founding year
+    "government": (1949, 1995),
+    "state_owned": (1952, 2008),
+    "private": (1988, 2022),
+    "multinational": (1985, 2016),
+    "supplier": (1980, 2021),
+    "media": (1978, 2019),
+}
+CONTACT_CHANNELS = ["phone", "wechat", "visit", "email", "sms", "meeting", "card"]
+CONTACT_CHANNEL_WEIGHTS = [40, 30, 10, 7, 5, 5, 3]
+CONTACT_OUTCOMES = list(names.CONTACT_NOTES)
+CONTACT_OUTCOME_WEIGHTS = [40, 18, 14, 10, 8, 10]
+HOTEL_CLASSES = ["economy", "3", "4", "5"]
+CHINESE_NUMBERS = {"三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+CENTS = Decimal("0.01")
 
 
-def id_number_for(index: int) -> tuple[str, datetime.date, str]:
-    regions = names.REGION_CODES
-    region = regions[index % len(regions)]
-    rest = index // len(regions)
-    birthday = BIRTH_BASE + datetime.timedelta(days=rest % BIRTH_SPAN_DAYS)
-    sequence = (rest // BIRTH_SPAN_DAYS) % 1000
-    first17 = f"{region}{birthday:%Y%m%d}{sequence:03d}"
-    return first17 + id_number_check_char(first17), birthday, "M" if sequence % 2 else "F"
+def trip_days(product: str) -> int:
+    """Days in a product named like 日本关西七日游 or 美国西海岸十四日."""
+    match = re.search(r"([三四五六七八九十]+)日", product)
+    if not match:
+        return 5
+    digits = match.group(1)
+    if digits.startswith("十") and len(digits) > 1:  # 十二 = 12
+        return 10 + CHINESE_NUMBERS[digits[1]]
+    return CHINESE_NUMBERS[digits]
 
 
-def mobile_for(index: int) -> str:
-    prefixes = names.MOBILE_PREFIXES
-    suffix = (index // len(prefixes)) * MOBILE_SCRAMBLE % 10**8
-    return f"{prefixes[index % len(prefixes)]}{suffix:08d}"
+def _date_between(rng: random.Random, first: datetime.date, last: datetime.date) -> datetime.date:
+    return first + datetime.timedelta(days=rng.randint(0, max((last - first).days, 0)))
 
 
 class DemoBuilder:
@@ -60,179 +75,252 @@ class DemoBuilder:
     ):
         self.rng = random.Random(seed)
         self.today = today
+        self.tz = timezone.get_default_timezone()
         self.owners = owners
+        # Reps carry more customers than their leads.
+        self.owner_weights = [2 if "lead" in o.username else 3 for o in owners]
         self.destinations = destinations
-        self.tags = tags
+        self.domestic = [d for d in destinations if not d.is_outbound]
+        self.outbound = [d for d in destinations if d.is_outbound]
+        products = {name: items for name, _outbound, items in names.DESTINATIONS}
+        self.products = {d.pk: products.get(d.name, [f"{d.name}精选游"]) for d in destinations}
+        self.tags = {t.name: t for t in tags}
         self.partners = partners
-        self.organisation_names: set[str] = set()
+        self.namer = identity.OrganisationNamer(self.rng)
+        self.contact_people_made = 0
 
-    def _person_name(self) -> str:
-        given = "".join(self.rng.choices(names.GIVEN_CHARS, k=self.rng.choice((1, 2, 2))))
-        return self.rng.choice(names.SURNAMES) + given
-
-    def _organisation_name(self, kind: str) -> str:
-        rng = self.rng
-        if kind == "corporate":
-            base = (
-                f"{rng.choice(names.COMPANY_PLACES)}{rng.choice(names.COMPANY_WORDS)}"
-                f"{rng.choice(names.COMPANY_TRADES)}有限公司"
-            )
-        elif kind == "supplier":
-            return ""  # named by _supplier_name
-        else:
-            base = f"{rng.choice(names.COMPANY_PLACES)}{rng.choice(names.MEDIA_NAMES)}"
-        return self._unique(base)
-
-    def _unique(self, base: str) -> str:
-        name, number = base, 2
-        while normalize_org_name(name) in self.organisation_names:
-            name = f"{base}（{number}）"
-            number += 1
-        self.organisation_names.add(normalize_org_name(name))
-        return name
+    # --- Customers -----------------------------------------------------------------------
 
     def customer(self, index: int) -> Customer:
         rng = self.rng
-        kind = KIND_BY_SLOT[index % len(KIND_BY_SLOT)]
-        province, city, district, postal_code = rng.choice(names.PLACES)
+        kind = KINDS[KIND_PATTERN[index % len(KIND_PATTERN)]]
+        source = rng.choices(SOURCE_CHANNELS, SOURCE_WEIGHTS)[0]
         customer = Customer(
             kind=kind,
-            owner=self.owners[index % len(self.owners)],
-            mobile=mobile_for(index),
-            province=province,
-            city=city,
-            district=district,
-            street_address=f"{rng.choice(names.STREETS)}{rng.randint(1, 999)}号",
-            postal_code=postal_code,
-            source_channel=rng.choice(
-                ["walk_in", "referral", "referral", "website", "call_centre", "channel_partner"]
-            ),
-            pref_airline=rng.choice(names.AIRLINES),
-            pref_seat=rng.choice(["aisle", "window"]),
-            pref_hotel_class=rng.choice(["3", "4", "4", "5"]),
-            pref_diet=rng.choice(names.DIETS),
+            owner=rng.choices(self.owners, self.owner_weights)[0],
+            mobile=identity.mobile_for(index),
+            source_channel=source,
+            channel_partner=rng.choice(self.partners) if source == "channel_partner" else None,
+            pref_airline=rng.choice(names.AIRLINES) if rng.random() < 0.8 else "",
+            pref_seat=rng.choice(("aisle", "window", "")),
+            pref_hotel_class=rng.choices(HOTEL_CLASSES, (10, 25, 40, 25))[0],
         )
-        if rng.random() < 0.08:  # an address mailings cannot use until someone corrects it
-            customer.postal_code = ""
-        if customer.source_channel == "channel_partner":
-            customer.channel_partner = rng.choice(self.partners)
         if kind == "individual":
-            customer.name = self._person_name()
-            customer.id_number, customer.birthday, customer.sex = id_number_for(index)
-            customer.occupation = rng.choice(names.OCCUPATIONS)
-            customer.email = f"guest{index}@example.com"
-            if rng.random() < 0.3:
-                married = customer.birthday.replace(year=customer.birthday.year + 26, day=1)
-                customer.wedding_anniversary = married
+            self._individual(customer, index)
         else:
-            if kind == "supplier":
-                supplier_type = rng.choice(list(names.SUPPLIER_NAMES))
-                customer.supplier_type = supplier_type
-                customer.name = self._unique(
-                    f"{rng.choice(names.COMPANY_PLACES)}"
-                    f"{rng.choice(names.SUPPLIER_NAMES[supplier_type])}"
-                )
-            else:
-                customer.name = self._organisation_name(kind)
-            if kind == "corporate":
-                customer.organisation_type = rng.choice(
-                    ["government", "state_owned", "private", "private", "multinational"]
-                )
-                customer.policy_fare_rule = rng.choice(["lowest", "best"])
-                customer.policy_first_class = rng.choice(["", "总经理及以上", "副总裁及以上"])
-                customer.is_key_account = rng.random() < 0.25
-            customer.email = f"contact{index}@example.cn"
-            customer.founding_date = datetime.date(
-                rng.randint(1985, 2020), rng.randint(1, 12), rng.randint(1, 28)
-            )
+            self._organisation(customer, index)
         customer.name_normalised = normalize_org_name(customer.name)
-        roll = rng.random()
-        if roll < 0.02:
-            customer.status = "lost"
-            reasons, weights = zip(*CHURN_WEIGHTS, strict=True)
-            customer.churn_reason = rng.choices(reasons, weights=weights)[0]
-        elif roll < 0.05:
-            customer.status = "retired"
-        elif roll < 0.13:
-            customer.status = "dormant"
+        self._status(customer)
         return customer
 
-    def wishes(self, customer: Customer) -> tuple[list, list]:
+    def _address(self, customer: Customer, place: tuple, *, home: bool) -> None:
         rng = self.rng
-        return (
-            rng.sample(self.destinations, rng.randint(0, 3)),
-            rng.sample(self.tags, rng.choice((0, 0, 1, 2))),
+        roll = rng.random()
+        if roll < 0.04:  # no address on file yet
+            return
+        _code, customer.province, customer.city, customer.district, postal_code = place
+        street = f"{rng.choice(names.STREETS)}{rng.randint(1, 999)}号"
+        if home:
+            street += (
+                f"{rng.choice(names.COMMUNITIES)}{rng.randint(1, 30)}栋"
+                f"{rng.randint(1, 4)}单元{rng.randint(1, 32)}{rng.randint(1, 4):02d}室"
+            )
+        else:
+            street += f"{rng.choice(names.OFFICE_BUILDINGS)}{rng.randint(2, 45)}层"
+        customer.street_address = street
+        # A few lack the postal code, so the catalogue mailing cannot use them yet.
+        customer.postal_code = postal_code if roll > 0.09 else ""
+
+    def _individual(self, customer: Customer, index: int) -> None:
+        rng = self.rng
+        number, birthday, sex, place = identity.id_number_for(index)
+        customer.id_number, customer.birthday, customer.sex = number, birthday, sex
+        customer.name = identity.person_name(rng, sex)
+        # Most live where their ID was issued; some have moved.
+        home = names.PLACES[place] if rng.random() < 0.8 else rng.choice(names.PLACES)
+        self._address(customer, home, home=True)
+        age = self.today.year - birthday.year
+        if age >= 62 and rng.random() < 0.6:
+            customer.occupation = rng.choice(("退休教师", "退休干部", "退休工程师", "退休医生"))
+        elif rng.random() < 0.9:
+            customer.occupation = rng.choice(names.OCCUPATIONS)
+        if rng.random() < 0.85:
+            customer.email = f"guest{index}@example.com"
+        if age >= 24 and rng.random() < 0.45:
+            married = datetime.date(
+                birthday.year + rng.randint(22, 32), rng.randint(1, 12), rng.randint(1, 28)
+            )
+            if married <= self.today:
+                customer.wedding_anniversary = married
+        if rng.random() < 0.4:
+            customer.pref_aircraft_size = rng.choice(("wide", "narrow"))
+        customer.pref_diet = rng.choice(names.DIETS)
+        if rng.random() < 0.3:
+            customer.character_notes = rng.choice(names.CHARACTER_NOTES)
+
+    def _organisation(self, customer: Customer, index: int) -> None:
+        rng = self.rng
+        place = rng.choice(names.PLACES)
+        _code, _province, city, district, _postal = place
+        short_city = city.removesuffix("市")
+        self._address(customer, place, home=False)
+        customer.phone = (
+            f"{names.CITY_AREA_CODES[city]}-{rng.randint(2, 8)}{rng.randint(0, 10**7 - 1):07d}"
+        )
+        customer.email = f"office{index}@example.cn"
+        kind = customer.kind
+        founded = kind
+        if kind == "corporate":
+            org_type = rng.choices(ORGANISATION_TYPES, ORGANISATION_WEIGHTS)[0]
+            name = self.namer.government(city, district) if org_type == "government" else None
+            if name is None:
+                org_type = (
+                    rng.choice(("state_owned", "private")) if org_type == "government" else org_type
+                )
+                name = self.namer.company(short_city)
+            customer.name, customer.organisation_type, founded = name, org_type, org_type
+            customer.policy_fare_rule = (
+                "lowest" if org_type == "government" else rng.choice(("lowest", "best"))
+            )
+            customer.policy_first_class = rng.choice(names.POLICY_FIRST_CLASS)
+            customer.is_key_account = rng.random() < 0.25
+        elif kind == "supplier":
+            supplier_type = rng.choice(list(names.SUPPLIER_PATTERNS))
+            customer.supplier_type = supplier_type
+            customer.name = self.namer.supplier(supplier_type, city)
+        else:
+            customer.name = self.namer.media(city)
+        first, last = FOUNDED[founded]
+        customer.founding_date = _date_between(
+            rng, datetime.date(first, 1, 1), min(datetime.date(last, 12, 31), self.today)
         )
 
-    def bookings(self, customer: Customer, average: int) -> list[Booking]:
+    def _status(self, customer: Customer) -> None:
+        roll = self.rng.random()
+        if roll < 0.04:
+            customer.status = "lost"
+            customer.churn_reason = self.rng.choices(CHURN_REASONS, CHURN_WEIGHTS)[0]
+        elif roll < 0.07:
+            customer.status = "retired"
+        elif roll < 0.15:
+            customer.status = "dormant"
+
+    def wishes(self, customer: Customer) -> tuple[list, list]:
+        """(desired destinations, tags) for a saved customer."""
         rng = self.rng
-        count = rng.randint(0, 2 * average) if average else 0
+        tags = self.tags
+        if customer.kind == "individual":
+            wished = rng.sample(self.destinations, rng.choice((0, 1, 1, 2, 2, 3, 4)))
+            chosen = rng.sample(names.PERSON_TAGS, rng.choice((0, 0, 1, 1, 2)))
+            if self.today.year - customer.birthday.year >= 60 and rng.random() < 0.6:
+                chosen.append("老年游")
+            if rng.random() < 0.06:
+                chosen.append("VIP")
+        else:
+            wished = rng.sample(self.destinations, rng.choice((0, 1, 2)))
+            chosen = rng.sample(names.ORGANISATION_TAGS, rng.choice((0, 1, 1)))
+            if customer.is_key_account:
+                chosen.append("VIP")
+        return wished, [tags[name] for name in chosen if name in tags]
+
+    # --- Behaviour -----------------------------------------------------------------------
+
+    def _active_until(self, customer: Customer) -> datetime.date:
+        """Customers who stopped buying stopped a while ago."""
+        gap = {"active": -90, "dormant": 400, "retired": 540, "lost": 450}[customer.status]
+        return self.today - datetime.timedelta(days=gap)
+
+    def bookings(self, customer: Customer, average: int, wished: list) -> list[Booking]:
+        rng = self.rng
+        count = rng.randint(0, 2 * average) if average > 0 else 0
+        first_day = self.today - datetime.timedelta(days=3 * 365)
+        last_day = self._active_until(customer)
+        kind = customer.kind
         result = []
         for _ in range(count):
-            destination = rng.choice(self.destinations)
-            start = self.today - datetime.timedelta(days=rng.randint(-60, 3 * 365))
-            length = rng.randint(3, 12) if destination.is_outbound else rng.randint(2, 7)
-            heads = rng.randint(1, 4) if customer.kind == "individual" else rng.randint(5, 40)
-            per_head = (
-                rng.randint(8000, 30000) if destination.is_outbound else rng.randint(1500, 6000)
-            )
-            amount = Decimal(per_head * heads)
-            due = start - datetime.timedelta(days=14)
+            if wished and rng.random() < 0.4:
+                destination = rng.choice(wished)
+            else:
+                outbound = rng.random() < (0.3 if kind == "corporate" else 0.4)
+                destination = rng.choice(self.outbound if outbound else self.domestic)
+            product = rng.choice(self.products[destination.pk])
+            days = trip_days(product)
+            start = _date_between(rng, first_day, last_day)
+            if kind == "individual":
+                heads = rng.choice((1, 2, 2, 2, 3, 3, 4, 5))
+            elif kind == "corporate":
+                heads = rng.randint(6, 60)
+            else:
+                heads = rng.randint(1, 3)  # fam trips and study tours
+            per_day = rng.randint(1200, 3200) if destination.is_outbound else rng.randint(450, 1100)
+            if kind == "corporate":
+                per_day = per_day * 115 // 100
+            amount = Decimal(round(per_day * days * heads, -1))
+            due = start - datetime.timedelta(days=rng.randint(7, 30))
             booking = Booking(
                 customer=customer,
-                product=names.PRODUCTS[destination.name],
+                product=product,
                 destination=destination,
                 trip_type="outbound" if destination.is_outbound else "domestic",
                 start_date=start,
-                end_date=start + datetime.timedelta(days=length - 1),
+                end_date=start + datetime.timedelta(days=days - 1),
                 head_count=heads,
                 amount=amount,
-                cost=(amount * Decimal(rng.randint(75, 92)) / 100).quantize(Decimal("0.01")),
+                cost=(amount * rng.randint(750, 920) / 1000).quantize(CENTS),
                 payment_due_date=due,
                 created_by=customer.owner,
             )
-            roll = rng.random()
-            if start > self.today and roll < 0.5:
-                booking.status = "booked"
-            elif roll < 0.04:
-                booking.status = "cancelled"
-            elif roll < 0.06:
-                booking.status = "refunded"
-                booking.paid_date = min(
-                    due - datetime.timedelta(days=rng.randint(0, 10)), self.today
-                )
-            else:
-                booking.status = "paid"
-                late = rng.random() < 0.1
-                paid = due + datetime.timedelta(
-                    days=rng.randint(1, 40) if late else -rng.randint(0, 10)
-                )
-                booking.paid_date = min(paid, self.today)
+            self._booking_status(booking, due)
             result.append(booking)
         return result
 
+    def _booking_status(self, booking: Booking, due: datetime.date) -> None:
+        rng = self.rng
+        roll = rng.random()
+        if booking.start_date > self.today:
+            if roll < 0.05:
+                booking.status = "cancelled"
+                return
+            if roll < 0.6:
+                booking.status = "booked"  # deposit taken, balance not yet paid
+                return
+        elif roll < 0.04:
+            booking.status = "cancelled"
+            return
+        # Paid (or paid and later refunded): mostly before the due date, some late.
+        if rng.random() < 0.08:
+            paid = due + datetime.timedelta(days=rng.randint(1, 30))
+        else:
+            paid = due - datetime.timedelta(days=rng.randint(0, 20))
+        booking.paid_date = min(paid, self.today)
+        booking.status = "refunded" if booking.start_date <= self.today and roll < 0.07 else "paid"
+
+    def _moment(self, day: datetime.date) -> datetime.datetime:
+        rng = self.rng
+        return datetime.datetime.combine(
+            day, datetime.time(rng.randint(9, 19), rng.randrange(0, 60, 5)), tzinfo=self.tz
+        )
+
     def contacts(self, customer: Customer) -> list[ContactRecord]:
         rng = self.rng
+        last = min(self._active_until(customer), self.today)
+        first = self.today - datetime.timedelta(days=720)
         records = []
-        for _ in range(rng.randint(0, 4)):
-            when = datetime.datetime.combine(
-                self.today - datetime.timedelta(days=rng.randint(0, 540)),
-                datetime.time(rng.randint(9, 18), rng.choice((0, 15, 30, 45))),
-                tzinfo=datetime.UTC,
+        for _ in range(rng.choice((0, 1, 1, 2, 2, 3, 4))):
+            day = _date_between(rng, first, last)
+            outcome = rng.choices(CONTACT_OUTCOMES, CONTACT_OUTCOME_WEIGHTS)[0]
+            record = ContactRecord(
+                customer=customer,
+                by=customer.owner,
+                contacted_at=self._moment(day),
+                channel=rng.choices(CONTACT_CHANNELS, CONTACT_CHANNEL_WEIGHTS)[0],
+                outcome=outcome,
+                notes=rng.choice(names.CONTACT_NOTES[outcome]),
+                next_step=rng.choice(names.NEXT_STEPS),
             )
-            records.append(
-                ContactRecord(
-                    customer=customer,
-                    by=customer.owner,
-                    contacted_at=when,
-                    channel=rng.choice(["phone", "phone", "wechat", "visit", "email", "sms"]),
-                    outcome=rng.choice(
-                        ["reached", "reached", "interested", "no_answer", "call_back"]
-                    ),
-                    notes=rng.choice(names.CONTACT_NOTES),
-                    next_step=rng.choice(names.NEXT_STEPS),
-                )
-            )
+            if outcome in ("call_back", "interested"):
+                record.next_contact_on = day + datetime.timedelta(days=rng.randint(1, 14))
+            records.append(record)
         return records
 
     def service_records(self, customer: Customer) -> list[ServiceRecord]:
@@ -240,18 +328,14 @@ class DemoBuilder:
         if rng.random() > 0.1:
             return []
         kind, summary, details, resolution = rng.choice(names.SERVICE_ITEMS)
-        when = datetime.datetime.combine(
-            self.today - datetime.timedelta(days=rng.randint(0, 700)),
-            datetime.time(10),
-            tzinfo=datetime.UTC,
-        )
+        day = self.today - datetime.timedelta(days=rng.randint(0, 900))
         return [
             ServiceRecord(
                 customer=customer,
                 kind=kind,
                 summary=summary,
                 details=details,
-                occurred_at=when,
+                occurred_at=self._moment(day),
                 status="resolved" if resolution else "open",
                 resolution=resolution,
                 recorded_by=customer.owner,
@@ -261,30 +345,39 @@ class DemoBuilder:
     def contact_people(
         self, customer: Customer
     ) -> list[tuple[ContactPerson, ContactPerson | None]]:
-        """(person, the person they replaced or None), current contacts last."""
+        """(current contact, the contact they replaced or None) for an organisation: one to
+        three people in all, some of them a change of contact."""
         rng = self.rng
+        titles = names.CONTACT_TITLES[customer.kind]
+        current_count = rng.choice((1, 1, 2, 2, 3))
         people = []
-        for number in range(rng.randint(1, 2)):
-            current = ContactPerson(
-                customer=customer,
-                name=self._person_name(),
-                title=rng.choice(["行政经理", "总经理助理", "人事主管", "采购经理", "办公室主任"]),
-                mobile=mobile_for(10**8 + customer.pk * 4 + number),
-                is_primary=number == 0,
-                started_on=self.today - datetime.timedelta(days=rng.randint(30, 700)),
-                created_by=customer.owner,
+        for number in range(current_count):
+            current = self._contact_person(customer, rng.choice(titles), is_primary=number == 0)
+            current.started_on = _date_between(
+                rng, self.today - datetime.timedelta(days=900), self.today
             )
             predecessor = None
-            if rng.random() < 0.25:
-                predecessor = ContactPerson(
-                    customer=customer,
-                    name=self._person_name(),
-                    title=current.title,
-                    is_primary=current.is_primary,
-                    started_on=current.started_on - datetime.timedelta(days=rng.randint(200, 900)),
-                    ended_on=current.started_on,
-                    end_reason=rng.choice(["离职", "调岗", "退休"]),
-                    created_by=customer.owner,
+            if current_count < 3 and number == 0 and rng.random() < 0.35:
+                predecessor = self._contact_person(customer, current.title, is_primary=True)
+                predecessor.started_on = current.started_on - datetime.timedelta(
+                    days=rng.randint(200, 1500)
                 )
+                predecessor.ended_on = current.started_on
+                predecessor.end_reason = rng.choice(names.CONTACT_END_REASONS)
             people.append((current, predecessor))
         return people
+
+    def _contact_person(self, customer: Customer, title: str, *, is_primary: bool) -> ContactPerson:
+        rng = self.rng
+        number = self.contact_people_made
+        self.contact_people_made += 1
+        return ContactPerson(
+            customer=customer,
+            name=identity.person_name(rng, rng.choice("MF")),
+            title=title,
+            mobile=identity.contact_mobile_for(number),
+            email=f"contact{number}@example.cn" if rng.random() < 0.6 else "",
+            is_primary=is_primary,
+            started_on=self.today,
+            created_by=customer.owner,
+        )

@@ -134,7 +134,7 @@ def test_the_command_and_the_task_run_the_same_job(custodian1, mailoutbox):
     archive_ending(TODAY - DAY)
     call_command("expire_retention", "--today", TODAY.isoformat())
     call_command("expire_retention", "--today", TODAY.isoformat())
-    assert retention_expire_task.delay(TODAY.isoformat()).get() is None  # already run
+    assert retention_expire_task.apply(args=[TODAY.isoformat()]).get() is None  # already run
     assert RetentionRun.objects.get().expired_count == 1
     assert len(mailoutbox) == 1
 

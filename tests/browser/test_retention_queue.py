@@ -2,13 +2,9 @@
 reason, and find the permanent destruction record."""
 
 import datetime
-import importlib
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Group, Permission
-from django.contrib.contenttypes.models import ContentType
-from django.core.management.sql import emit_post_migrate_signal
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -16,31 +12,13 @@ from archives.models import ArchiveStatus, BusinessArchive, DestructionRecord
 from tests.archives.factories import ArchiveDocumentFactory, archive_for
 from tests.factories import PASSWORD
 
-ARCHIVE_PERMISSIONS = importlib.import_module(
-    "archives.migrations.0003_role_permissions"
-).ARCHIVE_PERMISSIONS
 SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "screenshots" / "retention-queue.png"
 
 
-@pytest.fixture
-def custodian_role(transactional_db):
-    """The custodian group and its archive permissions come from data migrations. A
-    transactional test that runs earlier flushes them, and serialized rollback does not
-    reliably restore them for a browser-parametrized test, so put them back here."""
-    ContentType.objects.clear_cache()
-    emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
-    group, _created = Group.objects.get_or_create(name="custodian")
-    for dotted in ARCHIVE_PERMISSIONS["custodian"]:
-        app_label, codename = dotted.split(".")
-        group.permissions.add(
-            Permission.objects.get(content_type__app_label=app_label, codename=codename)
-        )
-
-
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_custodian_destroys_an_archive_past_retention(
-    custodian_role, live_server, page, custodian1, customer_of_sales1, sales1, settings, tmp_path
+    live_server, page, custodian1, customer_of_sales1, sales1, settings, tmp_path
 ):
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private_media"
     yesterday = timezone.localdate() - datetime.timedelta(days=1)

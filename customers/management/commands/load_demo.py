@@ -104,7 +104,8 @@ class Command(BaseCommand):
             self._load_other_apps(seed=seed)
             if customers > BATCH:
                 self.stdout.write(
-                    f"  other apps' part added in {time.perf_counter() - others_started:.1f} s"
+                    f"  other apps' part added in {time.perf_counter() - others_started:.1f} s; "
+                    "committing (the database checks every foreign key now) ..."
                 )
         elapsed = time.perf_counter() - started
         self.stdout.write(

@@ -24,4 +24,33 @@ app.conf.beat_schedule = {
         "task": "archives.tasks.retention_expire_task",
         "schedule": crontab(hour=3, minute=0),
     },
+    # 1st of every month, 02:00: the monthly statistics 每月统计 (spend, RFM, quadrant and
+    # the implied grade of every customer) for the month just ended.
+    "tiers-monthly-statistics": {
+        "task": "tiers.tasks.monthly_statistics_task",
+        "schedule": crontab(day_of_month=1, hour=2, minute=0),
+    },
+    # 1 January and 1 July, 04:00 (after the monthly statistics): the half-yearly
+    # re-evaluation 每半年重新评估 proposes grade changes for the committee to approve.
+    "tiers-half-yearly-review": {
+        "task": "tiers.tasks.half_yearly_review_task",
+        "schedule": crontab(month_of_year="1,7", day_of_month=1, hour=4, minute=0),
+    },
+    # Daily at 06:00: plans the day's follow-ups (post-trip visits, regular contact, key
+    # accounts, greetings), before the reps start work.
+    "followups-daily-planning": {
+        "task": "followups.tasks.daily_planning_task",
+        "schedule": crontab(hour=6, minute=0),
+    },
+    # 1st of every month, 01:00: expires points past their validity and warns customers
+    # whose points expire within 30 days.
+    "loyalty-points-expiry": {
+        "task": "loyalty.tasks.points_expiry_task",
+        "schedule": crontab(day_of_month=1, hour=1, minute=0),
+    },
+    # 1 January, 05:00: the annual spend rewards 年度消费奖励 for last year's purchases.
+    "loyalty-annual-rewards": {
+        "task": "loyalty.tasks.annual_rewards_task",
+        "schedule": crontab(month_of_year=1, day_of_month=1, hour=5, minute=0),
+    },
 }

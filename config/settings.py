@@ -42,6 +42,10 @@ INSTALLED_APPS = [
     "accounts",
     "customers",
     "archives",
+    # tiers before followups and loyalty: their demo data and jobs read the grades.
+    "tiers",
+    "followups",
+    "loyalty",
 ]
 
 MIDDLEWARE = [

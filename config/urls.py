@@ -15,6 +15,9 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("customers/", include("customers.urls")),
     path("archives/", include("archives.urls")),
+    path("tiers/", include("tiers.urls")),
+    path("followups/", include("followups.urls")),
+    path("loyalty/", include("loyalty.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -1,4 +1,5 @@
 import datetime
+from decimal import Decimal
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Fieldset, Layout, Row
@@ -219,6 +220,7 @@ class BookingForm(forms.ModelForm):
             "payment_due_date",
             "paid_date",
             "status",
+            "refunded_amount",
         ]
         widgets = {
             "start_date": DateInput(),
@@ -238,9 +240,17 @@ class BookingForm(forms.ModelForm):
                 ),
                 Row(Column("start_date"), Column("end_date"), Column("head_count")),
                 Row(Column("amount"), Column("cost"), Column("status")),
-                Row(Column("payment_due_date"), Column("paid_date")),
+                Row(Column("payment_due_date"), Column("paid_date"), Column("refunded_amount")),
             )
         )
+        self.fields["refunded_amount"].required = False
+        self.fields["refunded_amount"].help_text = _(
+            "Leave empty when nothing was refunded; a Refunded booking with no figure is "
+            "refunded in full."
+        )
+
+    def clean_refunded_amount(self):
+        return self.cleaned_data.get("refunded_amount") or Decimal("0")
 
 
 class ServiceRecordForm(forms.ModelForm):

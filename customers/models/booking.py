@@ -43,6 +43,9 @@ class Booking(models.Model):
     )
     payment_due_date = models.DateField(_("payment due"), null=True, blank=True)
     paid_date = models.DateField(_("paid on"), null=True, blank=True)
+    # Money given back: part of a paid booking, or all of it when the status is Refunded.
+    # Spend, points and rewards count amount - refunded_amount.
+    refunded_amount = models.DecimalField(_("refunded (¥)"), default=Decimal("0"), **MONEY)
     status = models.CharField(
         _("status"), max_length=10, choices=BookingStatus.choices, default=BookingStatus.BOOKED
     )
@@ -60,7 +63,8 @@ class Booking(models.Model):
         indexes = [
             # Covers per-customer spend/recency aggregates without touching the table.
             models.Index(
-                fields=["customer", "status", "end_date", "amount"], name="booking_customer_cover"
+                fields=["customer", "status", "end_date", "amount", "refunded_amount"],
+                name="booking_customer_cover_net",
             ),
             # A customer's bookings by date (timeline, dormancy) whatever the statistics say.
             models.Index(fields=["customer", "start_date"], name="booking_customer_start"),
@@ -76,6 +80,11 @@ class Booking(models.Model):
                 condition=Q(amount__gte=0) & Q(cost__gte=0),
                 name="booking_money_not_negative",
                 violation_error_message=_("Amounts cannot be negative."),
+            ),
+            models.CheckConstraint(
+                condition=Q(refunded_amount__gte=0) & Q(refunded_amount__lte=F("amount")),
+                name="booking_refund_within_amount",
+                violation_error_message=_("The refund cannot exceed the amount paid."),
             ),
             models.CheckConstraint(
                 condition=Q(head_count__gte=1),
@@ -98,3 +107,14 @@ class Booking(models.Model):
             raise ValidationError({"end_date": _("The trip cannot end before it starts.")})
         if self.status == BookingStatus.PAID and not self.paid_date:
             raise ValidationError({"paid_date": _("A paid booking needs the date it was paid.")})
+        if self.status == BookingStatus.REFUNDED and not self.refunded_amount:
+            self.refunded_amount = self.amount  # Refunded with no figure: all of it
+        if self.amount is not None and (self.refunded_amount or 0) > self.amount:
+            raise ValidationError(
+                {"refunded_amount": _("The refund cannot exceed the amount paid.")}
+            )
+
+    @property
+    def net_amount(self) -> Decimal:
+        """What the customer finally paid: the amount less any refund."""
+        return self.amount - (self.refunded_amount or 0)

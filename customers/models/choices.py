@@ -46,6 +46,15 @@ class CustomerStatus(models.TextChoices):
     LOST = "lost", _("Lost")
 
 
+class Grade(models.TextChoices):
+    """The customer grade 客户等级 (DOMAIN.md §3). Set only by tiers' approved evaluations
+    and manager overrides; blank until a customer has been graded."""
+
+    A = "A", _("Grade A")
+    B = "B", _("Grade B")
+    C = "C", _("Grade C")
+
+
 class ChurnReason(models.TextChoices):
     """Why customers leave, with the handbook's shares (DOMAIN.md §1)."""
 

@@ -11,6 +11,7 @@ from customers.models.choices import (
     CustomerKind,
     CustomerStatus,
     FareRule,
+    Grade,
     HotelClass,
     OrganisationType,
     SeatPreference,
@@ -61,6 +62,11 @@ class Customer(models.Model):
         _("reason lost"), max_length=20, choices=ChurnReason.choices, blank=True
     )
     is_key_account = models.BooleanField(_("key account"), default=False)
+    # The grade in force. Written only by tiers' services (approved re-evaluations and
+    # manager overrides, each with a tier-change record); other apps read it from here.
+    grade = models.CharField(
+        _("grade"), max_length=1, choices=Grade.choices, blank=True, editable=False
+    )
 
     # Organisations
     organisation_type = models.CharField(
@@ -164,6 +170,7 @@ class Customer(models.Model):
         indexes = [
             models.Index(fields=["name", "id"]),  # the list's default order, at 1M rows
             models.Index(fields=["owner", "status"]),
+            models.Index(fields=["grade"], name="customer_grade"),
             models.Index(fields=["mobile"]),
             models.Index(fields=["id_number"]),
             models.Index(fields=["created_at"]),

@@ -22,6 +22,7 @@ from customers.models import (
 )
 from customers.selectors import customer_can_edit, customer_find_duplicates
 from customers.services.custody import deletions_over_limit, mass_deletion_refused
+from customers.signals import booking_saved
 from customers.validators import (
     normalize_id_number,
     normalize_mobile,
@@ -258,6 +259,10 @@ def booking_save(*, actor, booking: Booking) -> Booking:
             actor=actor,
             action=AuditAction.CREATE if creating else AuditAction.CHANGE,
             obj=booking,
+        )
+        booking_id = booking.pk
+        transaction.on_commit(
+            lambda: booking_saved.send(sender=Booking, booking_id=booking_id, actor=actor)
         )
     return booking
 

@@ -26,6 +26,7 @@ from customers.forms import (
     ServiceRecordForm,
 )
 from customers.models import AuditAction, Customer
+from customers.panels import customer_panels
 from customers.selectors import (
     booking_can_edit,
     customer_can_create,
@@ -148,6 +149,7 @@ def customer_detail(request, pk):
             "timeline": customer_timeline(customer=customer),
             "figures": customer_figures(customer=customer),
             "contact_form": ContactRecordForm(),
+            "panels": customer_panels(customer=customer, user=request.user),
         },
     )
 

@@ -114,7 +114,9 @@ def test_detail_query_count_does_not_grow_with_history(
     ServiceRecordFactory(customer=organisation)
     old = ContactPersonFactory(customer=organisation)
     url = reverse("customers:detail", args=[organisation.pk])
-    with django_assert_max_num_queries(20) as small:
+    # Panels from tiers, followups and loyalty add a few queries each; what matters is
+    # that the count does not grow with the history (asserted below).
+    with django_assert_max_num_queries(30) as small:
         client.get(url)
     BookingFactory.create_batch(15, customer=organisation)
     ContactRecordFactory.create_batch(15, customer=organisation)

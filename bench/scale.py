@@ -195,6 +195,10 @@ def load_scale_data(
 
 def _customers(*, customers: int, reps: list[int], big_rep: int) -> None:
     org = "n % 20 = 0"
+
+    def spread(days: int, prime: int = 7919) -> str:  # 64-bit: n * prime passes 2^31
+        return f"(n::bigint * {prime} % {days})::int"
+
     churn = "(ARRAY['deceased','moved_away','not_target','price','product_defect','poor_service'])"
     _insert_select(
         Customer,
@@ -211,11 +215,11 @@ def _customers(*, customers: int, reps: list[int], big_rep: int) -> None:
             "grade": "CASE n % 10 WHEN 0 THEN 'A' WHEN 1 THEN 'B' WHEN 2 THEN 'B'"
             " WHEN 9 THEN '' ELSE 'C' END",
             "organisation_type": f"CASE WHEN {org} THEN 'private' ELSE '' END",
-            "founding_date": f"CASE WHEN {org} THEN DATE '1990-01-01' + (n * 7919 % 12000) END",
+            "founding_date": f"CASE WHEN {org} THEN DATE '1990-01-01' + {spread(12000)} END",
             "sex": f"CASE WHEN {org} THEN '' WHEN n % 2 = 0 THEN 'F' ELSE 'M' END",
-            "birthday": f"CASE WHEN NOT ({org}) THEN DATE '1955-01-01' + (n * 7919 % 18000) END",
+            "birthday": f"CASE WHEN NOT ({org}) THEN DATE '1955-01-01' + {spread(18000)} END",
             "wedding_anniversary": f"CASE WHEN NOT ({org}) AND n % 5 = 0"
-            " THEN DATE '1985-01-01' + (n * 104729 % 12000) END",
+            f" THEN DATE '1985-01-01' + {spread(12000, 104729)} END",
             "mobile": "'19' || lpad(n::text, 9, '0')",
             "email": "CASE WHEN n % 3 = 0 THEN 'c' || n || '@bench.example' ELSE '' END",
             "province": "'广东省'",

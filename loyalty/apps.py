@@ -6,3 +6,18 @@ class LoyaltyConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "loyalty"
     verbose_name = _("Loyalty")
+
+    def ready(self):
+        from customers.panels import register_customer_panel
+        from customers.signals import booking_saved
+        from loyalty.selectors import card_panel_context
+        from loyalty.services import on_booking_saved
+
+        booking_saved.connect(on_booking_saved, dispatch_uid="loyalty.earn_on_booking_saved")
+        register_customer_panel(
+            key="loyalty",
+            template_name="loyalty/customer_panel.html",
+            context=card_panel_context,
+            column="left",
+            order=30,
+        )

@@ -1,0 +1,241 @@
+"""Benchmark the points ledger on PostgreSQL: earn and redeem throughput with concurrent
+clients, and the reconciliation of a million ledger entries against a bare GROUP BY.
+
+    createdb -h 127.0.0.1 -U postgres bench_loyalty
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_loyalty .venv/bin/python manage.py migrate
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_loyalty \
+        .venv/bin/python bench/loyalty.py [--entries 1000000] [--customers 20000] [--clients 8] \
+        [--ops 4000]
+
+Uses its own database (it empties the loyalty ledger tables first). Customers and
+bookings come from `bench.scale.load_scale_data` (`--customers`, 5 bookings each; 20,000
+by default because scale.py's wedding-anniversary expression overflows a 32-bit integer
+beyond about 20,500 customers). Then:
+
+1. ledger: a card per customer with `--entries` spread over them: per card, four fifths
+   earned lots of 100 points and one fifth redemptions drawing 50 on the oldest lots,
+   written with INSERT … SELECT generate_series; balances and lots' remaining points set
+   to match;
+2. earn: `--ops` paid bookings (paid since the programme began) earned through
+   `booking_points_sync` by `--clients` threads, each with its own connection;
+3. redeem: `--ops` redemptions of a 100-point reward through `redemption_create`, the
+   clients working on different cards;
+4. reconciliation: `ledger_reconcile()` (every card's balance = its entries' sum, every
+   lot's remaining = its points + draws) against the bare
+   `SELECT card_id, SUM(points) FROM loyalty_ledgerentry GROUP BY card_id`, median of
+   `--runs`, and the ratio.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"
+
+LEDGER_TABLES = [
+    "loyalty_expirynotice",
+    "loyalty_ledgerentry",
+    "loyalty_redemption",
+    "loyalty_card",
+    "loyalty_annualreward",
+    "loyalty_annualrewardrun",
+    "loyalty_expiryrun",
+]
+
+CARDS_SQL = """
+INSERT INTO loyalty_card (customer_id, level, status, balance, created_at)
+SELECT id, 'standard', 'active', 0, now() FROM customers_customer
+WHERE name LIKE 'BENCH%%' ORDER BY id LIMIT %(cards)s
+"""
+
+LOTS_SQL = """
+INSERT INTO loyalty_ledgerentry (card_id, kind, points, occurred_on, created_at, level,
+                                 earn_rate, expires_on, remaining, reason, rulebook_id)
+SELECT c.id, 'earn', 100, %(start)s::date + (n * 7), now(), 'standard', 1.000,
+       (%(start)s::date + (n * 7) + interval '24 months')::date, 100, '', %(rulebook)s
+FROM loyalty_card c CROSS JOIN generate_series(1, %(lots)s) AS n
+"""
+
+DRAWS_SQL = """
+WITH oldest AS (
+    SELECT id, card_id, occurred_on,
+           row_number() OVER (PARTITION BY card_id ORDER BY expires_on, id) AS rank
+    FROM loyalty_ledgerentry WHERE kind = 'earn'
+)
+INSERT INTO loyalty_ledgerentry (card_id, kind, points, occurred_on, created_at, level,
+                                 lot_id, reason, rulebook_id)
+SELECT card_id, 'redeem', -50, occurred_on + 1, now(), '', id, '', %(rulebook)s
+FROM oldest WHERE rank <= %(draws)s
+"""
+
+SETTLE_SQL = [
+    """UPDATE loyalty_ledgerentry l SET remaining = l.points + d.total
+       FROM (SELECT lot_id, SUM(points) AS total FROM loyalty_ledgerentry
+             WHERE lot_id IS NOT NULL GROUP BY lot_id) d
+       WHERE d.lot_id = l.id""",
+    """UPDATE loyalty_card c SET balance = s.total
+       FROM (SELECT card_id, SUM(points) AS total FROM loyalty_ledgerentry GROUP BY card_id) s
+       WHERE s.card_id = c.id""",
+]
+
+BARE_SQL = "SELECT card_id, SUM(points) FROM loyalty_ledgerentry GROUP BY card_id"
+
+
+def timed(function) -> float:
+    started = time.perf_counter()
+    function()
+    return time.perf_counter() - started
+
+
+def run_clients(clients: int, work: list, action) -> float:
+    """Run `action(item)` over `work` split across `clients` threads, each with its own
+    database connection; return transactions per second."""
+    from django.db import connection
+
+    chunks = [work[index::clients] for index in range(clients)]
+    errors = []
+    barrier = threading.Barrier(clients + 1)
+
+    def client(chunk):
+        try:
+            barrier.wait()
+            for item in chunk:
+                action(item)
+        except Exception as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=client, args=(chunk,)) for chunk in chunks]
+    for thread in threads:
+        thread.start()
+    barrier.wait()
+    started = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    if errors:
+        raise SystemExit(f"{len(errors)} client error(s), first: {errors[0]!r}")
+    return len(work) / elapsed
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--entries", type=int, default=1_000_000)
+    parser.add_argument("--customers", type=int, default=20_000)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--ops", type=int, default=4000, help="earns and redemptions each")
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.utils import timezone
+
+    from bench.scale import load_scale_data
+    from customers.models import Booking
+    from loyalty.models import LedgerEntry, Reward, RewardKind, Rulebook
+    from loyalty.selectors import PAID_STATUSES, ledger_reconcile
+    from loyalty.services import booking_points_sync, redemption_create
+
+    if connection.vendor != "postgresql":
+        print("bench/loyalty.py needs PostgreSQL (set DATABASE_URL)", file=sys.stderr)
+        return 2
+    today = timezone.localdate()
+    cards = max(min(args.customers, args.entries // 2), args.clients)
+    per_card = max(args.entries // cards, 2)
+    draws = max(per_card // 5, 1)
+    with connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {', '.join(LEDGER_TABLES)} RESTART IDENTITY CASCADE")
+        # The audit entries of earlier runs' redemptions point at the bench customers.
+        cursor.execute("DELETE FROM customers_auditentry WHERE object_type LIKE 'loyalty%%'")
+    load_scale_data(customers=cards, bookings_per_customer=5, contacts_per_customer=0, today=today)
+    rulebook = Rulebook.objects.order_by("effective_from").first()
+
+    params = {
+        "cards": cards,
+        "start": rulebook.effective_from,
+        "rulebook": rulebook.pk,
+        "lots": per_card - draws,
+        "draws": draws,
+    }
+    with connection.cursor() as cursor:
+        build = time.perf_counter()
+        cursor.execute(CARDS_SQL, params)
+        cursor.execute(LOTS_SQL, params)
+        cursor.execute(DRAWS_SQL, params)
+        for sql in SETTLE_SQL:
+            cursor.execute(sql)
+        cursor.execute("ANALYZE loyalty_card, loyalty_ledgerentry")
+        build = time.perf_counter() - build
+    total = LedgerEntry.objects.count()
+    print(f"ledger: {cards:,} cards, {total:,} entries built set-based in {build:.1f} s")
+
+    earn_ids = list(
+        Booking.objects.filter(
+            status__in=PAID_STATUSES,
+            paid_date__gte=rulebook.effective_from,
+            paid_date__lte=today,
+            customer__name__startswith="BENCH",
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)[: args.ops]
+    )
+    earn_tps = run_clients(
+        args.clients, earn_ids, lambda pk: booking_points_sync(booking_id=pk, today=today)
+    )
+    print(f"earn:   {len(earn_ids):,} bookings, {args.clients} clients: {earn_tps:,.0f} tx/s")
+
+    reward = Reward.objects.create(name="bench voucher", kind=RewardKind.VOUCHER, points_price=100)
+    card_ids = list(
+        LedgerEntry.objects.values_list("card_id", flat=True)
+        .distinct()
+        .order_by("card_id")[: max(args.ops // 5, args.clients)]
+    )
+    work = [card_ids[index % len(card_ids)] for index in range(args.ops)]
+    # Item i goes to client i % clients and card i % len(card_ids); with len(card_ids) a
+    # multiple of the clients, each card's redemptions all go to one client.
+    redeem_tps = run_clients(
+        args.clients,
+        work,
+        lambda card_id: redemption_create(
+            actor=None, card_id=card_id, reward_id=reward.pk, today=today
+        ),
+    )
+    print(f"redeem: {len(work):,} redemptions, {args.clients} clients: {redeem_tps:,.0f} tx/s")
+
+    total = LedgerEntry.objects.count()
+    reconcile_times, bare_times = [], []
+    for _ in range(args.runs):
+        result = None
+
+        def reconcile():
+            nonlocal result
+            result = ledger_reconcile()
+
+        reconcile_times.append(timed(reconcile))
+        with connection.cursor() as cursor:
+            bare_times.append(timed(lambda c=cursor: (c.execute(BARE_SQL), c.fetchall())))
+        if not result.ok:
+            print(
+                f"reconciliation FAILED: {result.card_mismatches[:5]} {result.lot_mismatches[:5]}"
+            )
+            return 1
+    job, bare = statistics.median(reconcile_times), statistics.median(bare_times)
+    print(
+        f"reconcile {total:,} entries ({result.cards_checked:,} cards, all balanced): "
+        f"{job:.2f} s; bare GROUP BY {bare:.2f} s; ratio {job / bare:.1f}x (median of {args.runs})"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

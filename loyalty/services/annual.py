@@ -1,0 +1,148 @@
+"""The annual spend reward 年度消费奖励 (1 January): customers whose net paid purchases in
+the previous calendar year reached a threshold of the policy in force on 1 January of
+that year get its reward, with a voucher code; their owners are told. Once per year per
+customer (unique), and the year is claimed: the job run twice issues once."""
+
+import datetime
+import secrets
+from collections import defaultdict
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.db import transaction
+from django.db.models import F, Sum
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from customers.audit import audit_record
+from customers.models import AuditAction, Booking
+from loyalty.models import (
+    AnnualReward,
+    AnnualRewardRun,
+    AnnualRewardStatus,
+)
+from loyalty.selectors import PAID_STATUSES, annual_policy_in_force
+from loyalty.services.errors import PointsRefused
+
+
+def _voucher_code(year: int) -> str:
+    return f"NJ{year}{secrets.token_hex(5).upper()}"
+
+
+def annual_rewards_issue(
+    *, year: int, today: datetime.date, notify: bool = True
+) -> AnnualRewardRun | None:
+    """Issue `year`'s rewards. None when the year was already run. `notify=False`
+    (demo data) records the rewards without e-mailing the owners."""
+    with transaction.atomic():
+        run, created = AnnualRewardRun.objects.get_or_create(year=year, defaults={"run_on": today})
+        if not created:
+            return None
+        policy = annual_policy_in_force(on=datetime.date(year, 1, 1))
+        tiers_by_kind = defaultdict(list)
+        for tier in policy.tiers.all() if policy else []:
+            tiers_by_kind[tier.customer_kind].append(tier)
+        already = AnnualReward.objects.filter(year=year).values("customer_id")
+        rewards = []
+        for kind, tiers in tiers_by_kind.items():
+            tiers.sort(key=lambda tier: tier.threshold, reverse=True)
+            # One grouped query per customer kind, at the lowest threshold; the highest
+            # tier each customer reached is picked from the (few) rows that pass.
+            passed = (
+                Booking.objects.filter(
+                    status__in=PAID_STATUSES,
+                    paid_date__gte=datetime.date(year, 1, 1),
+                    paid_date__lte=datetime.date(year, 12, 31),
+                    customer__kind=kind,
+                    customer__deleted_at__isnull=True,
+                )
+                .exclude(customer_id__in=already)
+                .values("customer_id")
+                .annotate(spend=Sum(F("amount") - F("refunded_amount")))
+                .filter(spend__gte=tiers[-1].threshold)
+                .order_by("customer_id")
+            )
+            for row in passed:
+                tier = next(t for t in tiers if row["spend"] >= t.threshold)
+                rewards.append(
+                    AnnualReward(
+                        customer_id=row["customer_id"],
+                        year=year,
+                        tier=tier,
+                        reward_name=tier.reward_name,
+                        spend=row["spend"],
+                        voucher_code=_voucher_code(year),
+                        issued_on=today,
+                        valid_until=datetime.date(today.year, 12, 31),
+                    )
+                )
+        AnnualReward.objects.bulk_create(rewards, batch_size=2000)
+        run.issued_count = len(rewards)
+        run.save(update_fields=["issued_count"])
+    if rewards and notify:
+        run.notified_owners = _tell_owners(year=year)
+        run.save(update_fields=["notified_owners"])
+    return run
+
+
+def _tell_owners(*, year: int) -> int:
+    """One e-mail per owner listing their customers' rewards for the year."""
+    by_owner = defaultdict(list)
+    rows = AnnualReward.objects.filter(year=year).select_related("customer__owner")
+    for reward in rows.order_by("customer__name"):
+        owner = reward.customer.owner
+        if owner.email:
+            by_owner[owner.email].append(reward)
+    messages = []
+    with translation.override(settings.LANGUAGE_CODE):
+        for email, rewards in by_owner.items():
+            subject = _("Annual spend rewards for %(year)d: %(count)d of your customers") % {
+                "year": year,
+                "count": len(rewards),
+            }
+            lines = [
+                _("%(customer)s: %(reward)s (voucher %(code)s, spend ¥%(spend)s)")
+                % {
+                    "customer": reward.customer.name,
+                    "reward": reward.reward_name,
+                    "code": reward.voucher_code,
+                    "spend": f"{reward.spend:,.2f}",
+                }
+                for reward in rewards
+            ]
+            advice = _("Please tell each customer and book their reward trip like any paid trip.")
+            messages.append(EmailMessage(subject, "\n".join([*lines, "", advice]), None, [email]))
+    if messages:
+        get_connection().send_messages(messages)
+    return len(messages)
+
+
+def annual_reward_use(
+    *, actor, reward_id: int, booking_id: int, today: datetime.date | None = None
+) -> AnnualReward:
+    """Record the booking a reward voucher paid for (the trip is then served like any
+    paid trip: 客户为本)."""
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        reward = (
+            AnnualReward.objects.select_for_update().select_related("customer").get(pk=reward_id)
+        )
+        if reward.status != AnnualRewardStatus.ISSUED:
+            raise PointsRefused(_("This voucher has already been used."))
+        booking = Booking.objects.filter(pk=booking_id, customer_id=reward.customer_id).first()
+        if booking is None:
+            raise PointsRefused(_("Choose one of this customer's bookings."))
+        reward.status = AnnualRewardStatus.USED
+        reward.used_on = today
+        reward.used_booking = booking
+        reward.used_by = actor
+        reward.save(update_fields=["status", "used_on", "used_booking", "used_by"])
+        audit_record(
+            actor=actor,
+            action=AuditAction.CHANGE,
+            obj=reward,
+            customer=reward.customer,
+            object_type="loyalty_annual_reward",
+            detail={"voucher": reward.voucher_code, "booking": booking.pk},
+        )
+    return reward

@@ -1,0 +1,5 @@
+from django.core.exceptions import ValidationError
+
+
+class PointsRefused(ValidationError):
+    """A points operation the rules do not allow; the message says why, for staff."""

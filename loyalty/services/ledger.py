@@ -1,0 +1,334 @@
+"""The points ledger: every change is a new entry written with the card row locked, and
+the card's cached balance moves in the same transaction (the database refuses a negative
+balance). Spending draws on the oldest lots first."""
+
+import datetime
+import logging
+from dataclasses import dataclass
+from decimal import ROUND_FLOOR, Decimal
+
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.roles import MANAGER, has_role
+from customers.audit import audit_record
+from customers.models import AuditAction, Booking, Customer
+from loyalty.models import Card, EntryKind, LedgerEntry, Rulebook
+from loyalty.selectors import (
+    PAID_STATUSES,
+    level_for,
+    net_paid_spend,
+    rulebook_in_force,
+    twelve_months_before,
+)
+from loyalty.services.errors import PointsRefused
+
+DEFAULT_VALIDITY_MONTHS = 24
+log = logging.getLogger(__name__)
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """The same day `months` later, or the month's last day (29 Feb + 12 → 28 Feb)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    for candidate in (day.day, 30, 29, 28):
+        try:
+            return datetime.date(year, month, min(day.day, candidate))
+        except ValueError:
+            continue
+    raise ValueError(day)  # pragma: no cover
+
+
+def lot_expiry(earned_on: datetime.date, months: int) -> datetime.date:
+    """The first day points earned on `earned_on` are no longer valid: they stay valid
+    for `months` months and then to the end of that month (never less than promised),
+    so lots expire on the 1st, when the monthly job runs."""
+    end = add_months(earned_on, months)
+    return (end.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
+
+
+def points_for(amount: Decimal, rate: Decimal) -> int:
+    return int((amount * rate).to_integral_value(rounding=ROUND_FLOOR))
+
+
+def card_issue(*, actor, customer: Customer) -> Card:
+    """The customer's card, issued now if they have none (idempotent)."""
+    card, created = Card.objects.get_or_create(
+        customer=customer, defaults={"created_by": actor if getattr(actor, "pk", None) else None}
+    )
+    if created and getattr(actor, "pk", None):
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            obj=card,
+            customer=customer,
+            object_type="loyalty_card",
+        )
+    return card
+
+
+def _lock_card(*, customer_id: int, actor=None) -> Card:
+    """Get or create the customer's card and lock its row until the transaction ends."""
+    card = Card.objects.select_for_update().filter(customer_id=customer_id).first()
+    if card is not None:
+        return card
+    card, _created = Card.objects.get_or_create(
+        customer_id=customer_id,
+        defaults={"created_by": actor if getattr(actor, "pk", None) else None},
+    )
+    return Card.objects.select_for_update().get(pk=card.pk)
+
+
+def _post(card: Card, entries: list[LedgerEntry]) -> list[LedgerEntry]:
+    """Write entries and move the locked card's cached balance by their sum."""
+    if not entries:
+        return []
+    created = LedgerEntry.objects.bulk_create(entries)
+    card.balance += sum(entry.points for entry in entries)
+    card.save(update_fields=["balance"])
+    return created
+
+
+def _expire_due_lots(card: Card, *, today: datetime.date) -> int:
+    """Expire the locked card's lots whose validity has ended by `today` (the expiry job
+    does the same set-based for all cards); spending never counts expired points."""
+    due = list(card.entries.filter(remaining__gt=0, expires_on__lte=today).order_by("id"))
+    _post(
+        card,
+        [
+            LedgerEntry(
+                card=card,
+                kind=EntryKind.EXPIRE,
+                points=-lot.remaining,
+                occurred_on=today,
+                lot=lot,
+                rulebook_id=lot.rulebook_id,
+            )
+            for lot in due
+        ],
+    )
+    if due:
+        LedgerEntry.objects.filter(pk__in=[lot.pk for lot in due]).update(remaining=0)
+    return sum(lot.remaining for lot in due)
+
+
+def _draw(
+    card: Card,
+    points: int,
+    *,
+    kind: str,
+    today: datetime.date,
+    first_lot_id: int | None = None,
+    **fields,
+) -> list[LedgerEntry]:
+    """Take `points` from the locked card's open lots, oldest expiry first (a given lot
+    first, for refunds), writing one entry per lot drawn on."""
+    lots = list(
+        card.entries.filter(remaining__gt=0, expires_on__gt=today).order_by("expires_on", "id")
+    )
+    if first_lot_id is not None:
+        lots.sort(key=lambda lot: lot.pk != first_lot_id)
+    entries, left = [], points
+    for lot in lots:
+        if left == 0:
+            break
+        take = min(lot.remaining, left)
+        left -= take
+        entries.append(
+            LedgerEntry(card=card, kind=kind, points=-take, occurred_on=today, lot=lot, **fields)
+        )
+        LedgerEntry.objects.filter(pk=lot.pk).update(remaining=lot.remaining - take)
+    if left:  # the balance was checked under the lock; this means the caches disagree
+        raise PointsRefused(
+            _("The card's lots do not add up to its balance; run the reconciliation.")
+        )
+    return _post(card, entries)
+
+
+# --- Earning and refunds ----------------------------------------------------------------
+
+
+@dataclass
+class BookingPoints:
+    earned: int = 0
+    reversed: int = 0
+    shortfall: int = 0
+
+
+def _earn(card: Card, booking: Booking, *, actor, rulebook: Rulebook, today) -> LedgerEntry:
+    customer = booking.customer
+    spend = net_paid_spend(
+        customer_id=customer.pk,
+        start=twelve_months_before(booking.paid_date),
+        end=booking.paid_date,
+    )
+    level = level_for(rulebook=rulebook, grade=customer.grade, spend_12m=spend)
+    points = points_for(booking.net_amount, level.earn_rate)
+    entry = LedgerEntry(
+        card=card,
+        kind=EntryKind.EARN,
+        points=points,
+        occurred_on=booking.paid_date,
+        actor=actor if getattr(actor, "pk", None) else None,
+        booking=booking,
+        rulebook=rulebook,
+        level=level.code,
+        earn_rate=level.earn_rate,
+        expires_on=lot_expiry(booking.paid_date, rulebook.validity_months),
+        remaining=points,
+    )
+    _post(card, [entry])
+    return entry
+
+
+def _card_level_today(card: Card, customer: Customer, *, today: datetime.date) -> None:
+    rulebook = rulebook_in_force(on=today)
+    if rulebook is None:
+        return
+    spend = net_paid_spend(customer_id=customer.pk, start=twelve_months_before(today), end=today)
+    level = level_for(rulebook=rulebook, grade=customer.grade, spend_12m=spend)
+    if card.level != level.code:
+        card.level = level.code
+        card.save(update_fields=["level"])
+
+
+def booking_points_sync(
+    *, booking_id: int, actor=None, today: datetime.date | None = None
+) -> BookingPoints:
+    """Bring a booking's points in line with the booking: earn once when it is paid (the
+    rules in force on the paid date), and reverse proportionally what its refunds took
+    back. Safe to call any number of times, concurrently: the card row is locked, the
+    earn entry is unique per booking, and only the difference is ever written."""
+    today = today or timezone.localdate()
+    result = BookingPoints()
+    booking = Booking.objects.select_related("customer").get(pk=booking_id)
+    paid = booking.status in PAID_STATUSES and booking.paid_date is not None
+    has_earn = LedgerEntry.objects.filter(booking_id=booking_id, kind=EntryKind.EARN).exists()
+    if not paid and not has_earn:
+        return result
+    with transaction.atomic():
+        card = _lock_card(customer_id=booking.customer_id, actor=actor)
+        # Re-read under the lock: another worker may have earned or reversed meanwhile.
+        booking = Booking.objects.select_related("customer").get(pk=booking_id)
+        paid = booking.status in PAID_STATUSES and booking.paid_date is not None
+        earn = LedgerEntry.objects.filter(booking=booking, kind=EntryKind.EARN).first()
+        if earn is None and paid and booking.paid_date <= today:
+            rulebook = rulebook_in_force(on=booking.paid_date)
+            if rulebook is None:  # paid before the points programme began
+                return result
+            earn = _earn(card, booking, actor=actor, rulebook=rulebook, today=today)
+            result.earned = earn.points
+            _expire_due_lots(card, today=today)  # a late catch-up may earn expired points
+            _card_level_today(card, booking.customer, today=today)
+        if earn is None:
+            return result
+        due = points_for(booking.net_amount, earn.earn_rate) if paid else 0
+        if due >= earn.points:  # nothing refunded: nothing to reverse
+            return result
+        already = -(
+            LedgerEntry.objects.filter(booking=booking, kind=EntryKind.REVERSE).aggregate(
+                total=Sum("points")
+            )["total"]
+            or 0
+        )
+        owed = earn.points - already - due
+        if owed > 0:
+            _expire_due_lots(card, today=today)
+            take = min(owed, card.balance)
+            result.shortfall = owed - take
+            reason = ""
+            if result.shortfall:
+                reason = _(
+                    "%(short)d points could not be reversed: they were already spent or expired."
+                ) % {"short": result.shortfall}
+            if take:
+                _draw(
+                    card,
+                    take,
+                    kind=EntryKind.REVERSE,
+                    today=today,
+                    first_lot_id=earn.pk,
+                    booking=booking,
+                    rulebook_id=earn.rulebook_id,
+                    actor=actor if getattr(actor, "pk", None) else None,
+                    reason=reason,
+                )
+            result.reversed = take
+    return result
+
+
+def on_booking_saved(sender, *, booking_id: int, actor=None, **kwargs) -> None:
+    """Receiver of customers.signals.booking_saved (connected in LoyaltyConfig.ready).
+    The booking is already committed: a failure here must not turn the booking page into
+    an error, so it is logged and the monthly sweep earns or reverses what was missed."""
+    try:
+        booking_points_sync(booking_id=booking_id, actor=actor)
+    except Exception:
+        log.exception("Points for booking %s not synced; the monthly sweep will retry", booking_id)
+
+
+# --- Manager adjustments ----------------------------------------------------------------
+
+
+def points_adjust(
+    *, actor, card_id: int, points: int, reason: str, today: datetime.date | None = None
+) -> list[LedgerEntry]:
+    """A manager adds or removes points with a reason (audited). Added points form a lot
+    valid for the validity of the rules in force today; removed points come from the
+    oldest lots."""
+    today = today or timezone.localdate()
+    if not (actor.is_superuser or has_role(actor, MANAGER)):
+        raise PointsRefused(_("Only managers adjust points."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise PointsRefused(_("Give the reason for the adjustment."))
+    if not points:
+        raise PointsRefused(_("An adjustment must add or remove at least one point."))
+    with transaction.atomic():
+        card = Card.objects.select_for_update().select_related("customer").get(pk=card_id)
+        _expire_due_lots(card, today=today)
+        rulebook = rulebook_in_force(on=today)
+        if points > 0:
+            validity = rulebook.validity_months if rulebook else DEFAULT_VALIDITY_MONTHS
+            entries = _post(
+                card,
+                [
+                    LedgerEntry(
+                        card=card,
+                        kind=EntryKind.ADJUST,
+                        points=points,
+                        occurred_on=today,
+                        actor=actor,
+                        rulebook=rulebook,
+                        expires_on=lot_expiry(today, validity),
+                        remaining=points,
+                        reason=reason,
+                    )
+                ],
+            )
+        else:
+            if card.balance < -points:
+                raise PointsRefused(
+                    _("Not enough points: balance %(balance)d, cannot remove %(points)d.")
+                    % {"balance": card.balance, "points": -points}
+                )
+            entries = _draw(
+                card,
+                -points,
+                kind=EntryKind.ADJUST,
+                today=today,
+                actor=actor,
+                rulebook=rulebook,
+                reason=reason,
+            )
+        audit_record(
+            actor=actor,
+            action=AuditAction.CHANGE,
+            obj=card,
+            customer=card.customer,
+            object_type="loyalty_card",
+            detail={"points": points, "reason": reason, "balance": card.balance},
+        )
+    return entries

@@ -1,0 +1,137 @@
+"""Redemption 兑换: points and stock are taken together, with the card and the reward
+locked (always in that order, so two redemptions never deadlock), and given back
+together when a redemption is cancelled."""
+
+import datetime
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from customers.audit import audit_record
+from customers.models import AuditAction
+from loyalty.models import (
+    Card,
+    CardStatus,
+    EntryKind,
+    LedgerEntry,
+    Redemption,
+    RedemptionStatus,
+    Reward,
+)
+from loyalty.selectors import rulebook_in_force
+from loyalty.services.errors import PointsRefused
+from loyalty.services.ledger import _draw, _expire_due_lots, _post
+
+
+def redemption_create(
+    *, actor, card_id: int, reward_id: int, today: datetime.date | None = None
+) -> Redemption:
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        card = Card.objects.select_for_update().select_related("customer").get(pk=card_id)
+        reward = Reward.objects.get(pk=reward_id)
+        if reward.stock is not None:
+            # Only a limited reward is locked: redemptions of an unlimited one need not
+            # queue behind each other (the stock CHECK guards a concurrent admin change).
+            reward = Reward.objects.select_for_update().get(pk=reward_id)
+        if card.status != CardStatus.ACTIVE:
+            raise PointsRefused(_("This card is frozen: no points can be redeemed."))
+        if not reward.active:
+            raise PointsRefused(_("“%(reward)s” is no longer offered.") % {"reward": reward.name})
+        if not reward.in_stock:
+            raise PointsRefused(_("“%(reward)s” is out of stock.") % {"reward": reward.name})
+        _expire_due_lots(card, today=today)
+        if card.balance < reward.points_price:
+            raise PointsRefused(
+                _("Not enough points: balance %(balance)d, needs %(needs)d.")
+                % {"balance": card.balance, "needs": reward.points_price}
+            )
+        redemption = Redemption.objects.create(
+            card=card,
+            reward=reward,
+            points=reward.points_price,
+            redeemed_at=timezone.now(),
+            redeemed_by=actor,
+        )
+        _draw(
+            card,
+            reward.points_price,
+            kind=EntryKind.REDEEM,
+            today=today,
+            redemption=redemption,
+            actor=actor,
+            rulebook=rulebook_in_force(on=today),
+        )
+        if reward.stock is not None:
+            Reward.objects.filter(pk=reward.pk).update(stock=F("stock") - 1)
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            obj=redemption,
+            customer=card.customer,
+            object_type="loyalty_redemption",
+            detail={"reward": reward.name, "points": reward.points_price, "balance": card.balance},
+        )
+    redemption.balance_after = card.balance
+    return redemption
+
+
+def redemption_cancel(
+    *, actor, redemption_id: int, reason: str, today: datetime.date | None = None
+) -> Redemption:
+    """Give the points back to the lots they came from, keeping those lots' original
+    expiry (points whose lot has expired meanwhile expire again at once, with an entry),
+    and put the reward back in stock."""
+    today = today or timezone.localdate()
+    reason = (reason or "").strip()
+    if not reason:
+        raise PointsRefused(_("Give the reason for cancelling."))
+    card_id = Redemption.objects.values_list("card_id", flat=True).get(pk=redemption_id)
+    with transaction.atomic():
+        card = Card.objects.select_for_update().select_related("customer").get(pk=card_id)
+        redemption = Redemption.objects.select_for_update().get(pk=redemption_id)
+        reward = Reward.objects.select_for_update().get(pk=redemption.reward_id)
+        if redemption.status == RedemptionStatus.CANCELLED:
+            raise PointsRefused(_("This redemption was already cancelled."))
+        draws = list(redemption.entries.filter(kind=EntryKind.REDEEM).select_related("lot"))
+        _post(
+            card,
+            [
+                LedgerEntry(
+                    card=card,
+                    kind=EntryKind.CANCEL,
+                    points=-draw.points,
+                    occurred_on=today,
+                    actor=actor,
+                    redemption=redemption,
+                    lot=draw.lot,
+                    rulebook_id=draw.rulebook_id,
+                    reason=reason,
+                )
+                for draw in draws
+            ],
+        )
+        for draw in draws:
+            LedgerEntry.objects.filter(pk=draw.lot_id).update(
+                remaining=F("remaining") - draw.points
+            )
+        _expire_due_lots(card, today=today)
+        if reward.stock is not None:
+            Reward.objects.filter(pk=reward.pk).update(stock=F("stock") + 1)
+        redemption.status = RedemptionStatus.CANCELLED
+        redemption.cancelled_at = timezone.now()
+        redemption.cancelled_by = actor
+        redemption.cancel_reason = reason
+        redemption.save(update_fields=["status", "cancelled_at", "cancelled_by", "cancel_reason"])
+        audit_record(
+            actor=actor,
+            action=AuditAction.CHANGE,
+            obj=redemption,
+            customer=card.customer,
+            object_type="loyalty_redemption",
+            detail={"cancelled": reason, "points": redemption.points, "balance": card.balance},
+        )
+    redemption.balance_after = card.balance
+    return redemption

@@ -1,0 +1,45 @@
+"""Helpers for the loyalty tests: bookings paid on a date, rewards, cards with points."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from loyalty.models import Reward, RewardKind
+from loyalty.services import booking_points_sync
+from tests.factories import BookingFactory, CustomerFactory
+
+TODAY = datetime.date(2026, 11, 23)
+
+
+@pytest.fixture
+def customer(sales1):
+    return CustomerFactory(owner=sales1, name="孙悦", email="sunyue@example.com")
+
+
+@pytest.fixture
+def pay():
+    """Create a booking paid on `paid` and earn its points as the signal would."""
+
+    def make(customer, amount="8000.00", paid=datetime.date(2026, 2, 18), today=TODAY, **extra):
+        booking = BookingFactory(
+            customer=customer,
+            amount=Decimal(amount),
+            cost=Decimal("0"),
+            paid_date=paid,
+            payment_due_date=paid,
+            start_date=paid + datetime.timedelta(days=10),
+            end_date=paid + datetime.timedelta(days=14),
+            **extra,
+        )
+        booking_points_sync(booking_id=booking.pk, today=today)
+        return booking
+
+    return make
+
+
+@pytest.fixture
+def reward(db):
+    return Reward.objects.create(
+        name="机场贵宾厅", kind=RewardKind.SERVICE, points_price=100, stock=5
+    )

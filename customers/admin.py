@@ -224,11 +224,22 @@ class ContactRecordAdmin(VisibleCustomerRowsMixin, admin.ModelAdmin):
 
 @admin.register(ServiceRecord)
 class ServiceRecordAdmin(VisibleCustomerRowsMixin, admin.ModelAdmin):
-    list_display = ["summary", "customer", "kind", "status", "occurred_at", "recorded_by"]
-    list_filter = ["kind", "status"]
+    list_display = [
+        "summary",
+        "customer",
+        "kind",
+        "source_channel",
+        "status",
+        "occurred_at",
+        "respond_by",
+        "responded_at",
+        "assigned_to",
+    ]
+    list_filter = ["kind", "status", "source_channel"]
     search_fields = ["customer__name", "summary"]
-    list_select_related = ["customer", "recorded_by"]
-    raw_id_fields = ["customer", "recorded_by"]
+    list_select_related = ["customer", "recorded_by", "assigned_to"]
+    raw_id_fields = ["customer", "recorded_by", "booking", "assigned_to"]
+    date_hierarchy = "occurred_at"
 
 
 @admin.register(Destination)

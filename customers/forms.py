@@ -254,18 +254,38 @@ class BookingForm(forms.ModelForm):
 
 
 class ServiceRecordForm(forms.ModelForm):
+    """Feedback as it comes in (reception). Staff may record a response and the handling
+    at once; the respond-by deadline is set by the return-visit policy, not typed in."""
+
     class Meta:
         model = ServiceRecord
-        fields = ["kind", "occurred_at", "summary", "details", "status", "resolution"]
+        fields = [
+            "kind",
+            "source_channel",
+            "booking",
+            "occurred_at",
+            "summary",
+            "details",
+            "status",
+            "response",
+            "resolution",
+            "correction",
+        ]
         widgets = {
             "occurred_at": DateTimeInput(),
             "details": forms.Textarea(attrs={"rows": 3}),
+            "response": forms.Textarea(attrs={"rows": 2}),
             "resolution": forms.Textarea(attrs={"rows": 3}),
+            "correction": forms.Textarea(attrs={"rows": 2}),
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, for_customer: Customer | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["occurred_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
+        bookings = Booking.objects.none()
+        if for_customer is not None:
+            bookings = for_customer.bookings.order_by("-start_date")
+        self.fields["booking"].queryset = bookings
         self.helper = _no_form_tag_helper()
 
 

@@ -6,3 +6,15 @@ class FollowupsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "followups"
     verbose_name = _("Return visits")
+
+    def ready(self):
+        from customers.panels import register_customer_panel
+        from followups.panels import customer_panel_context
+
+        register_customer_panel(
+            key="followups",
+            template_name="followups/customer_panel.html",
+            context=customer_panel_context,
+            column="right",
+            order=20,
+        )

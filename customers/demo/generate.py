@@ -329,15 +329,21 @@ class DemoBuilder:
             return []
         kind, summary, details, resolution = rng.choice(names.SERVICE_ITEMS)
         day = self.today - datetime.timedelta(days=rng.randint(0, 900))
+        moment = self._moment(day)
+        # Past feedback was answered the same day; handled items are closed and archived,
+        # the rest wait for handling. Unanswered feedback comes from followups' demo data.
         return [
             ServiceRecord(
                 customer=customer,
                 kind=kind,
                 summary=summary,
                 details=details,
-                occurred_at=self._moment(day),
-                status="resolved" if resolution else "open",
+                occurred_at=moment,
+                status="resolved" if resolution else "responded",
+                responded_at=moment + datetime.timedelta(hours=2),
+                response="已致电客户，感谢反馈并说明处理安排。",
                 resolution=resolution,
+                closed_at=moment + datetime.timedelta(days=3) if resolution else None,
                 recorded_by=customer.owner,
             )
         ]

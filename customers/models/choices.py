@@ -137,5 +137,24 @@ class ServiceKind(models.TextChoices):
 
 
 class ServiceStatus(models.TextChoices):
-    OPEN = "open", pgettext_lazy("service record status", "Open")
-    RESOLVED = "resolved", _("Resolved")
+    """The feedback flow 意见反馈: source → reception → response → handling and correction
+    → archive. The stored values of the first and last step predate the flow."""
+
+    OPEN = "open", pgettext_lazy("service record status", "Received")
+    RESPONDED = "responded", _("Responded")
+    HANDLING = "handling", _("Handling and correction")
+    RESOLVED = "resolved", _("Closed and archived")
+
+
+class FeedbackSource(models.TextChoices):
+    """The channel a piece of feedback came in by."""
+
+    PHONE = "phone", _("Phone call")
+    VISIT = "visit", _("On-site visit")
+    WALK_IN = "walk_in", _("At the agency")
+    WECHAT = "wechat", _("WeChat")
+    EMAIL = "email", _("E-mail")
+    LETTER = "letter", _("Letter")
+    WEBSITE = "website", _("Website")
+    GUIDE = "guide", _("Via the tour guide")
+    SURVEY = "survey", _("Return visit or survey")

@@ -19,6 +19,7 @@ from customers.models import (
     Customer,
     CustomerStatus,
     ServiceRecord,
+    ServiceStatus,
 )
 from customers.selectors import customer_can_edit, customer_find_duplicates
 from customers.services.custody import deletions_over_limit, mass_deletion_refused
@@ -236,10 +237,22 @@ def contact_record_create(
     return record
 
 
-def service_record_create(*, actor, record: ServiceRecord) -> ServiceRecord:
+def service_record_create(
+    *, actor, record: ServiceRecord, now: datetime.datetime | None = None
+) -> ServiceRecord:
+    """Record feedback as received. A response or a closing status given at once is dated
+    now. The respond-by deadline is left to the app that owns the policy (followups sets
+    it, and its daily job fills it in for records saved without one)."""
+    now = now or timezone.now()
     record.recorded_by = actor
     if record.occurred_at is None:
-        record.occurred_at = timezone.now()
+        record.occurred_at = now
+    if record.response and record.responded_at is None:
+        record.responded_at = now
+    if record.status == ServiceStatus.RESOLVED and record.closed_at is None:
+        record.closed_at = now
+    if record.booking_id and record.booking.customer_id != record.customer_id:
+        raise ValidationError({"booking": _("The booking belongs to another customer.")})
     record.full_clean()
     with transaction.atomic():
         record.save()

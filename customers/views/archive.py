@@ -295,9 +295,11 @@ def booking_form(request, pk, booking_pk=None):
 
 @login_required
 def service_record_add(request, pk):
+    customer = _editable_customer(request, pk)
     return _record_form_view(
         request,
-        _editable_customer(request, pk),
+        customer,
+        for_customer=customer,
         form_class=ServiceRecordForm,
         title=_("Add a service record"),
         save=lambda actor, obj, form: service_record_create(actor=actor, record=obj),

@@ -1,0 +1,121 @@
+"""Reads. Follow-ups are scoped by their owner: a rep sees their own, a team lead the
+team's, managers everyone's. Anything else is 404."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+
+from accounts.roles import MANAGER, SALES, TEAM_LEAD, has_role
+from customers.selectors import customer_list_visible
+from followups.models import Followup, FollowupStatus, KeyAccountRecord
+
+MY_DAY_LIMIT = 100  # rows shown per section; the counts tell the whole story
+
+
+def _sees_all(user) -> bool:
+    return user.is_superuser or has_role(user, MANAGER)
+
+
+def followup_list_visible(*, user) -> QuerySet[Followup]:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Followup.objects.none()
+    if _sees_all(user):
+        return Followup.objects.all()
+    scope = Q(owner=user)
+    if has_role(user, TEAM_LEAD):
+        scope |= Q(owner__team__lead=user)
+    return Followup.objects.filter(scope)
+
+
+def followup_get_visible(*, user, pk) -> Followup:
+    try:
+        return (
+            followup_list_visible(user=user)
+            .select_related("customer", "owner", "booking", "standing_visit", "service_record")
+            .get(pk=pk)
+        )
+    except (Followup.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def followup_can_work(*, user, followup: Followup) -> bool:
+    """The owner does the work; their team lead and managers may step in."""
+    return followup_list_visible(user=user).filter(pk=followup.pk).exists()
+
+
+def reps_visible(*, user) -> QuerySet:
+    """Staff whose follow-ups `user` may see: all reps for managers, a lead's team."""
+    User = get_user_model()
+    reps = User.objects.filter(is_active=True, groups__name__in=[SALES, TEAM_LEAD]).distinct()
+    if _sees_all(user):
+        return reps.order_by("username")
+    if has_role(user, TEAM_LEAD):
+        return reps.filter(Q(team__lead=user) | Q(pk=user.pk)).order_by("username")
+    return User.objects.filter(pk=user.pk)
+
+
+@dataclass
+class MyDay:
+    overdue: list
+    today: list
+    week: list
+    counts: dict
+
+
+def my_day(*, owner, today: datetime.date) -> MyDay:
+    """A rep's open follow-ups: overdue, today, the rest of the week. Four queries."""
+    week_end = today + datetime.timedelta(days=6)
+    open_items = Followup.objects.filter(owner=owner, status=FollowupStatus.OPEN)
+    counts = open_items.aggregate(
+        overdue=Count("id", filter=Q(due_on__lt=today)),
+        today=Count("id", filter=Q(due_on=today)),
+        week=Count("id", filter=Q(due_on__gt=today, due_on__lte=week_end)),
+    )
+    rows = open_items.select_related("customer", "booking").order_by("due_on", "id")
+    return MyDay(
+        overdue=list(rows.filter(due_on__lt=today)[:MY_DAY_LIMIT]),
+        today=list(rows.filter(due_on=today)[:MY_DAY_LIMIT]),
+        week=list(rows.filter(due_on__gt=today, due_on__lte=week_end)[:MY_DAY_LIMIT]),
+        counts=counts,
+    )
+
+
+def backlog_by_rep(*, user, today: datetime.date) -> list[dict]:
+    """For managers (all reps) and team leads (their team): open, overdue and due-today
+    follow-ups per rep, and what each finished in the last seven days. One query."""
+    week_ago = today - datetime.timedelta(days=7)
+    reps = reps_visible(user=user)
+    return list(
+        reps.annotate(
+            open_count=Count("followups", filter=Q(followups__status=FollowupStatus.OPEN)),
+            overdue_count=Count(
+                "followups",
+                filter=Q(followups__status=FollowupStatus.OPEN, followups__due_on__lt=today),
+            ),
+            today_count=Count(
+                "followups",
+                filter=Q(followups__status=FollowupStatus.OPEN, followups__due_on=today),
+            ),
+            done_week=Count(
+                "followups",
+                filter=Q(
+                    followups__status=FollowupStatus.DONE,
+                    followups__completed_at__date__gt=week_ago,
+                ),
+            ),
+        ).values(
+            "pk", "username", "full_name", "open_count", "overdue_count", "today_count", "done_week"
+        )
+    )
+
+
+def key_account_record_get_visible(*, user, pk) -> KeyAccountRecord:
+    try:
+        return KeyAccountRecord.objects.select_related("customer", "recorded_by").get(
+            pk=pk, customer__in=customer_list_visible(user=user)
+        )
+    except (KeyAccountRecord.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None

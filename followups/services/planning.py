@@ -1,0 +1,530 @@
+# ruff: noqa: S608 - SQL is assembled from fixed fragments; every value is a parameter.
+"""The daily planning job: a handful of INSERT … SELECT statements, one per rule, then a
+bounded number of set-based passes for the frequency cap. No Python loop over customers;
+the only loops are over the days of a short window (greetings, standing visits) and the
+cap passes, whose count is bounded by the follow-ups one customer gets in one run."""
+
+import datetime
+from dataclasses import dataclass
+
+from borax.calendars.lunardate import LunarDate
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.db import connection, transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from accounts.roles import MANAGER
+from customers.models import BookingStatus, CustomerKind, CustomerStatus, ServiceKind
+from followups import sql
+from followups.models import (
+    UNCAPPED_KINDS,
+    FollowupKind,
+    FollowupPolicy,
+    FollowupStatus,
+    Occasion,
+    PlanningRun,
+)
+
+# A first run (or a run after a gap) plans post-trip visits for trips that ended this
+# many days back at most; older trips are past the point of a "how was it" call.
+POST_TRIP_LOOKBACK_DAYS = 14
+# Customers who are still ours: retired, lost and deleted customers get no follow-ups.
+LIVE_CUSTOMER = (
+    "c.deleted_at IS NULL AND c.status IN "
+    f"('{CustomerStatus.ACTIVE.value}', '{CustomerStatus.DORMANT.value}')"
+)
+CLIENT_KINDS = f"('{CustomerKind.INDIVIDUAL.value}', '{CustomerKind.CORPORATE.value}')"
+FEEDBACK_KINDS = (ServiceKind.COMPLAINT, ServiceKind.REQUEST, ServiceKind.SUGGESTION)
+CAPPED_KINDS = tuple(kind.value for kind in FollowupKind if kind not in UNCAPPED_KINDS)
+MAX_CAP_PASSES = 12
+ANALYZE_AFTER_ROWS = 50_000
+
+INSERT_COLUMNS = (
+    "customer_id, owner_id, kind, occasion, occasion_key, reason, channel, planned_on, "
+    "due_on, cap_note, booking_id, service_record_id, standing_visit_id, status, "
+    "appointment_at, appointment_note, note, run_id, created_at"
+)
+
+# Festivals greeted for key accounts and grade A/B customers, with a suggested channel.
+LUNAR_FESTIVALS = {
+    Occasion.SPRING_FESTIVAL: (1, 1, "card"),
+    Occasion.DRAGON_BOAT: (5, 5, "wechat"),
+    Occasion.MID_AUTUMN: (8, 15, "card"),
+}
+SOLAR_FESTIVALS = {
+    Occasion.NEW_YEAR: (1, 1, "email"),
+    Occasion.NATIONAL_DAY: (10, 1, "sms"),
+}
+
+
+def festival_dates(year: int) -> dict[str, tuple[datetime.date, str]]:
+    """The solar date of each greeted festival in `year`, lunar ones converted."""
+    dates = {
+        occasion: (LunarDate(year, month, day).to_solar_date(), channel)
+        for occasion, (month, day, channel) in LUNAR_FESTIVALS.items()
+    }
+    for occasion, (month, day, channel) in SOLAR_FESTIVALS.items():
+        dates[occasion] = (datetime.date(year, month, day), channel)
+    return dates
+
+
+def anniversary_windows(
+    today: datetime.date, lead_days: int
+) -> list[tuple[int, int, datetime.date]]:
+    """(month, day, date) for each day from today to today + lead: the anniversaries that
+    fall in the window. In a non-leap year, 29 February anniversaries are kept on the
+    28th."""
+    windows = []
+    for offset in range(lead_days + 1):
+        day = today + datetime.timedelta(days=offset)
+        windows.append((day.month, day.day, day))
+        if day.month == 2 and day.day == 28 and not _is_leap(day.year):
+            windows.append((2, 29, day))
+    return windows
+
+
+def _is_leap(year: int) -> bool:
+    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+
+
+@dataclass
+class _Run:
+    run: PlanningRun
+    policy: FollowupPolicy
+    today: datetime.date
+    now: datetime.datetime
+
+    def execute(self, statement: str, params: list) -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(statement, sql.adapt_params(params))
+            return max(cursor.rowcount, 0)
+
+    def insert(self, select_sql: str, params: list, *, with_sql: str = "", with_params=()) -> int:
+        """INSERT … SELECT into follow-ups; rows already planned are left alone."""
+        # The WITH goes inside the INSERT: Python's sqlite3 (before 3.12) reports no row
+        # count for a statement that starts with WITH.
+        prefix = f"WITH {with_sql} " if with_sql else ""
+        statement = (
+            f"INSERT INTO followups_followup ({INSERT_COLUMNS}) {prefix}{select_sql} "
+            "ON CONFLICT (customer_id, kind, occasion_key) DO NOTHING"
+        )
+        return self.execute(statement, [*with_params, *params])
+
+    def tail(self, *, booking="NULL", service="NULL", standing="NULL", appointment="NULL"):
+        """The columns after due_on that most rules fill the same way, and their params."""
+        return (
+            f"'', {booking}, {service}, {standing}, '{FollowupStatus.OPEN.value}', "
+            f"{appointment}, '', '', %s, %s"
+        ), [self.run.pk, self.now]
+
+
+def planning_run(
+    *, today: datetime.date, now: datetime.datetime | None = None
+) -> PlanningRun | None:
+    """Plan the follow-ups due around `today` (Asia/Shanghai). Claims the date first: a
+    second run for the same date, or one running at the same moment (it waits on the
+    unique index, then finds the claim), does nothing and returns None."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        run, created = PlanningRun.objects.get_or_create(run_date=today)
+        if not created:
+            return None
+        work = _Run(run=run, policy=FollowupPolicy.in_force(today=today), today=today, now=now)
+        # Reasons are stored in the office language, like the e-mails.
+        with translation.override(settings.LANGUAGE_CODE):
+            counts = {
+                FollowupKind.POST_TRIP.value: _plan_post_trip(work),
+                FollowupKind.REGULAR.value: _plan_regular(work),
+                FollowupKind.KEY_ACCOUNT.value: _plan_key_account(work),
+                FollowupKind.WEEKLY_VISIT.value: _plan_standing_visits(work),
+                FollowupKind.GREETING.value: _plan_greetings(work),
+                FollowupKind.FEEDBACK.value: _plan_feedback(work),
+            }
+            run.moved_by_cap = _apply_frequency_cap(work)
+            run.overdue_feedback = _flag_overdue_feedback(work)
+        run.created_counts = counts
+        run.finished_at = timezone.now()
+        run.save(
+            update_fields=["created_counts", "moved_by_cap", "overdue_feedback", "finished_at"]
+        )
+        if run.overdue_feedback:
+            transaction.on_commit(lambda: _alert_managers(run))
+    if sql.is_postgres() and run.created_total >= ANALYZE_AFTER_ROWS:
+        # A backlog run can double the table: fresh statistics keep My day's "due today"
+        # on the (owner, status, due_on) index instead of a scan.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE followups_followup")
+    return run
+
+
+def _plan_post_trip(work: _Run) -> int:
+    """旅游结束后回访: due N days after the trip ends, for trips that ended by today."""
+    due = sql.add_days("b.end_date", "%s")
+    tail, tail_params = work.tail(booking="b.id")
+    statement = f"""
+        SELECT c.id, c.owner_id, %s, '', 'booking:' || {sql.as_text("b.id")},
+               %s || {sql.as_text("b.end_date")} || ' · ' || b.product, 'phone',
+               {due}, {due}, {tail}
+        FROM customers_booking b JOIN customers_customer c ON c.id = b.customer_id
+        WHERE b.end_date <= %s AND b.end_date >= %s AND b.status IN (%s, %s)
+          AND {LIVE_CUSTOMER}
+    """
+    days = work.policy.post_trip_days
+    params = [
+        FollowupKind.POST_TRIP.value,
+        _("Trip ended") + " ",
+        days,
+        days,
+        *tail_params,
+        work.today,
+        work.today - datetime.timedelta(days=POST_TRIP_LOOKBACK_DAYS),
+        BookingStatus.BOOKED.value,
+        BookingStatus.PAID.value,
+    ]
+    return work.insert(statement, params)
+
+
+def _cadence_sql() -> str:
+    return "CASE c.grade WHEN 'A' THEN %s WHEN 'B' THEN %s ELSE %s END"
+
+
+def _plan_regular(work: _Run) -> int:
+    """不定期回访: the last contact is older than the grade's cadence (blank grade = C).
+    Planned up to `plan_ahead_days` early so it shows in the week; an open one is
+    superseded when a contact is logged another way."""
+    policy = work.policy
+    cadence = [policy.cadence_a_days, policy.cadence_b_days, policy.cadence_c_days]
+    work.execute(
+        """
+        UPDATE followups_followup SET status = %s
+        WHERE status = %s AND kind = %s AND EXISTS (
+            SELECT 1 FROM customers_contactrecord r
+            WHERE r.customer_id = followups_followup.customer_id
+              AND r.contacted_at >= followups_followup.created_at)
+        """,
+        [FollowupStatus.SUPERSEDED.value, FollowupStatus.OPEN.value, FollowupKind.REGULAR.value],
+    )
+    since = f"COALESCE(last.last_day, {sql.local_date('c.created_at')})"
+    due_base = sql.add_days(since, _cadence_sql())
+    tail, tail_params = work.tail()
+    statement = f"""
+        SELECT c.id, c.owner_id, %s, '',
+               'since:' || COALESCE({sql.as_text("last.last_day")}, 'none'),
+               CASE WHEN last.last_day IS NULL THEN %s ELSE %s || {sql.as_text("last.last_day")} END
+                 || ' · ' || %s || COALESCE(NULLIF(c.grade, ''), 'C'),
+               'phone', {sql.greatest(due_base, "%s")}, {sql.greatest(due_base, "%s")}, {tail}
+        FROM customers_customer c
+        LEFT JOIN (
+            SELECT r.customer_id, MAX({sql.local_date("r.contacted_at")}) AS last_day
+            FROM customers_contactrecord r GROUP BY r.customer_id
+        ) last ON last.customer_id = c.id
+        WHERE {LIVE_CUSTOMER} AND c.kind IN {CLIENT_KINDS}
+          AND {due_base} <= %s
+          AND NOT EXISTS (SELECT 1 FROM followups_followup o
+                          WHERE o.customer_id = c.id AND o.status = %s AND o.kind = %s)
+    """
+    params = [
+        FollowupKind.REGULAR.value,
+        _("No contact on record"),
+        _("Last contact") + " ",
+        _("grade") + " ",
+        *cadence,
+        work.today,
+        *cadence,
+        work.today,
+        *tail_params,
+        *cadence,
+        work.today + datetime.timedelta(days=policy.plan_ahead_days),
+        FollowupStatus.OPEN.value,
+        FollowupKind.REGULAR.value,
+    ]
+    return work.insert(statement, params)
+
+
+def _plan_key_account(work: _Run) -> int:
+    """大客户月度拜访: one on-site visit a month for each key account, due by the policy's
+    day of the month; accounts with a standing weekly visit are already seen weekly."""
+    today = work.today
+    month_start = today.replace(day=1)
+    due = max(today, today.replace(day=work.policy.key_account_visit_day))
+    tail, tail_params = work.tail()
+    reason = _("Monthly key-account visit, %(month)s") % {"month": f"{today:%Y-%m}"}
+    statement = f"""
+        SELECT c.id, c.owner_id, %s, '', %s, %s, 'visit', %s, %s, {tail}
+        FROM customers_customer c
+        WHERE {LIVE_CUSTOMER} AND c.is_key_account
+          AND NOT EXISTS (SELECT 1 FROM followups_standingvisit s
+                          WHERE s.customer_id = c.id AND s.active)
+          AND NOT EXISTS (SELECT 1 FROM customers_contactrecord r
+                          WHERE r.customer_id = c.id AND r.channel = 'visit'
+                            AND r.contacted_at >= %s)
+    """
+    month_start_at = timezone.make_aware(datetime.datetime.combine(month_start, datetime.time()))
+    params = [
+        FollowupKind.KEY_ACCOUNT.value,
+        f"month:{today:%Y-%m}",
+        reason,
+        due,
+        due,
+        *tail_params,
+        month_start_at,
+    ]
+    return work.insert(statement, params)
+
+
+def _plan_standing_visits(work: _Run) -> int:
+    """Fixed weekly visits in the coming days, each a confirmed appointment."""
+    days = [
+        work.today + datetime.timedelta(days=offset)
+        for offset in range(max(work.policy.plan_ahead_days, 6) + 1)
+    ]
+    with_sql, with_params = sql.values_table(
+        "w", ["wd", "day"], [(day.weekday(), day) for day in days], ["int", "date"]
+    )
+    appointment = sql.local_timestamp("w.day", "s.time")
+    tail, tail_params = work.tail(standing="s.id", appointment=appointment)
+    statement = f"""
+        SELECT c.id, c.owner_id, %s, '',
+               'weekly:' || {sql.as_text("s.id")} || ':' || {sql.as_text("w.day")},
+               %s || s.route, 'visit', w.day, w.day, {tail}
+        FROM followups_standingvisit s
+        JOIN w ON w.wd = s.weekday
+        JOIN customers_customer c ON c.id = s.customer_id
+        WHERE s.active AND {LIVE_CUSTOMER}
+    """
+    params = [FollowupKind.WEEKLY_VISIT.value, _("Standing weekly visit: "), *tail_params]
+    return work.insert(statement, params, with_sql=with_sql, with_params=with_params)
+
+
+def _before_year(date_sql: str) -> str:
+    """The date lies in an earlier year than the anniversary (not the day itself)."""
+    return f"{sql.year_of(date_sql)} < CAST(w.y AS integer)"
+
+
+def _plan_greetings(work: _Run) -> int:
+    """节日问候, created `greeting_lead_days` ahead and due on the day itself."""
+    lead = work.policy.greeting_lead_days
+    windows = anniversary_windows(work.today, lead)
+    with_sql, with_params = sql.values_table(
+        "w",
+        ["m", "d", "day", "y"],
+        [(month, day, date, str(date.year)) for month, day, date in windows],
+        ["int", "int", "date", ""],
+    )
+    created = 0
+    # Birthdays: the birthday field, or digits 7-14 (YYYYMMDD) of the resident ID number.
+    id_birthday = "length(c.id_number) = 18"
+    anniversaries = [
+        (
+            Occasion.BIRTHDAY,
+            f"CASE WHEN c.birthday IS NOT NULL THEN {sql.month_of('c.birthday')} "
+            f"WHEN {id_birthday} THEN CAST(substr(c.id_number, 11, 2) AS integer) END",
+            f"CASE WHEN c.birthday IS NOT NULL THEN {sql.day_of('c.birthday')} "
+            f"WHEN {id_birthday} THEN CAST(substr(c.id_number, 13, 2) AS integer) END",
+            f"(c.birthday IS NOT NULL OR {id_birthday})",
+            "CASE WHEN c.is_key_account OR c.grade = 'A' THEN 'card' ELSE 'wechat' END",
+            _("Birthday"),
+        ),
+        (
+            Occasion.WEDDING,
+            sql.month_of("c.wedding_anniversary"),
+            sql.day_of("c.wedding_anniversary"),
+            f"c.wedding_anniversary IS NOT NULL AND {_before_year('c.wedding_anniversary')}",
+            "'wechat'",
+            _("Wedding anniversary"),
+        ),
+        (
+            Occasion.FOUNDING,
+            sql.month_of("c.founding_date"),
+            sql.day_of("c.founding_date"),
+            f"c.founding_date IS NOT NULL AND {_before_year('c.founding_date')}",
+            "'card'",
+            _("Company founding anniversary"),
+        ),
+    ]
+    tail, tail_params = work.tail()
+    for occasion, month_sql, day_sql, has_date, channel_sql, label in anniversaries:
+        statement = f"""
+            SELECT c.id, c.owner_id, %s, %s, %s || ':' || w.y,
+                   %s || ' ' || {sql.as_text("w.day")}, {channel_sql}, w.day, w.day, {tail}
+            FROM customers_customer c JOIN w ON w.m = ({month_sql}) AND w.d = ({day_sql})
+            WHERE {LIVE_CUSTOMER} AND {has_date}
+        """
+        params = [
+            FollowupKind.GREETING.value,
+            occasion.value,
+            occasion.value,
+            str(label),
+            *tail_params,
+        ]
+        created += work.insert(statement, params, with_sql=with_sql, with_params=with_params)
+    # Festivals: key accounts and grade A/B clients, the ones the agency keeps warm.
+    horizon = work.today + datetime.timedelta(days=lead)
+    festivals = [
+        (occasion, date, channel)
+        for year in {work.today.year, horizon.year}
+        for occasion, (date, channel) in festival_dates(year).items()
+        if work.today <= date <= horizon
+    ]
+    for occasion, date, channel in festivals:
+        statement = f"""
+            SELECT c.id, c.owner_id, %s, %s, %s, %s, %s, %s, %s, {tail}
+            FROM customers_customer c
+            WHERE {LIVE_CUSTOMER} AND c.kind IN {CLIENT_KINDS}
+              AND (c.is_key_account OR c.grade IN ('A', 'B'))
+        """
+        label = f"{Occasion(occasion).label} {date.isoformat()}"
+        params = [
+            FollowupKind.GREETING.value,
+            occasion.value,
+            f"{occasion.value}:{date.year}",
+            label,
+            channel,
+            date,
+            date,
+            *tail_params,
+        ]
+        created += work.insert(statement, params)
+    return created
+
+
+def _plan_feedback(work: _Run) -> int:
+    """Feedback saved without a deadline (from the customer page) gets the policy's; each
+    unanswered item is a follow-up for whoever it is assigned to (else the owner)."""
+    hours = work.policy.feedback_response_hours
+    kinds = [kind.value for kind in FEEDBACK_KINDS]
+    work.execute(
+        f"""
+        UPDATE customers_servicerecord SET respond_by = {sql.add_hours("occurred_at", "%s")}
+        WHERE respond_by IS NULL AND responded_at IS NULL AND status = 'open'
+          AND kind IN (%s, %s, %s)
+        """,
+        [hours, *kinds],
+    )
+    return feedback_followups_insert(work, extra_where="", extra_params=[])
+
+
+def feedback_followups_insert(work: "_Run", *, extra_where: str, extra_params: list) -> int:
+    tail, tail_params = work.tail(service="s.id")
+    due = sql.local_date("s.respond_by")
+    statement = f"""
+        SELECT c.id, COALESCE(s.assigned_to_id, c.owner_id), %s, '',
+               'feedback:' || {sql.as_text("s.id")}, %s || s.summary, 'phone',
+               {due}, {due}, {tail}
+        FROM customers_servicerecord s JOIN customers_customer c ON c.id = s.customer_id
+        WHERE s.status = 'open' AND s.responded_at IS NULL AND s.respond_by IS NOT NULL
+          AND c.deleted_at IS NULL {extra_where}
+    """
+    params = [FollowupKind.FEEDBACK.value, _("Respond to feedback: "), *tail_params, *extra_params]
+    return work.insert(statement, params)
+
+
+def _apply_frequency_cap(work: _Run) -> int:
+    """No two non-urgent contacts with one customer within the cap: a follow-up planned
+    by this run that falls within `cap` days of a logged contact or of another planned
+    non-urgent follow-up is moved to the first allowed day, with the reason; never
+    dropped. Each pass is one UPDATE; a pass can only push dates later, so it settles
+    after as many passes as one customer has new follow-ups."""
+    cap = work.policy.frequency_cap_days
+    if cap == 0:
+        return 0
+    kinds = ", ".join(["%s"] * len(CAPPED_KINDS))
+    window_start = sql.add_days("f.due_on", "%s")
+    blocker = f"""
+        SELECT MAX(x) FROM (
+            SELECT {sql.local_date("r.contacted_at")} AS x FROM customers_contactrecord r
+            WHERE r.customer_id = f.customer_id
+              AND {sql.local_date("r.contacted_at")} > {window_start}
+            UNION ALL
+            SELECT g.due_on FROM followups_followup g
+            WHERE g.customer_id = f.customer_id AND g.id <> f.id AND g.status = %s
+              AND g.kind IN ({kinds})
+              AND g.due_on > {window_start} AND g.due_on < {sql.add_days("f.due_on", "%s")}
+              AND (g.run_id IS NULL OR g.run_id <> f.run_id OR g.due_on < f.due_on
+                   OR (g.due_on = f.due_on AND g.id < f.id))
+        ) blockers
+    """
+    blocker_params = [-cap, FollowupStatus.OPEN.value, *CAPPED_KINDS, -cap, cap]
+    note = _("Moved by the %(days)d-day frequency cap: another contact is too close.") % {
+        "days": cap
+    }
+    if sql.is_postgres():
+        statement = f"""
+            UPDATE followups_followup AS f SET due_on = moved.new_due, cap_note = %s
+            FROM (
+                SELECT f.id, {sql.add_days(f"({blocker})", "%s")} AS new_due
+                FROM followups_followup f
+                WHERE f.run_id = %s AND f.status = %s AND f.kind IN ({kinds})
+            ) moved
+            WHERE moved.id = f.id AND moved.new_due > f.due_on
+        """
+        params = [note, *blocker_params, cap, work.run.pk, FollowupStatus.OPEN.value, *CAPPED_KINDS]
+    else:
+        new_due = sql.add_days(f"({blocker})", "%s")
+        statement = f"""
+            UPDATE followups_followup AS f SET due_on = {new_due}, cap_note = %s
+            WHERE f.run_id = %s AND f.status = %s AND f.kind IN ({kinds})
+              AND {new_due} > f.due_on
+        """
+        params = [
+            *blocker_params,
+            cap,
+            note,
+            work.run.pk,
+            FollowupStatus.OPEN.value,
+            *CAPPED_KINDS,
+            *blocker_params,
+            cap,
+        ]
+    for _pass in range(MAX_CAP_PASSES):
+        if not work.execute(statement, params):
+            break
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT COUNT(*) FROM followups_followup WHERE run_id = %s AND due_on <> planned_on",
+            [work.run.pk],
+        )
+        return cursor.fetchone()[0]
+
+
+def _flag_overdue_feedback(work: _Run) -> int:
+    """Unanswered feedback past its deadline, alerted once each."""
+    return work.execute(
+        """
+        INSERT INTO followups_feedbackalert (service_record_id, run_id, alerted_at)
+        SELECT s.id, %s, %s FROM customers_servicerecord s
+        WHERE s.status = 'open' AND s.responded_at IS NULL AND s.respond_by < %s
+        ON CONFLICT (service_record_id) DO NOTHING
+        """,
+        [work.run.pk, work.now, work.now],
+    )
+
+
+def _alert_managers(run: PlanningRun) -> None:
+    """One e-mail to the managers, in the office language, after the run committed."""
+    User = get_user_model()
+    recipients = list(
+        User.objects.filter(is_active=True, groups__name=MANAGER)
+        .exclude(email="")
+        .values_list("email", flat=True)
+        .distinct()
+    )
+    if not recipients:
+        return
+    alerts = run.feedback_alerts.select_related("service_record__customer").order_by("id")[:50]
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = ngettext(
+            "%(count)d piece of feedback is past its response deadline",
+            "%(count)d pieces of feedback are past their response deadline",
+            run.overdue_feedback,
+        ) % {"count": run.overdue_feedback}
+        lines = [
+            f"- {alert.service_record.customer.name}: {alert.service_record.summary} "
+            f"({timezone.localtime(alert.service_record.respond_by):%Y-%m-%d %H:%M})"
+            for alert in alerts
+        ]
+        advice = _("See Feedback, filter “overdue”, to assign and answer them.")
+        send_mail(subject, "\n".join([subject, "", *lines, "", advice]), None, recipients)

@@ -1,0 +1,96 @@
+"""The reports as tables, for CSV and XLSX downloads."""
+
+import csv
+import io
+
+from django.http import HttpResponse
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+
+from tiers.selectors import TierReport
+
+REPORTS = ("grades", "movement", "quadrants", "pareto", "rfm", "dormant", "churn")
+
+
+def _pct(value: float) -> float:
+    return round(value * 100, 1)
+
+
+def report_table(report: TierReport, name: str) -> tuple[list[str], list[list]]:
+    if name == "grades":
+        return [_("Grade"), _("Customers"), _("Share (%)"), _("12-month spend (¥)")], [
+            [r["label"], r["customers"], _pct(r["share"]), r["spend"]] for r in report.grades
+        ]
+    if name == "movement":
+        return [_("Movement"), _("Customers")], [
+            [r["label"], r["customers"]] for r in report.movement.get("rows", [])
+        ]
+    if name == "quadrants":
+        headers = [
+            _("Quadrant"), _("Customers"), _("Share of customers (%)"),
+            _("12-month spend (¥)"), _("Share of spend (%)"),
+            _("12-month gross profit (¥)"), _("Share of gross profit (%)"),
+        ]  # fmt: skip
+        return headers, [
+            [
+                r["label"],
+                r["customers"],
+                _pct(r["customer_share"]),
+                r["spend"],
+                _pct(r["spend_share"]),
+                r["gross_profit"],
+                _pct(r["profit_share"]),
+            ]
+            for r in report.quadrants
+        ]
+    if name == "pareto":
+        headers = [_("Share of buying customers (%)"), _("Share of spend (%)"),
+                   _("Share of gross profit (%)")]  # fmt: skip
+        return headers, [[_pct(x), _pct(s), _pct(p)] for x, s, p in report.pareto.get("points", [])]
+    if name == "rfm":
+        return [_("R"), _("F"), _("Customers"), _("Average M"), _("12-month spend (¥)")], [
+            [c["r"], c["f"], c["customers"], c["avg_m"], c["spend"]] for c in report.rfm
+        ]
+    if name == "dormant":
+        headers = [_("Customer"), _("Owner"), _("Grade"), _("Last trip"),
+                   _("Days since"), _("Spend in the 12 months before (¥)")]  # fmt: skip
+        return headers, [
+            [
+                s.customer.name,
+                s.owner.display_name,
+                s.grade,
+                s.last_trip_on,
+                s.recency_days,
+                s.spend_prev_12m,
+            ]
+            for s in report.dormant.get("top", [])
+        ]
+    return [_("Reason lost"), _("Customers"), _("Share (%)"), _("Handbook (%)")], [
+        [r["label"], r["customers"], _pct(r["share"]), _pct(r["handbook_share"])]
+        for r in report.churn
+    ]
+
+
+def table_response(headers, rows, *, filename: str, fmt: str) -> HttpResponse:
+    if fmt == "xlsx":
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet(filename[:31])
+        sheet.append([str(h) for h in headers])
+        for row in rows:
+            sheet.append([str(v) if isinstance(v, Promise) else v for v in row])
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        response = HttpResponse(
+            buffer.getvalue(),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    else:
+        text = io.StringIO()
+        writer = csv.writer(text)
+        writer.writerow(headers)
+        writer.writerows(rows)
+        # The byte-order mark makes Excel read the Chinese text as UTF-8.
+        response = HttpResponse("\ufeff" + text.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
+    return response

@@ -1,0 +1,170 @@
+"""The monthly statistics 每月统计: one row per customer per month, and small per-owner
+summaries of those rows that the reports read (a manager's report at a million
+customers sums a few thousand summary rows instead of scanning the snapshots)."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from customers.models import ChurnReason, CustomerStatus, Grade
+from tiers.models.choices import Quadrant
+
+SUM = {"max_digits": 16, "decimal_places": 2}
+MONEY = {"max_digits": 14, "decimal_places": 2}
+
+
+class StatisticsRun(models.Model):
+    """The claim for one month's statistics: a second run for the month finds it and does
+    nothing, and a concurrent run waits on the unique month, then finds it."""
+
+    month = models.DateField(_("month"), unique=True, help_text=_("First day of the month."))
+    policy = models.ForeignKey(
+        "tiers.TierPolicy", verbose_name=_("policy"), on_delete=models.PROTECT, related_name="+"
+    )
+    started_at = models.DateTimeField(_("started"))
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    customer_count = models.PositiveIntegerField(_("customers"), default=0)
+
+    class Meta:
+        verbose_name = _("monthly statistics run")
+        verbose_name_plural = _("monthly statistics runs")
+        ordering = ["-month"]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m}"
+
+
+class CustomerSnapshot(models.Model):
+    """A customer's figures at the end of `month`, with the policy version used.
+
+    Written only by the monthly job with INSERT … SELECT. The customer and owner columns
+    carry no database foreign key: a million rows a month are inserted faster without the
+    per-row checks, and customers are soft-deleted, never removed."""
+
+    month = models.DateField(_("month"))
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    team_id = models.BigIntegerField(_("team"), null=True)
+    policy = models.ForeignKey(
+        "tiers.TierPolicy",
+        verbose_name=_("policy"),
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    status = models.CharField(_("status"), max_length=20, choices=CustomerStatus.choices)
+    churn_reason = models.CharField(
+        _("reason lost"), max_length=20, choices=ChurnReason.choices, blank=True
+    )
+    grade = models.CharField(_("grade in force"), max_length=1, choices=Grade.choices, blank=True)
+
+    spend_12m = models.DecimalField(_("12-month spend (¥)"), **MONEY)
+    spend_prev_12m = models.DecimalField(_("spend in the 12 months before (¥)"), **MONEY)
+    gross_profit_12m = models.DecimalField(_("12-month gross profit (¥)"), **MONEY)
+    bookings_12m = models.PositiveIntegerField(_("bookings in 12 months"))
+    bookings_prev_12m = models.PositiveIntegerField(_("bookings in the 12 months before"))
+    loyalty_bookings = models.PositiveIntegerField(_("bookings in the loyalty window"))
+    last_trip_on = models.DateField(_("last trip"), null=True)
+    recency_days = models.IntegerField(_("days since the last trip"), null=True)
+    avg_payment_delay_days = models.DecimalField(
+        _("average payment delay (days)"), max_digits=8, decimal_places=1, null=True
+    )
+    r_score = models.PositiveSmallIntegerField(_("R"))
+    f_score = models.PositiveSmallIntegerField(_("F"))
+    m_score = models.PositiveSmallIntegerField(_("M"))
+    # 1 = the top 1% of buying customers by 12-month spend; null for no spend.
+    spend_percentile = models.PositiveSmallIntegerField(_("spend percentile"), null=True)
+    large_volume = models.BooleanField(_("large volume"))
+    high_loyalty = models.BooleanField(_("high loyalty"))
+    quadrant = models.CharField(_("quadrant"), max_length=10, choices=Quadrant.choices)
+    implied_grade = models.CharField(_("grade by spend"), max_length=1, choices=Grade.choices)
+    is_dormant = models.BooleanField(_("semi-dormant"))
+
+    class Meta:
+        verbose_name = _("customer snapshot")
+        verbose_name_plural = _("customer snapshots")
+        ordering = ["-month", "customer_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["month", "customer"], name="tiers_snapshot_month_cust")
+        ]
+        indexes = [
+            # The dormant list: the most valuable semi-dormant customers of a month.
+            models.Index(
+                fields=["month", "-spend_prev_12m"],
+                condition=models.Q(is_dormant=True),
+                name="tiers_snapshot_dormant",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.month:%Y-%m}"
+
+    @property
+    def rfm(self) -> str:
+        return f"{self.r_score}{self.f_score}{self.m_score}"
+
+
+class _OwnerSummary(models.Model):
+    month = models.DateField(_("month"))
+    owner_id = models.BigIntegerField(_("owner"))
+    team_id = models.BigIntegerField(_("team"), null=True)
+    customers = models.PositiveIntegerField(_("customers"))
+    spend = models.DecimalField(_("12-month spend (¥)"), **SUM)
+    gross_profit = models.DecimalField(_("12-month gross profit (¥)"), **SUM)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.owner_id}"
+
+
+class SegmentSummary(_OwnerSummary):
+    """Customers and money per owner, grade, quadrant, dormancy and status for a month."""
+
+    grade = models.CharField(_("grade"), max_length=1, blank=True)
+    quadrant = models.CharField(_("quadrant"), max_length=10)
+    is_dormant = models.BooleanField(_("semi-dormant"))
+    status = models.CharField(_("status"), max_length=20)
+    churn_reason = models.CharField(_("reason lost"), max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("segment summary")
+        verbose_name_plural = _("segment summaries")
+        indexes = [models.Index(fields=["month", "owner_id"], name="tiers_segment_month_owner")]
+
+
+class RfmSummary(_OwnerSummary):
+    """Customers per owner and R × F cell for a month, with their M scores summed."""
+
+    r_score = models.PositiveSmallIntegerField(_("R"))
+    f_score = models.PositiveSmallIntegerField(_("F"))
+    m_score_sum = models.PositiveIntegerField(_("sum of M"))
+
+    class Meta:
+        verbose_name = _("RFM summary")
+        verbose_name_plural = _("RFM summaries")
+        indexes = [models.Index(fields=["month", "owner_id"], name="tiers_rfm_month_owner")]
+
+
+class ParetoSummary(_OwnerSummary):
+    """Buying customers per owner and spend percentile for a month (the Pareto curve)."""
+
+    spend_percentile = models.PositiveSmallIntegerField(_("spend percentile"))
+
+    class Meta:
+        verbose_name = _("Pareto summary")
+        verbose_name_plural = _("Pareto summaries")
+        indexes = [models.Index(fields=["month", "owner_id"], name="tiers_pareto_month_owner")]

@@ -1,0 +1,476 @@
+"""Reads. The reports read the stored monthly summaries (never the bookings), scoped to
+the customers the user may see: a rep their own, a team lead the team's, managers,
+custodians and finance everything. Each report is one query whatever the data size."""
+
+import datetime
+import itertools
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.http import Http404
+from django.utils.translation import gettext
+
+from accounts.models import Team
+from accounts.roles import MANAGER, SALES, SEE_ALL_ROLES, TEAM_LEAD, has_role, role_names
+from customers.models import ChurnReason, CustomerStatus, Grade
+from customers.models.choices import HANDBOOK_CHURN_SHARE
+from customers.selectors import customer_list_visible
+from tiers.models import (
+    ChangeType,
+    CustomerSnapshot,
+    Evaluation,
+    GradeChange,
+    GradeNotification,
+    NotificationChannel,
+    NotificationStatus,
+    ParetoSummary,
+    Proposal,
+    ProposalStatus,
+    Quadrant,
+    RfmSummary,
+    SegmentSummary,
+    StatisticsRun,
+)
+
+GRADE_ORDER = ["A", "B", "C", ""]
+GRADE_RANK = {"A": 3, "B": 2, "C": 1, "": 0}
+DORMANT_LIST_LIMIT = 20
+TASK_LIST_LIMIT = 50
+
+
+def tiers_can_review(*, user) -> bool:
+    """The tiering committee: managers."""
+    return user.is_superuser or has_role(user, MANAGER)
+
+
+def tiers_can_see_reports(*, user) -> bool:
+    """Everyone who works with customers (every staff role)."""
+    return user.is_superuser or bool(role_names(user))
+
+
+@dataclass(frozen=True)
+class ReportScope:
+    """Whose customers a report covers: `owner_ids` None means everyone's."""
+
+    owner_ids: list[int] | None
+    team_id: int | None = None
+
+    def filter(self, queryset: QuerySet, owner_field: str = "owner_id") -> QuerySet:
+        if self.owner_ids is not None:
+            queryset = queryset.filter(**{f"{owner_field}__in": self.owner_ids})
+        if self.team_id is not None:
+            queryset = queryset.filter(team_id=self.team_id)
+        return queryset
+
+
+def report_scope(*, user, team: Team | None = None, owner=None) -> ReportScope:
+    """The owners whose customers `user` sees in the reports, narrowed by the filters.
+    The same rule as customers.selectors.customer_list_visible (special access to a
+    single archive does not bring its owner's book into the reports)."""
+    if user.is_superuser or role_names(user) & SEE_ALL_ROLES:
+        owners = None
+    elif has_role(user, TEAM_LEAD):
+        owners = sorted(
+            {user.pk}
+            | set(get_user_model().objects.filter(team__lead=user).values_list("pk", flat=True))
+        )
+    else:
+        owners = [user.pk]
+    if owner is not None:
+        if owners is not None and owner.pk not in owners:
+            raise Http404
+        owners = [owner.pk]
+    return ReportScope(owner_ids=owners, team_id=team.pk if team else None)
+
+
+def report_months() -> list[datetime.date]:
+    return list(
+        StatisticsRun.objects.filter(finished_at__isnull=False).values_list("month", flat=True)
+    )
+
+
+def report_owner_choices(*, user) -> QuerySet:
+    """Reps whose customers the user may report on (staff, not a scan of customers)."""
+    scope = report_scope(user=user)
+    if scope.owner_ids is None:
+        return (
+            get_user_model()
+            .objects.filter(groups__name__in=[SALES, TEAM_LEAD, MANAGER])
+            .distinct()
+            .order_by("username")
+        )
+    return get_user_model().objects.filter(pk__in=scope.owner_ids).order_by("username")
+
+
+def report_team_choices(*, user) -> QuerySet:
+    if report_scope(user=user).owner_ids is None:
+        return Team.objects.order_by("name")
+    return Team.objects.filter(lead=user).order_by("name")
+
+
+def _share(part, whole) -> float:
+    return float(part) / float(whole) if whole else 0.0
+
+
+@dataclass
+class TierReport:
+    month: datetime.date | None
+    grades: list[dict[str, Any]] = field(default_factory=list)
+    movement: dict[str, Any] = field(default_factory=dict)
+    quadrants: list[dict[str, Any]] = field(default_factory=list)
+    pareto: dict[str, Any] = field(default_factory=dict)
+    rfm: list[dict[str, Any]] = field(default_factory=list)
+    dormant: dict[str, Any] = field(default_factory=dict)
+    churn: list[dict[str, Any]] = field(default_factory=list)
+    customers: int = 0
+    spend: Decimal = Decimal("0")
+
+
+def tier_report(*, user, month: datetime.date | None, scope: ReportScope) -> TierReport:
+    """Every report of the tiers page for `month`, from the stored summaries."""
+    report = TierReport(month=month)
+    if month is None:
+        return report
+    segments = list(
+        scope.filter(SegmentSummary.objects.filter(month=month))
+        .values("grade", "quadrant", "is_dormant", "status", "churn_reason")
+        .annotate(n=Sum("customers"), spend=Sum("spend"), profit=Sum("gross_profit"))
+    )
+    report.customers = sum(row["n"] for row in segments)
+    report.spend = sum((row["spend"] for row in segments), Decimal("0"))
+    report.grades = _grades(segments)
+    report.quadrants = _quadrants(segments)
+    report.churn = _churn(segments)
+    report.dormant = _dormant(user=user, month=month, scope=scope, segments=segments)
+    report.movement = _movement(month=month, scope=scope, segments=segments)
+    report.pareto = _pareto(month=month, scope=scope)
+    report.rfm = _rfm(month=month, scope=scope)
+    return report
+
+
+def _grades(segments) -> list[dict[str, Any]]:
+    labels = dict(Grade.choices)
+    total = sum(row["n"] for row in segments)
+    rows = []
+    for grade in GRADE_ORDER:
+        count = sum(row["n"] for row in segments if row["grade"] == grade)
+        spend = sum((row["spend"] for row in segments if row["grade"] == grade), Decimal("0"))
+        rows.append(
+            {
+                "grade": grade,
+                "label": labels.get(grade) or _not_graded(),
+                "customers": count,
+                "share": _share(count, total),
+                "spend": spend,
+            }
+        )
+    return rows
+
+
+def _not_graded() -> str:
+    return gettext("Not graded")
+
+
+def _quadrants(segments) -> list[dict[str, Any]]:
+    spend_total = sum((row["spend"] for row in segments), Decimal("0"))
+    profit_total = sum((row["profit"] for row in segments), Decimal("0"))
+    count_total = sum(row["n"] for row in segments)
+    rows = []
+    for quadrant, label in Quadrant.choices:
+        mine = [row for row in segments if row["quadrant"] == quadrant]
+        spend = sum((row["spend"] for row in mine), Decimal("0"))
+        profit = sum((row["profit"] for row in mine), Decimal("0"))
+        count = sum(row["n"] for row in mine)
+        rows.append(
+            {
+                "quadrant": quadrant,
+                "label": label,
+                "customers": count,
+                "customer_share": _share(count, count_total),
+                "spend": spend,
+                "spend_share": _share(spend, spend_total),
+                "gross_profit": profit,
+                "profit_share": _share(profit, profit_total),
+            }
+        )
+    return rows
+
+
+def _churn(segments) -> list[dict[str, Any]]:
+    lost = [row for row in segments if row["status"] == CustomerStatus.LOST]
+    total = sum(row["n"] for row in lost)
+    rows = []
+    for reason, label in ChurnReason.choices:
+        count = sum(row["n"] for row in lost if row["churn_reason"] == reason)
+        rows.append(
+            {
+                "reason": reason,
+                "label": label,
+                "customers": count,
+                "share": _share(count, total),
+                "handbook_share": HANDBOOK_CHURN_SHARE[reason] / 100,
+            }
+        )
+    return rows
+
+
+def _dormant(*, user, month, scope: ReportScope, segments) -> dict[str, Any]:
+    dormant = [row for row in segments if row["is_dormant"]]
+    by_grade = [
+        {
+            "grade": grade,
+            "label": dict(Grade.choices).get(grade) or _not_graded(),
+            "customers": sum(row["n"] for row in dormant if row["grade"] == grade),
+        }
+        for grade in GRADE_ORDER
+    ]
+    listed = scope.filter(CustomerSnapshot.objects.filter(month=month, is_dormant=True))
+    if scope.owner_ids is not None:
+        listed = listed.filter(customer__in=customer_list_visible(user=user))
+    top = list(
+        listed.select_related("customer", "owner").order_by("-spend_prev_12m", "customer_id")[
+            :DORMANT_LIST_LIMIT
+        ]
+    )
+    return {
+        "customers": sum(row["n"] for row in dormant),
+        "by_grade": by_grade,
+        "top": top,
+    }
+
+
+def latest_decided_evaluation(*, month: datetime.date) -> Evaluation | None:
+    """The newest evaluation, of figures up to `month`, with decisions that took effect."""
+    decided = Proposal.objects.filter(
+        evaluation=OuterRef("pk"),
+        status__in=[ProposalStatus.APPROVED, ProposalStatus.OVERRIDDEN],
+    )
+    return (
+        Evaluation.objects.filter(Exists(decided), snapshot_month__lte=month)
+        .order_by("-review_date")
+        .first()
+    )
+
+
+def _movement(*, month, scope: ReportScope, segments) -> dict[str, Any]:
+    """What the last evaluation changed in scope: upgrades, downgrades and new grades
+    that took effect; and the customers lost since its month."""
+    evaluation = latest_decided_evaluation(month=month)
+    counts = {ChangeType.UPGRADE: 0, ChangeType.DOWNGRADE: 0, ChangeType.NEW: 0}
+    lost = 0
+    if evaluation is not None:
+        changes = (
+            scope.filter(Proposal.objects.filter(evaluation=evaluation))
+            .filter(status__in=[ProposalStatus.APPROVED, ProposalStatus.OVERRIDDEN])
+            .exclude(decided_grade=F("from_grade"))
+            .values("from_grade", "decided_grade")
+            .annotate(n=Count("id"))
+        )
+        for row in changes:
+            before, after = GRADE_RANK[row["from_grade"]], GRADE_RANK[row["decided_grade"]]
+            kind = (
+                ChangeType.NEW
+                if before == 0
+                else ChangeType.UPGRADE
+                if after > before
+                else ChangeType.DOWNGRADE
+            )
+            counts[kind] += row["n"]
+        lost_now = sum(row["n"] for row in segments if row["status"] == CustomerStatus.LOST)
+        lost_then = (
+            scope.filter(
+                SegmentSummary.objects.filter(
+                    month=evaluation.snapshot_month, status=CustomerStatus.LOST
+                )
+            ).aggregate(n=Sum("customers"))["n"]
+            or 0
+        )
+        lost = max(lost_now - lost_then, 0)
+    return {
+        "evaluation": evaluation,
+        "rows": [
+            {"kind": "upgrade", "label": ChangeType.UPGRADE.label, "customers": counts["upgrade"]},
+            {
+                "kind": "downgrade",
+                "label": ChangeType.DOWNGRADE.label,
+                "customers": counts["downgrade"],
+            },
+            {"kind": "new", "label": ChangeType.NEW.label, "customers": counts["new"]},
+            {"kind": "lost", "label": CustomerStatus.LOST.label, "customers": lost},
+        ],
+    }
+
+
+def _pareto(*, month, scope: ReportScope) -> dict[str, Any]:
+    """The cumulative share of spend and gross profit against the share of buying
+    customers, best first; the top 20% read off the curve (exact at percentile steps)."""
+    rows = list(
+        scope.filter(ParetoSummary.objects.filter(month=month))
+        .values("spend_percentile")
+        .annotate(n=Sum("customers"), spend=Sum("spend"), profit=Sum("gross_profit"))
+        .order_by("spend_percentile")
+    )
+    buyers = sum(row["n"] for row in rows)
+    spend_total = sum((row["spend"] for row in rows), Decimal("0"))
+    profit_total = sum((row["profit"] for row in rows), Decimal("0"))
+    points = [(0.0, 0.0, 0.0)]
+    seen, spend, profit = 0, Decimal("0"), Decimal("0")
+    for row in rows:
+        seen += row["n"]
+        spend += row["spend"]
+        profit += row["profit"]
+        points.append(
+            (_share(seen, buyers), _share(spend, spend_total), _share(profit, profit_total))
+        )
+    return {
+        "buyers": buyers,
+        "spend": spend_total,
+        "gross_profit": profit_total,
+        "points": points,
+        "top20_spend": _read_curve(points, 0.2, 1),
+        "top20_profit": _read_curve(points, 0.2, 2),
+        "top20_spend_percent": round(_read_curve(points, 0.2, 1) * 100, 1),
+        "top20_profit_percent": round(_read_curve(points, 0.2, 2) * 100, 1),
+    }
+
+
+def _read_curve(points, x: float, column: int) -> float:
+    for (x0, *y0), (x1, *y1) in itertools.pairwise(points):
+        if x1 >= x - 1e-9:
+            a, b = y0[column - 1], y1[column - 1]
+            return a + (b - a) * ((x - x0) / (x1 - x0)) if x1 > x0 else b
+    return points[-1][column] if len(points) > 1 else 0.0
+
+
+def _rfm(*, month, scope: ReportScope) -> list[dict[str, Any]]:
+    cells = {
+        (row["r_score"], row["f_score"]): row
+        for row in scope.filter(RfmSummary.objects.filter(month=month))
+        .values("r_score", "f_score")
+        .annotate(n=Sum("customers"), m=Sum("m_score_sum"), spend=Sum("spend"))
+    }
+    grid = []
+    for r in range(1, 6):
+        for f in range(1, 6):
+            row = cells.get((r, f))
+            count = row["n"] if row else 0
+            grid.append(
+                {
+                    "r": r,
+                    "f": f,
+                    "customers": count,
+                    "avg_m": round(row["m"] / count, 1) if count else None,
+                    "spend": row["spend"] if row else Decimal("0"),
+                }
+            )
+    return grid
+
+
+# The committee
+
+
+def evaluations_for_review() -> QuerySet[Evaluation]:
+    return Evaluation.objects.annotate(
+        pending=Count("proposals", filter=Q(proposals__status=ProposalStatus.PENDING))
+    ).select_related("policy")
+
+
+def pending_proposal_count() -> int:
+    return Proposal.objects.filter(status=ProposalStatus.PENDING).count()
+
+
+def evaluation_get(*, pk) -> Evaluation:
+    try:
+        return Evaluation.objects.select_related("policy").get(pk=pk)
+    except (Evaluation.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def proposals_filtered(
+    *,
+    evaluation: Evaluation,
+    change_type: str = "",
+    team=None,
+    owner=None,
+    min_spend=None,
+    max_spend=None,
+    status: str = ProposalStatus.PENDING,
+) -> QuerySet[Proposal]:
+    proposals = Proposal.objects.filter(evaluation=evaluation)
+    if status:
+        proposals = proposals.filter(status=status)
+    if change_type:
+        proposals = proposals.filter(change_type=change_type)
+    if team is not None:
+        proposals = proposals.filter(team_id=team.pk)
+    if owner is not None:
+        proposals = proposals.filter(owner_id=owner.pk)
+    if min_spend is not None:
+        proposals = proposals.filter(spend_12m__gte=min_spend)
+    if max_spend is not None:
+        proposals = proposals.filter(spend_12m__lte=max_spend)
+    return proposals
+
+
+def proposal_counts(*, evaluation: Evaluation) -> dict[str, int]:
+    rows = Proposal.objects.filter(evaluation=evaluation).values("status").annotate(n=Count("id"))
+    counts = dict.fromkeys(ProposalStatus.values, 0)
+    counts.update({row["status"]: row["n"] for row in rows})
+    return counts
+
+
+# Owners' tasks and the customer page
+
+
+def owner_tasks(*, user) -> QuerySet[GradeNotification]:
+    """SMS and calls the user still has to make to tell customers their grade."""
+    return (
+        GradeNotification.objects.filter(owner=user, status=NotificationStatus.PENDING)
+        .exclude(channel=NotificationChannel.EMAIL)
+        .select_related("customer")
+        .order_by("created_at", "id")
+    )
+
+
+def notification_get_for_owner(*, user, pk) -> GradeNotification:
+    try:
+        notification = GradeNotification.objects.get(pk=pk)
+    except (GradeNotification.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    if notification.owner_id != user.pk and not has_role(user, MANAGER):
+        raise Http404
+    return notification
+
+
+def tier_panel_context(*, customer, user) -> dict[str, Any] | None:
+    """The customer page's tier panel: four queries whatever the history."""
+    month = report_months()[:1]
+    latest = (
+        CustomerSnapshot.objects.filter(month=month[0], customer_id=customer.pk).first()
+        if month
+        else None
+    )
+    history = list(
+        GradeChange.objects.filter(customer_id=customer.pk)
+        .select_related("approved_by", "proposal", "evaluation")
+        .order_by("-changed_at", "-id")[:10]
+    )
+    tasks = list(
+        GradeNotification.objects.filter(customer_id=customer.pk)
+        .exclude(status=NotificationStatus.SENT)
+        .order_by("-created_at", "-id")[:5]
+    )
+    return {
+        "customer": customer,
+        "grade": customer.grade,
+        "grade_label": customer.get_grade_display() if customer.grade else "",
+        "manual": bool(history) and history[0].is_manual,
+        "snapshot": latest,
+        "history": history,
+        "tasks": tasks,
+        "can_override": tiers_can_review(user=user),
+        "can_mark_done": customer.owner_id == user.pk or has_role(user, MANAGER),
+    }

@@ -1,0 +1,367 @@
+"""The set-based SQL of the tiering jobs. Each job is a handful of INSERT … SELECT
+statements with aggregates and window functions, written once for SQLite and
+PostgreSQL (the few dialect differences are the helpers at the top)."""
+
+import datetime
+
+from django.contrib.auth import get_user_model
+from django.db import connection
+
+from customers.models import Booking, Customer, ServiceRecord
+from tiers.models import (
+    CustomerSnapshot,
+    Evaluation,
+    GradeChange,
+    GradeNotification,
+    ParetoSummary,
+    Proposal,
+    RfmSummary,
+    SegmentSummary,
+    TierPolicy,
+    VolumeRule,
+)
+
+
+def month_start(day: datetime.date) -> datetime.date:
+    return day.replace(day=1)
+
+
+def add_months(month: datetime.date, months: int) -> datetime.date:
+    """The first day of the month `months` after (or before) `month`'s."""
+    index = month.year * 12 + month.month - 1 + months
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+def month_end(month: datetime.date) -> datetime.date:
+    return add_months(month, 1) - datetime.timedelta(days=1)
+
+
+def _postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _date(param: str) -> str:
+    return f"CAST(%({param})s AS date)" if _postgres() else f"%({param})s"
+
+
+def _days_between(later: str, earlier: str) -> str:
+    if _postgres():
+        return f"({later} - {earlier})"
+    return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
+
+
+def _table(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _execute(sql: str, params: dict) -> int:
+    """Run one statement. Callers compose SQL only from table names and fixed fragments;
+    every value is a parameter."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
+
+
+def statistics_windows(*, month: datetime.date, policy: TierPolicy) -> dict[str, str]:
+    """The month's date boundaries. Windows are whole calendar months ending with
+    `month`, so month ends and leap days need no special case."""
+    return {
+        "month": month.isoformat(),
+        "as_of": month_end(month).isoformat(),
+        "w12": add_months(month, -11).isoformat(),
+        "w24": add_months(month, -23).isoformat(),
+        "loyalty_from": add_months(month, 1 - policy.loyalty_window_months).isoformat(),
+        "loyal_trip_from": add_months(month, 1 - policy.loyalty_recent_months).isoformat(),
+        "dormant_before": add_months(month, 1 - policy.dormant_months).isoformat(),
+    }
+
+
+AGGREGATES = "tiers_month_aggregates"
+
+
+def insert_snapshots(*, month: datetime.date, policy: TierPolicy) -> int:
+    """One snapshot row per customer (not deleted) for `month`.
+
+    Two statements: one pass over the bookings (GROUP BY customer) into a temporary
+    table, which PostgreSQL computes with parallel workers (an INSERT … SELECT would
+    not); then NTILE/COUNT windows over the customers, inserted in one statement."""
+    params = {
+        **statistics_windows(month=month, policy=policy),
+        "policy": policy.pk,
+        "a_min": str(policy.grade_a_min),
+        "b_min": str(policy.grade_b_min),
+        "top_percent": policy.volume_top_percent,
+        "min_spend": str(policy.volume_min_spend),
+        "loyalty_min": policy.loyalty_min_bookings,
+    }
+    _execute(f"DROP TABLE IF EXISTS {AGGREGATES}", {})
+    _execute(_aggregates_sql(), params)
+    if _postgres():  # a fresh table has no statistics: without them the join plan is poor
+        _execute(f"ANALYZE {AGGREGATES}", {})
+    try:
+        return _execute(_snapshots_sql(policy), params)
+    finally:
+        _execute(f"DROP TABLE IF EXISTS {AGGREGATES}", {})
+
+
+def _aggregates_sql() -> str:
+    net = "(b.amount - b.refunded_amount)"
+    paid_in = "b.status IN ('paid', 'refunded') AND b.paid_date <= %(as_of)s AND b.paid_date >= "
+    return f"""
+    CREATE TEMPORARY TABLE {AGGREGATES} AS
+    SELECT b.customer_id,
+        SUM(CASE WHEN {paid_in} %(w12)s THEN {net} ELSE 0 END) AS spend_12m,
+        SUM(CASE WHEN {paid_in} %(w24)s AND b.paid_date < %(w12)s
+            THEN {net} ELSE 0 END) AS spend_prev_12m,
+        SUM(CASE WHEN {paid_in} %(w12)s AND b.status = 'paid'
+            THEN {net} - b.cost ELSE 0 END) AS gross_profit_12m,
+        SUM(CASE WHEN {paid_in} %(w12)s AND {net} > 0 THEN 1 ELSE 0 END) AS bookings_12m,
+        SUM(CASE WHEN {paid_in} %(w24)s AND b.paid_date < %(w12)s AND {net} > 0
+            THEN 1 ELSE 0 END) AS bookings_prev_12m,
+        SUM(CASE WHEN {paid_in} %(loyalty_from)s AND {net} > 0
+            THEN 1 ELSE 0 END) AS loyalty_bookings,
+        MAX(CASE WHEN b.status <> 'cancelled' AND b.start_date <= %(as_of)s
+            THEN b.start_date END) AS last_trip_on,
+        AVG(CASE WHEN {paid_in} %(w12)s AND b.payment_due_date IS NOT NULL
+            THEN {_days_between("b.paid_date", "b.payment_due_date")} END) AS delay
+    FROM {_table(Booking)} b
+    GROUP BY b.customer_id
+    """  # noqa: S608
+
+
+def _snapshots_sql(policy: TierPolicy) -> str:
+    """M and the spend rank share one sort: both rank the customers who spent in the
+    12 months by spend (the others score M 1 and are never large)."""
+    if policy.volume_rule == VolumeRule.FIXED_AMOUNT:
+        large = "(spend_12m >= CAST(%(min_spend)s AS NUMERIC))"
+    else:
+        large = "(spend_12m > 0 AND spend_rank * 100 <= buyers * %(top_percent)s)"
+    return f"""
+    INSERT INTO {_table(CustomerSnapshot)} (
+        month, customer_id, owner_id, team_id, policy_id, status, churn_reason, grade,
+        spend_12m, spend_prev_12m, gross_profit_12m, bookings_12m, bookings_prev_12m,
+        loyalty_bookings, last_trip_on, recency_days, avg_payment_delay_days,
+        r_score, f_score, m_score, spend_percentile, large_volume, high_loyalty, quadrant,
+        implied_grade, is_dormant)
+    WITH base AS (
+        SELECT c.id AS customer_id, c.owner_id, u.team_id, c.status, c.churn_reason, c.grade,
+            ROUND(COALESCE(a.spend_12m, 0), 2) AS spend_12m,
+            ROUND(COALESCE(a.spend_prev_12m, 0), 2) AS spend_prev_12m,
+            ROUND(COALESCE(a.gross_profit_12m, 0), 2) AS gross_profit_12m,
+            COALESCE(a.bookings_12m, 0) AS bookings_12m,
+            COALESCE(a.bookings_prev_12m, 0) AS bookings_prev_12m,
+            COALESCE(a.loyalty_bookings, 0) AS loyalty_bookings,
+            a.last_trip_on,
+            {_days_between(_date("as_of"), "a.last_trip_on")} AS recency_days,
+            ROUND(a.delay, 1) AS delay
+        FROM {_table(Customer)} c
+        JOIN {_table(get_user_model())} u ON u.id = c.owner_id
+        LEFT JOIN {AGGREGATES} a ON a.customer_id = c.id
+        WHERE c.deleted_at IS NULL
+    ),
+    ranked AS (
+        SELECT base.*,
+            CASE WHEN last_trip_on IS NULL THEN 1 ELSE NTILE(5) OVER (
+                PARTITION BY last_trip_on IS NULL ORDER BY last_trip_on, customer_id) END AS r,
+            CASE WHEN last_trip_on IS NULL THEN 1 ELSE NTILE(5) OVER (
+                PARTITION BY last_trip_on IS NULL ORDER BY bookings_12m, customer_id) END AS f,
+            CASE WHEN spend_12m > 0 THEN NTILE(5) OVER (
+                PARTITION BY spend_12m > 0 ORDER BY spend_12m, customer_id) ELSE 1 END AS m,
+            COUNT(*) OVER (PARTITION BY spend_12m > 0 ORDER BY spend_12m
+                RANGE BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) AS spend_rank,
+            SUM(CASE WHEN spend_12m > 0 THEN 1 ELSE 0 END) OVER () AS buyers
+        FROM base
+    ),
+    scored AS (
+        SELECT ranked.*,
+            {large} AS large_volume,
+            (loyalty_bookings >= %(loyalty_min)s AND last_trip_on IS NOT NULL
+                AND last_trip_on >= %(loyal_trip_from)s) AS high_loyalty
+        FROM ranked
+    )
+    SELECT {_date("month")}, customer_id, owner_id, team_id, %(policy)s, status, churn_reason,
+        grade, spend_12m, spend_prev_12m, gross_profit_12m, bookings_12m, bookings_prev_12m,
+        loyalty_bookings, last_trip_on, recency_days, delay, r, f, m,
+        CASE WHEN spend_12m > 0 THEN (spend_rank * 100 + buyers - 1) / buyers END,
+        large_volume, high_loyalty,
+        CASE WHEN large_volume AND high_loyalty THEN 'core'
+             WHEN large_volume THEN 'unstable'
+             WHEN high_loyalty THEN 'nurture'
+             ELSE 'retire' END,
+        CASE WHEN spend_12m >= CAST(%(a_min)s AS NUMERIC) THEN 'A'
+             WHEN spend_12m >= CAST(%(b_min)s AS NUMERIC) THEN 'B'
+             ELSE 'C' END,
+        (last_trip_on IS NOT NULL AND last_trip_on < %(dormant_before)s)
+    FROM scored
+    """  # noqa: S608
+
+
+def insert_summaries(*, month: datetime.date) -> None:
+    """The per-owner summaries of `month`'s snapshots that the reports read."""
+    snapshots = _table(CustomerSnapshot)
+    params = {"month": month.isoformat()}
+    common = "month, owner_id, team_id, customers, spend, gross_profit"
+    select = f"{_date('month')}, owner_id, team_id, COUNT(*), SUM(spend_12m), SUM(gross_profit_12m)"
+    where = f"FROM {snapshots} WHERE month = {_date('month')}"
+    _execute(
+        f"""INSERT INTO {_table(SegmentSummary)}
+            ({common}, grade, quadrant, is_dormant, status, churn_reason)
+        SELECT {select}, grade, quadrant, is_dormant, status, churn_reason {where}
+        GROUP BY owner_id, team_id, grade, quadrant, is_dormant, status, churn_reason""",
+        params,
+    )
+    _execute(
+        f"""INSERT INTO {_table(RfmSummary)} ({common}, r_score, f_score, m_score_sum)
+        SELECT {select}, r_score, f_score, SUM(m_score) {where}
+        GROUP BY owner_id, team_id, r_score, f_score""",
+        params,
+    )
+    _execute(
+        f"""INSERT INTO {_table(ParetoSummary)} ({common}, spend_percentile)
+        SELECT {select}, spend_percentile {where} AND spend_percentile IS NOT NULL
+        GROUP BY owner_id, team_id, spend_percentile""",
+        params,
+    )
+
+
+GRADE_RANK = "CASE {col} WHEN 'A' THEN 3 WHEN 'B' THEN 2 WHEN 'C' THEN 1 ELSE 0 END"
+RANK_GRADE = "CASE {expr} WHEN 3 THEN 'A' WHEN 2 THEN 'B' ELSE 'C' END"
+
+
+def insert_proposals(
+    *,
+    evaluation: Evaluation,
+    complaints_since: datetime.datetime,
+    complaints_until: datetime.datetime,
+) -> int:
+    """The evaluation's proposals from its month's snapshots, the grades in force now,
+    and the complaints on record, under the evaluation's policy (DOMAIN.md §3):
+
+    - not graded yet: the grade the 12-month spend implies (new);
+    - no trip for `downgrade_inactive_months`: down to the implied grade, at least one step;
+    - `downgrade_complaints` or more complaints in 12 months: one step down;
+    - the spend implies a higher grade and grew by `upgrade_spend_growth_percent`, or the
+      bookings grew by `upgrade_booking_growth`: up to the implied grade.
+    Customers lost or retired are not re-evaluated; nobody is graded below C."""
+    policy = evaluation.policy
+    month = evaluation.snapshot_month
+    params = {
+        "evaluation": evaluation.pk,
+        "month": month.isoformat(),
+        "a_min": str(policy.grade_a_min),
+        "b_min": str(policy.grade_b_min),
+        "inactive_before": add_months(month, 1 - policy.downgrade_inactive_months).isoformat(),
+        "complaints_min": policy.downgrade_complaints,
+        "growth": 100 + policy.upgrade_spend_growth_percent,
+        "booking_growth": policy.upgrade_booking_growth,
+        "since": connection.ops.adapt_datetimefield_value(complaints_since),
+        "until": connection.ops.adapt_datetimefield_value(complaints_until),
+    }
+    implied = (
+        "CASE WHEN s.spend_12m >= CAST(%(a_min)s AS NUMERIC) THEN 3 "
+        "WHEN s.spend_12m >= CAST(%(b_min)s AS NUMERIC) THEN 2 ELSE 1 END"
+    )
+    sql = f"""
+    INSERT INTO {_table(Proposal)} (
+        evaluation_id, customer_id, owner_id, team_id, from_grade, to_grade, change_type,
+        reason, spend_12m, spend_prev_12m, bookings_12m, bookings_prev_12m, recency_days,
+        complaints_12m, status, decided_grade, decision_note)
+    WITH complaints AS (
+        SELECT customer_id, COUNT(*) AS n FROM {_table(ServiceRecord)}
+        WHERE kind = 'complaint' AND occurred_at >= %(since)s AND occurred_at < %(until)s
+        GROUP BY customer_id
+    ),
+    facts AS (
+        SELECT s.customer_id, c.owner_id, u.team_id, c.grade AS from_grade,
+            {GRADE_RANK.format(col="c.grade")} AS current_rank,
+            {implied} AS implied_rank,
+            s.spend_12m, s.spend_prev_12m, s.bookings_12m, s.bookings_prev_12m,
+            s.recency_days, s.last_trip_on, COALESCE(k.n, 0) AS complaints
+        FROM {_table(CustomerSnapshot)} s
+        JOIN {_table(Customer)} c ON c.id = s.customer_id
+        JOIN {_table(get_user_model())} u ON u.id = c.owner_id
+        LEFT JOIN complaints k ON k.customer_id = s.customer_id
+        WHERE s.month = {_date("month")} AND c.deleted_at IS NULL
+            AND c.status NOT IN ('lost', 'retired')
+    ),
+    decided AS (
+        SELECT facts.*,
+            CASE
+                WHEN current_rank = 0 THEN 'new'
+                WHEN current_rank > 1 AND (last_trip_on IS NULL
+                    OR last_trip_on < %(inactive_before)s) THEN 'inactive'
+                WHEN current_rank > 1 AND %(complaints_min)s > 0
+                    AND complaints >= %(complaints_min)s THEN 'complaints'
+                WHEN implied_rank > current_rank
+                    AND spend_12m * 100 >= spend_prev_12m * %(growth)s THEN 'spend'
+                WHEN implied_rank > current_rank
+                    AND bookings_12m - bookings_prev_12m >= %(booking_growth)s THEN 'frequency'
+            END AS rule
+        FROM facts
+    )
+    SELECT %(evaluation)s, customer_id, owner_id, team_id, from_grade,
+        CASE rule
+            WHEN 'new' THEN {RANK_GRADE.format(expr="implied_rank")}
+            WHEN 'inactive' THEN {
+        RANK_GRADE.format(
+            expr="CASE WHEN implied_rank < current_rank - 1 "
+            "THEN implied_rank ELSE current_rank - 1 END"
+        )
+    }
+            WHEN 'complaints' THEN {RANK_GRADE.format(expr="current_rank - 1")}
+            ELSE {RANK_GRADE.format(expr="implied_rank")}
+        END,
+        CASE rule WHEN 'new' THEN 'new' WHEN 'inactive' THEN 'downgrade'
+            WHEN 'complaints' THEN 'downgrade' ELSE 'upgrade' END,
+        CASE rule WHEN 'new' THEN 'first_grade' WHEN 'inactive' THEN 'inactive'
+            WHEN 'complaints' THEN 'complaints' WHEN 'spend' THEN 'spend_growth'
+            ELSE 'frequency_growth' END,
+        spend_12m, spend_prev_12m, bookings_12m, bookings_prev_12m, recency_days,
+        complaints, 'pending', '', ''
+    FROM decided
+    WHERE rule IS NOT NULL
+    """  # noqa: S608
+    return _execute(sql, params)
+
+
+def insert_grade_changes(*, evaluation: Evaluation, actor_id: int, now: datetime.datetime) -> int:
+    """A grade change for each proposal the actor decided at `now` (approved or
+    overridden), where the decided grade differs from the grade in force."""
+    sql = f"""
+    INSERT INTO {_table(GradeChange)} (customer_id, from_grade, to_grade, source, reason,
+        evaluation_id, proposal_id, approved_by_id, changed_at)
+    SELECT p.customer_id, c.grade, p.decided_grade, 'evaluation', p.decision_note,
+        p.evaluation_id, p.id, p.decided_by_id, p.decided_at
+    FROM {_table(Proposal)} p JOIN {_table(Customer)} c ON c.id = p.customer_id
+    WHERE p.evaluation_id = %(evaluation)s AND p.decided_by_id = %(actor)s
+        AND p.decided_at = %(now)s AND p.status IN ('approved', 'overridden')
+        AND c.grade <> p.decided_grade
+    """  # noqa: S608
+    params = {
+        "evaluation": evaluation.pk,
+        "actor": actor_id,
+        "now": connection.ops.adapt_datetimefield_value(now),
+    }
+    return _execute(sql, params)
+
+
+def insert_notifications(*, change_filter: str, params: dict, now: datetime.datetime) -> int:
+    """One message per changed customer by the best channel on file: e-mail, else SMS,
+    else a phone call. `change_filter` selects the grade changes (alias g)."""
+    channel = (
+        "CASE WHEN c.email <> '' THEN 'email' WHEN c.mobile <> '' THEN 'sms' "
+        "WHEN c.phone <> '' THEN 'phone' END"
+    )
+    address = (
+        "CASE WHEN c.email <> '' THEN c.email WHEN c.mobile <> '' THEN c.mobile ELSE c.phone END"
+    )
+    sql = f"""
+    INSERT INTO {_table(GradeNotification)} (change_id, customer_id, owner_id, channel,
+        address, grade, status, created_at, error)
+    SELECT g.id, g.customer_id, c.owner_id, {channel}, {address}, g.to_grade, 'pending',
+        %(created)s, ''
+    FROM {_table(GradeChange)} g JOIN {_table(Customer)} c ON c.id = g.customer_id
+    WHERE {change_filter}
+        AND (c.email <> '' OR c.mobile <> '' OR c.phone <> '')
+    """  # noqa: S608
+    return _execute(sql, {**params, "created": connection.ops.adapt_datetimefield_value(now)})

@@ -103,26 +103,6 @@ def bare_params(today: datetime.date) -> dict:
     }
 
 
-def patch_scale_overflow() -> None:
-    """bench/scale.py multiplies `n * 104729` in 32-bit integers, which overflows past
-    about 20,000 customers. Until scale.py casts them itself, do those products in 64 bits
-    (then this is a no-op). The same stop-gap is in bench/tiers.py."""
-    import re
-
-    from bench import scale
-
-    original = scale._insert_select
-
-    def insert_select(model, values, source, params=()):
-        fixed = {
-            column: re.sub(r"\(n \* (\d+) % (\d+)\)", r"((n::bigint * \1 % \2)::int)", sql)
-            for column, sql in values.items()
-        }
-        return original(model, fixed, source, params)
-
-    scale._insert_select = insert_select
-
-
 def reset() -> None:
     with connection.cursor() as cursor:
         cursor.execute(
@@ -149,7 +129,6 @@ def main() -> None:
     today = datetime.date.fromisoformat(args.today)
     started = time.perf_counter()
     reset()  # follow-ups point at bench bookings, which a new size replaces
-    patch_scale_overflow()
     data = load_scale_data(customers=args.customers, today=today)
     print(f"scale data ready: {data.customers:,} customers ({time.perf_counter() - started:.1f} s)")
     with connection.cursor() as cursor:

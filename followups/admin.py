@@ -3,6 +3,7 @@ Follow-ups, planning runs, alerts and mailing lists are records: read-only."""
 
 from django.contrib import admin
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from followups.models import (
@@ -70,11 +71,18 @@ class StandingVisitAdmin(admin.ModelAdmin):
 
 @admin.register(Followup)
 class FollowupAdmin(ReadOnlyAdmin):
-    list_display = ["customer", "kind", "occasion", "due_on", "planned_on", "owner", "status"]
+    list_display = [
+        "customer", "kind", "why", "due_on", "planned_on", "owner", "status",
+    ]  # fmt: skip
     list_filter = ["kind", "status", "occasion"]
-    search_fields = ["customer__name", "reason"]
+    search_fields = ["customer__name", "occasion_key"]
     list_select_related = ["customer", "owner"]
     date_hierarchy = "due_on"
+
+    @admin.display(description=_("why"))
+    def why(self, obj):
+        """The reason, rendered in the reader's language from the stored facts."""
+        return obj.reason
 
 
 @admin.register(PlanningRun)

@@ -94,3 +94,16 @@ def values_table(name: str, columns: list[str], rows: list[tuple], casts: list[s
     sql = f"{name}({', '.join(columns)}) AS (VALUES {', '.join([row_sql] * len(rows))})"
     params = [value for row in rows for value in row]
     return sql, params
+
+
+def text_param() -> str:
+    """A text parameter where PostgreSQL cannot infer the type (inside JSON builders)."""
+    return "CAST(%s AS text)" if is_postgres() else "%s"
+
+
+def json_object(pairs: list[tuple[str, str]]) -> str:
+    """A JSON object built in SQL from fixed keys and SQL values (dates become
+    "YYYY-MM-DD" strings on both databases)."""
+    function = "jsonb_build_object" if is_postgres() else "json_object"
+    arguments = ", ".join(f"'{key}', {value}" for key, value in pairs)
+    return f"{function}({arguments})"

@@ -11,6 +11,7 @@ from followups.models.choices import (
     Occasion,
     Weekday,
 )
+from followups.models.reasons import cap_note, followup_reason
 
 
 class StandingVisit(models.Model):
@@ -93,13 +94,21 @@ class Followup(models.Model):
     # What makes this follow-up unique for its customer and kind: "booking:42",
     # "birthday:2026", "since:2026-09-01", "month:2026-11", "weekly:7:2026-11-25"…
     occasion_key = models.CharField(_("occasion key"), max_length=60)
-    reason = models.CharField(_("why"), max_length=300)
+    # The facts the reason is written from, in no language (dates as YYYY-MM-DD): the
+    # sentence is rendered with gettext when someone reads it (`reason`), so a page in
+    # English reads English and one in Chinese reads Chinese. Keys by kind: post_trip
+    # end, product; regular last (or null), grade; key_account month; weekly_visit
+    # route, day; greeting day; feedback summary.
+    facts = models.JSONField(_("facts"), default=dict, blank=True)
     channel = models.CharField(
         _("suggested channel"), max_length=20, choices=ContactChannel.choices
     )
     planned_on = models.DateField(_("planned for"))
     due_on = models.DateField(_("due"))
-    cap_note = models.CharField(_("moved because"), max_length=200, blank=True)
+    # Set when the frequency cap moved it (from planned_on to due_on): the cap in days.
+    cap_days = models.PositiveSmallIntegerField(
+        _("moved by the frequency cap (days)"), null=True, blank=True
+    )
     booking = models.ForeignKey(
         "customers.Booking",
         verbose_name=_("booking"),
@@ -178,6 +187,16 @@ class Followup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.customer_id} · {self.due_on:%Y-%m-%d}"
+
+    @property
+    def reason(self) -> str:
+        """Why it exists, in the active language."""
+        return followup_reason(kind=self.kind, occasion=self.occasion, facts=self.facts or {})
+
+    @property
+    def cap_note(self) -> str:
+        """Why the frequency cap moved it, in the active language; "" if it did not."""
+        return cap_note(planned_on=self.planned_on, cap_days=self.cap_days)
 
     @property
     def is_open(self) -> bool:

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.roles import MANAGER, has_role
@@ -23,10 +23,10 @@ from followups.models import (
     CustomerEvent,
     EventInvitation,
     FollowupPolicy,
-    FollowupStatus,
     InvitationReply,
     KeyAccountRecord,
 )
+from followups.selectors import open_followups_for
 from followups.selectors_care import mailing_recipients_eligible
 from followups.sql import adapt_params
 
@@ -78,15 +78,22 @@ def calendar_feed_user(*, token: str):
 
 def calendar_ics(*, user, today: datetime.date) -> bytes:
     """The user's open follow-ups from a month back to two months ahead: appointments as
-    timed events, the rest as all-day items on their due date."""
+    timed events, the rest as all-day items on their due date. A phone calendar fetches
+    it with no session and no language of its own, so it is written in the office
+    language (settings.LANGUAGE_CODE), whatever the request's Accept-Language."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _calendar_ics(user=user, today=today)
+
+
+def _calendar_ics(*, user, today: datetime.date) -> bytes:
     calendar = icalendar.Calendar()
     calendar.add("prodid", "-//Travel CRM//followups//ZH")
     calendar.add("version", "2.0")
     calendar.add("x-wr-calname", _("Return visits: %(name)s") % {"name": user.display_name})
     calendar.add("x-wr-timezone", settings.TIME_ZONE)
     followups = (
-        user.followups.filter(
-            status=FollowupStatus.OPEN,
+        open_followups_for(user=user)
+        .filter(
             due_on__gte=today - datetime.timedelta(days=30),
             due_on__lte=today + datetime.timedelta(days=60),
         )

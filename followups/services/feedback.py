@@ -33,7 +33,7 @@ def _feedback_followup(*, record: ServiceRecord) -> Followup | None:
         occasion_key=f"feedback:{record.pk}",
         defaults={
             "owner": record.assigned_to or record.customer.owner,
-            "reason": _("Respond to feedback: ") + record.summary,
+            "facts": {"summary": record.summary},
             "channel": ContactChannel.PHONE,
             "planned_on": timezone.localdate(record.respond_by),
             "due_on": timezone.localdate(record.respond_by),

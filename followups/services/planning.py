@@ -43,8 +43,8 @@ MAX_CAP_PASSES = 12
 ANALYZE_AFTER_ROWS = 50_000
 
 INSERT_COLUMNS = (
-    "customer_id, owner_id, kind, occasion, occasion_key, reason, channel, planned_on, "
-    "due_on, cap_note, booking_id, service_record_id, standing_visit_id, status, "
+    "customer_id, owner_id, kind, occasion, occasion_key, facts, channel, planned_on, "
+    "due_on, cap_days, booking_id, service_record_id, standing_visit_id, status, "
     "appointment_at, appointment_note, note, run_id, created_at"
 )
 
@@ -116,7 +116,7 @@ class _Run:
     def tail(self, *, booking="NULL", service="NULL", standing="NULL", appointment="NULL"):
         """The columns after due_on that most rules fill the same way, and their params."""
         return (
-            f"'', {booking}, {service}, {standing}, '{FollowupStatus.OPEN.value}', "
+            f"NULL, {booking}, {service}, {standing}, '{FollowupStatus.OPEN.value}', "
             f"{appointment}, '', '', %s, %s"
         ), [self.run.pk, self.now]
 
@@ -133,18 +133,19 @@ def planning_run(
         if not created:
             return None
         work = _Run(run=run, policy=FollowupPolicy.in_force(today=today), today=today, now=now)
-        # Reasons are stored in the office language, like the e-mails.
-        with translation.override(settings.LANGUAGE_CODE):
-            counts = {
-                FollowupKind.POST_TRIP.value: _plan_post_trip(work),
-                FollowupKind.REGULAR.value: _plan_regular(work),
-                FollowupKind.KEY_ACCOUNT.value: _plan_key_account(work),
-                FollowupKind.WEEKLY_VISIT.value: _plan_standing_visits(work),
-                FollowupKind.GREETING.value: _plan_greetings(work),
-                FollowupKind.FEEDBACK.value: _plan_feedback(work),
-            }
-            run.moved_by_cap = _apply_frequency_cap(work)
-            run.overdue_feedback = _flag_overdue_feedback(work)
+        # Follow-ups store facts, not sentences: the reason is rendered in the reader's
+        # language when displayed (followups.models.reasons).
+        _follow_customer_owners(work)
+        counts = {
+            FollowupKind.POST_TRIP.value: _plan_post_trip(work),
+            FollowupKind.REGULAR.value: _plan_regular(work),
+            FollowupKind.KEY_ACCOUNT.value: _plan_key_account(work),
+            FollowupKind.WEEKLY_VISIT.value: _plan_standing_visits(work),
+            FollowupKind.GREETING.value: _plan_greetings(work),
+            FollowupKind.FEEDBACK.value: _plan_feedback(work),
+        }
+        run.moved_by_cap = _apply_frequency_cap(work)
+        run.overdue_feedback = _flag_overdue_feedback(work)
         run.created_counts = counts
         run.finished_at = timezone.now()
         run.save(
@@ -160,13 +161,34 @@ def planning_run(
     return run
 
 
+def _follow_customer_owners(work: _Run) -> int:
+    """Open follow-ups follow the customer's current owner: after a departure handover
+    or a manager reassigning a customer, the new owner gets the open work. The one
+    exception is feedback assigned to someone (feedback_assign): it stays with that
+    assignee while they are active. One UPDATE … FROM; the same rule is what the reads
+    apply in between (followups.selectors.assigned_to_q)."""
+    users = get_user_model()._meta.db_table
+    return work.execute(
+        f"""
+        UPDATE followups_followup AS f SET owner_id = c.owner_id
+        FROM customers_customer c
+        WHERE c.id = f.customer_id AND f.status = %s AND f.owner_id <> c.owner_id
+          AND NOT (f.kind = %s AND EXISTS (
+              SELECT 1 FROM customers_servicerecord s JOIN {users} u ON u.id = s.assigned_to_id
+              WHERE s.id = f.service_record_id AND s.assigned_to_id = f.owner_id
+                AND u.is_active))
+        """,
+        [FollowupStatus.OPEN.value, FollowupKind.FEEDBACK.value],
+    )
+
+
 def _plan_post_trip(work: _Run) -> int:
     """旅游结束后回访: due N days after the trip ends, for trips that ended by today."""
     due = sql.add_days("b.end_date", "%s")
     tail, tail_params = work.tail(booking="b.id")
     statement = f"""
         SELECT c.id, c.owner_id, %s, '', 'booking:' || {sql.as_text("b.id")},
-               %s || {sql.as_text("b.end_date")} || ' · ' || b.product, 'phone',
+               {sql.json_object([("end", "b.end_date"), ("product", "b.product")])}, 'phone',
                {due}, {due}, {tail}
         FROM customers_booking b JOIN customers_customer c ON c.id = b.customer_id
         WHERE b.end_date <= %s AND b.end_date >= %s AND b.status IN (%s, %s)
@@ -175,7 +197,6 @@ def _plan_post_trip(work: _Run) -> int:
     days = work.policy.post_trip_days
     params = [
         FollowupKind.POST_TRIP.value,
-        _("Trip ended") + " ",
         days,
         days,
         *tail_params,
@@ -208,13 +229,13 @@ def _plan_regular(work: _Run) -> int:
         [FollowupStatus.SUPERSEDED.value, FollowupStatus.OPEN.value, FollowupKind.REGULAR.value],
     )
     since = f"COALESCE(last.last_day, {sql.local_date('c.created_at')})"
+    grade = "COALESCE(NULLIF(c.grade, ''), 'C')"
     due_base = sql.add_days(since, _cadence_sql())
     tail, tail_params = work.tail()
     statement = f"""
         SELECT c.id, c.owner_id, %s, '',
                'since:' || COALESCE({sql.as_text("last.last_day")}, 'none'),
-               CASE WHEN last.last_day IS NULL THEN %s ELSE %s || {sql.as_text("last.last_day")} END
-                 || ' · ' || %s || COALESCE(NULLIF(c.grade, ''), 'C'),
+               {sql.json_object([("last", "last.last_day"), ("grade", grade)])},
                'phone', {sql.greatest(due_base, "%s")}, {sql.greatest(due_base, "%s")}, {tail}
         FROM customers_customer c
         LEFT JOIN (
@@ -228,9 +249,6 @@ def _plan_regular(work: _Run) -> int:
     """
     params = [
         FollowupKind.REGULAR.value,
-        _("No contact on record"),
-        _("Last contact") + " ",
-        _("grade") + " ",
         *cadence,
         work.today,
         *cadence,
@@ -251,9 +269,9 @@ def _plan_key_account(work: _Run) -> int:
     month_start = today.replace(day=1)
     due = max(today, today.replace(day=work.policy.key_account_visit_day))
     tail, tail_params = work.tail()
-    reason = _("Monthly key-account visit, %(month)s") % {"month": f"{today:%Y-%m}"}
+    facts = sql.json_object([("month", sql.text_param())])
     statement = f"""
-        SELECT c.id, c.owner_id, %s, '', %s, %s, 'visit', %s, %s, {tail}
+        SELECT c.id, c.owner_id, %s, '', %s, {facts}, 'visit', %s, %s, {tail}
         FROM customers_customer c
         WHERE {LIVE_CUSTOMER} AND c.is_key_account
           AND NOT EXISTS (SELECT 1 FROM followups_standingvisit s
@@ -266,7 +284,7 @@ def _plan_key_account(work: _Run) -> int:
     params = [
         FollowupKind.KEY_ACCOUNT.value,
         f"month:{today:%Y-%m}",
-        reason,
+        f"{today:%Y-%m}",
         due,
         due,
         *tail_params,
@@ -289,13 +307,14 @@ def _plan_standing_visits(work: _Run) -> int:
     statement = f"""
         SELECT c.id, c.owner_id, %s, '',
                'weekly:' || {sql.as_text("s.id")} || ':' || {sql.as_text("w.day")},
-               %s || s.route, 'visit', w.day, w.day, {tail}
+               {sql.json_object([("route", "s.route"), ("day", "w.day")])}, 'visit',
+               w.day, w.day, {tail}
         FROM followups_standingvisit s
         JOIN w ON w.wd = s.weekday
         JOIN customers_customer c ON c.id = s.customer_id
         WHERE s.active AND {LIVE_CUSTOMER}
     """
-    params = [FollowupKind.WEEKLY_VISIT.value, _("Standing weekly visit: "), *tail_params]
+    params = [FollowupKind.WEEKLY_VISIT.value, *tail_params]
     return work.insert(statement, params, with_sql=with_sql, with_params=with_params)
 
 
@@ -326,7 +345,6 @@ def _plan_greetings(work: _Run) -> int:
             f"WHEN {id_birthday} THEN CAST(substr(c.id_number, 13, 2) AS integer) END",
             f"(c.birthday IS NOT NULL OR {id_birthday})",
             "CASE WHEN c.is_key_account OR c.grade = 'A' THEN 'card' ELSE 'wechat' END",
-            _("Birthday"),
         ),
         (
             Occasion.WEDDING,
@@ -334,7 +352,6 @@ def _plan_greetings(work: _Run) -> int:
             sql.day_of("c.wedding_anniversary"),
             f"c.wedding_anniversary IS NOT NULL AND {_before_year('c.wedding_anniversary')}",
             "'wechat'",
-            _("Wedding anniversary"),
         ),
         (
             Occasion.FOUNDING,
@@ -342,14 +359,13 @@ def _plan_greetings(work: _Run) -> int:
             sql.day_of("c.founding_date"),
             f"c.founding_date IS NOT NULL AND {_before_year('c.founding_date')}",
             "'card'",
-            _("Company founding anniversary"),
         ),
     ]
     tail, tail_params = work.tail()
-    for occasion, month_sql, day_sql, has_date, channel_sql, label in anniversaries:
+    for occasion, month_sql, day_sql, has_date, channel_sql in anniversaries:
         statement = f"""
             SELECT c.id, c.owner_id, %s, %s, %s || ':' || w.y,
-                   %s || ' ' || {sql.as_text("w.day")}, {channel_sql}, w.day, w.day, {tail}
+                   {sql.json_object([("day", "w.day")])}, {channel_sql}, w.day, w.day, {tail}
             FROM customers_customer c JOIN w ON w.m = ({month_sql}) AND w.d = ({day_sql})
             WHERE {LIVE_CUSTOMER} AND {has_date}
         """
@@ -357,7 +373,6 @@ def _plan_greetings(work: _Run) -> int:
             FollowupKind.GREETING.value,
             occasion.value,
             occasion.value,
-            str(label),
             *tail_params,
         ]
         created += work.insert(statement, params, with_sql=with_sql, with_params=with_params)
@@ -369,19 +384,19 @@ def _plan_greetings(work: _Run) -> int:
         for occasion, (date, channel) in festival_dates(year).items()
         if work.today <= date <= horizon
     ]
+    facts = sql.json_object([("day", sql.text_param())])
     for occasion, date, channel in festivals:
         statement = f"""
-            SELECT c.id, c.owner_id, %s, %s, %s, %s, %s, %s, %s, {tail}
+            SELECT c.id, c.owner_id, %s, %s, %s, {facts}, %s, %s, %s, {tail}
             FROM customers_customer c
             WHERE {LIVE_CUSTOMER} AND c.kind IN {CLIENT_KINDS}
               AND (c.is_key_account OR c.grade IN ('A', 'B'))
         """
-        label = f"{Occasion(occasion).label} {date.isoformat()}"
         params = [
             FollowupKind.GREETING.value,
             occasion.value,
             f"{occasion.value}:{date.year}",
-            label,
+            date.isoformat(),
             channel,
             date,
             date,
@@ -412,13 +427,14 @@ def feedback_followups_insert(work: "_Run", *, extra_where: str, extra_params: l
     due = sql.local_date("s.respond_by")
     statement = f"""
         SELECT c.id, COALESCE(s.assigned_to_id, c.owner_id), %s, '',
-               'feedback:' || {sql.as_text("s.id")}, %s || s.summary, 'phone',
+               'feedback:' || {sql.as_text("s.id")}, {sql.json_object([("summary", "s.summary")])},
+               'phone',
                {due}, {due}, {tail}
         FROM customers_servicerecord s JOIN customers_customer c ON c.id = s.customer_id
         WHERE s.status = 'open' AND s.responded_at IS NULL AND s.respond_by IS NOT NULL
           AND c.deleted_at IS NULL {extra_where}
     """
-    params = [FollowupKind.FEEDBACK.value, _("Respond to feedback: "), *tail_params, *extra_params]
+    params = [FollowupKind.FEEDBACK.value, *tail_params, *extra_params]
     return work.insert(statement, params)
 
 
@@ -448,12 +464,9 @@ def _apply_frequency_cap(work: _Run) -> int:
         ) blockers
     """
     blocker_params = [-cap, FollowupStatus.OPEN.value, *CAPPED_KINDS, -cap, cap]
-    note = _("Moved by the %(days)d-day frequency cap: another contact is too close.") % {
-        "days": cap
-    }
     if sql.is_postgres():
         statement = f"""
-            UPDATE followups_followup AS f SET due_on = moved.new_due, cap_note = %s
+            UPDATE followups_followup AS f SET due_on = moved.new_due, cap_days = %s
             FROM (
                 SELECT f.id, {sql.add_days(f"({blocker})", "%s")} AS new_due
                 FROM followups_followup f
@@ -461,18 +474,18 @@ def _apply_frequency_cap(work: _Run) -> int:
             ) moved
             WHERE moved.id = f.id AND moved.new_due > f.due_on
         """
-        params = [note, *blocker_params, cap, work.run.pk, FollowupStatus.OPEN.value, *CAPPED_KINDS]
+        params = [cap, *blocker_params, cap, work.run.pk, FollowupStatus.OPEN.value, *CAPPED_KINDS]
     else:
         new_due = sql.add_days(f"({blocker})", "%s")
         statement = f"""
-            UPDATE followups_followup AS f SET due_on = {new_due}, cap_note = %s
+            UPDATE followups_followup AS f SET due_on = {new_due}, cap_days = %s
             WHERE f.run_id = %s AND f.status = %s AND f.kind IN ({kinds})
               AND {new_due} > f.due_on
         """
         params = [
             *blocker_params,
             cap,
-            note,
+            cap,
             work.run.pk,
             FollowupStatus.OPEN.value,
             *CAPPED_KINDS,

@@ -33,7 +33,7 @@ def followup(owner, **fields):
         owner=owner,
         kind=fields.pop("kind", FollowupKind.REGULAR),
         occasion_key=f"t:{customer.pk}:{due}",
-        reason="测试回访",
+        facts={"last": None, "grade": "C"},
         channel="phone",
         planned_on=due,
         due_on=due,

@@ -22,7 +22,7 @@ def followup(owner, *, due_on=TODAY, kind=FollowupKind.REGULAR, key=None, **fiel
         owner=owner,
         kind=kind,
         occasion_key=key or f"test:{customer.pk}",
-        reason="测试",
+        facts={"last": None, "grade": "C"},
         channel=fields.pop("channel", "phone"),
         planned_on=due_on,
         due_on=due_on,

@@ -9,8 +9,8 @@ clients, and the reconciliation of a million ledger entries against a bare GROUP
 
 Uses its own database (it empties the loyalty ledger tables first). Customers and
 bookings come from `bench.scale.load_scale_data` (`--customers`, 5 bookings each; 20,000
-by default because scale.py's wedding-anniversary expression overflows a 32-bit integer
-beyond about 20,500 customers). Then:
+by default, i.e. 50 ledger entries a card for a million entries; scale.py takes far more
+customers since its dates are computed in 64 bits). Then:
 
 1. ledger: a card per customer with `--entries` spread over them: per card, four fifths
    earned lots of 100 points and one fifth redemptions drawing 50 on the oldest lots,

@@ -5,6 +5,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from customers.models import CustomerKind, Grade
 from loyalty.models.choices import LEVEL_RANK, LevelCode
@@ -183,7 +184,10 @@ class AnnualRewardTier(PublishedModel):
     gets one reward a year: the highest tier reached."""
 
     policy = models.ForeignKey(
-        AnnualRewardPolicy, verbose_name=_("policy"), on_delete=models.PROTECT, related_name="tiers"
+        AnnualRewardPolicy,
+        verbose_name=pgettext_lazy("annual reward", "policy"),
+        on_delete=models.PROTECT,
+        related_name="tiers",
     )
     customer_kind = models.CharField(
         _("customer kind"), max_length=20, choices=CustomerKind.choices

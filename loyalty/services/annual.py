@@ -125,10 +125,16 @@ def annual_reward_use(
     today = today or timezone.localdate()
     with transaction.atomic():
         reward = (
-            AnnualReward.objects.select_for_update().select_related("customer").get(pk=reward_id)
+            AnnualReward.objects.select_for_update(of=("self",))
+            .select_related("customer")
+            .get(pk=reward_id)
         )
         if reward.status != AnnualRewardStatus.ISSUED:
             raise PointsRefused(_("This voucher has already been used."))
+        if today > reward.valid_until:
+            raise PointsRefused(
+                _("This voucher expired on %(date)s.") % {"date": reward.valid_until.isoformat()}
+            )
         booking = Booking.objects.filter(pk=booking_id, customer_id=reward.customer_id).first()
         if booking is None:
             raise PointsRefused(_("Choose one of this customer's bookings."))

@@ -287,7 +287,9 @@ def points_adjust(
     if not points:
         raise PointsRefused(_("An adjustment must add or remove at least one point."))
     with transaction.atomic():
-        card = Card.objects.select_for_update().select_related("customer").get(pk=card_id)
+        card = (
+            Card.objects.select_for_update(of=("self",)).select_related("customer").get(pk=card_id)
+        )
         _expire_due_lots(card, today=today)
         rulebook = rulebook_in_force(on=today)
         if points > 0:

@@ -30,7 +30,9 @@ def redemption_create(
 ) -> Redemption:
     today = today or timezone.localdate()
     with transaction.atomic():
-        card = Card.objects.select_for_update().select_related("customer").get(pk=card_id)
+        card = (
+            Card.objects.select_for_update(of=("self",)).select_related("customer").get(pk=card_id)
+        )
         reward = Reward.objects.get(pk=reward_id)
         if reward.stock is not None:
             # Only a limited reward is locked: redemptions of an unlimited one need not
@@ -90,7 +92,9 @@ def redemption_cancel(
         raise PointsRefused(_("Give the reason for cancelling."))
     card_id = Redemption.objects.values_list("card_id", flat=True).get(pk=redemption_id)
     with transaction.atomic():
-        card = Card.objects.select_for_update().select_related("customer").get(pk=card_id)
+        card = (
+            Card.objects.select_for_update(of=("self",)).select_related("customer").get(pk=card_id)
+        )
         redemption = Redemption.objects.select_for_update().get(pk=redemption_id)
         reward = Reward.objects.select_for_update().get(pk=redemption.reward_id)
         if redemption.status == RedemptionStatus.CANCELLED:

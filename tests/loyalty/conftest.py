@@ -2,6 +2,7 @@
 
 import datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -10,6 +11,15 @@ from loyalty.services import booking_points_sync
 from tests.factories import BookingFactory, CustomerFactory
 
 TODAY = datetime.date(2026, 11, 23)
+
+
+@pytest.fixture(autouse=True)
+def _clock_on_today(time_machine):
+    """Pages and services without `today=` read the clock: keep it on TODAY (10:00 in
+    Shanghai), so that points earned in 2026 do not expire under the tests in 2028."""
+    time_machine.move_to(
+        datetime.datetime.combine(TODAY, datetime.time(10), tzinfo=ZoneInfo("Asia/Shanghai"))
+    )
 
 
 @pytest.fixture

@@ -3,17 +3,25 @@ frozen cards; annual reward vouchers recorded against the booking they paid for.
 
 import datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from loyalty.models import AnnualReward, Card, CardStatus, Rulebook
-from loyalty.services import PointsRefused, annual_rewards_issue, redemption_create
+from loyalty.services import (
+    PointsRefused,
+    annual_reward_use,
+    annual_rewards_issue,
+    redemption_create,
+)
 from tests.factories import BookingFactory
 from tests.loyalty.conftest import TODAY
 
 pytestmark = pytest.mark.django_db
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def _rulebook_form(effective_from: datetime.date, levels: list[tuple]) -> dict:
@@ -80,6 +88,7 @@ def test_a_frozen_card_cannot_redeem(customer, pay, reward, sales1):
 def test_an_annual_reward_voucher_is_recorded_against_the_trip_it_paid_for(
     customer, pay, sales1, client_as
 ):
+    # The clock is on 2026-11-23 (conftest): the 2025 vouchers are valid to 2026-12-31.
     pay(customer, amount="60000", paid=datetime.date(2025, 6, 1))
     annual_rewards_issue(year=2025, today=datetime.date(2026, 1, 1))
     voucher = AnnualReward.objects.get()
@@ -107,3 +116,30 @@ def test_another_reps_voucher_is_not_found(customer, pay, sales3, client_as):
         reverse("loyalty:voucher_use", args=[voucher.pk]), {"booking": booking.pk}
     )
     assert response.status_code == 404
+
+
+def test_an_expired_voucher_cannot_be_recorded_as_used(
+    customer, pay, sales1, client_as, time_machine
+):
+    pay(customer, amount="60000", paid=datetime.date(2025, 6, 1))
+    annual_rewards_issue(year=2025, today=datetime.date(2026, 1, 1))
+    voucher = AnnualReward.objects.get()
+    assert voucher.valid_until == datetime.date(2026, 12, 31)
+    trip = BookingFactory(customer=customer, amount=Decimal("0"))
+
+    with pytest.raises(PointsRefused, match="expired on 2026-12-31"):
+        annual_reward_use(
+            actor=sales1, reward_id=voucher.pk, booking_id=trip.pk, today=datetime.date(2027, 1, 1)
+        )
+    # 1 January 2027, 00:30 in Shanghai (still 31 December in UTC): expired.
+    time_machine.move_to(datetime.datetime(2027, 1, 1, 0, 30, tzinfo=SHANGHAI))
+    client = client_as(sales1)
+    card = Card.objects.get(customer=customer)
+    statement = client.get(reverse("loyalty:statement", args=[card.pk])).content.decode()
+    assert voucher.voucher_code in statement and "Record as used" not in statement
+    response = client.post(
+        reverse("loyalty:voucher_use", args=[voucher.pk]), {"booking": trip.pk}, follow=True
+    )
+    assert "This voucher expired on 2026-12-31." in response.content.decode()
+    voucher.refresh_from_db()
+    assert (voucher.status, voucher.used_booking) == ("issued", None)

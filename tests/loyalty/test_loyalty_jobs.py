@@ -179,3 +179,50 @@ def test_card_levels_follow_grade_and_spend_in_one_pass(sales1, pay):
     # A year later the spend is out of the window: back to standard.
     card_levels_refresh(today=datetime.date(2027, 3, 2))
     assert Card.objects.get(customer=spender).level == "standard"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_running_the_jobs_at_once_do_the_work_once(sales1):
+    import threading
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks are only meaningful on PostgreSQL")
+    customer = CustomerFactory(owner=sales1, email="lin@example.com")
+    booking = BookingFactory(
+        customer=customer, amount=Decimal("60000"), paid_date=datetime.date(2026, 2, 18)
+    )
+    booking_points_sync(booking_id=booking.pk, today=datetime.date(2026, 2, 18))
+
+    def race(job) -> list:
+        barrier, results, errors = threading.Barrier(4), [], []
+
+        def work():
+            try:
+                barrier.wait()
+                results.append(job())
+            except Exception as error:
+                errors.append(error)
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=work) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert errors == []
+        return results
+
+    runs = race(lambda: points_monthly(today=EXPIRES))
+    assert sum(run is not None for run in runs) == 1
+    assert LedgerEntry.objects.filter(kind=EntryKind.EXPIRE).count() == 1
+    assert Card.objects.get(customer=customer).balance == 0
+
+    runs = race(lambda: annual_rewards_issue(year=2026, today=datetime.date(2027, 1, 1)))
+    assert sum(run is not None for run in runs) == 1
+    assert AnnualReward.objects.filter(customer=customer, year=2026).count() == 1
+    assert len(mail.outbox) == 1  # the owner is told once
+    assert ledger_reconcile().ok

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from customers.models import AuditEntry
 from loyalty.models import Card, LedgerEntry, Redemption, Reward, RewardKind
-from loyalty.services import points_adjust, redemption_create
+from loyalty.services import annual_rewards_issue, points_adjust, redemption_create
 from tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
@@ -42,8 +42,14 @@ def test_a_customer_without_a_card_can_be_given_one(sales1, customer, client_as)
 def test_customer_page_and_statement_queries_do_not_grow_with_history(
     sales1, customer, card, pay, client_as, django_assert_max_num_queries
 ):
+    pay(customer, amount="60000", paid=datetime.date(2025, 6, 1))
+    annual_rewards_issue(year=2025, today=datetime.date(2026, 1, 1), notify=False)
     client = client_as(sales1)
-    urls = [customer.get_absolute_url(), reverse("loyalty:statement", args=[card.pk])]
+    urls = [
+        customer.get_absolute_url(),
+        reverse("loyalty:statement", args=[card.pk]),
+        reverse("loyalty:redeem", args=[card.pk]),
+    ]
     counts = []
     for url in urls:
         with django_assert_max_num_queries(40) as small:
@@ -54,6 +60,9 @@ def test_customer_page_and_statement_queries_do_not_grow_with_history(
         pay(customer, amount="100", paid=datetime.date(2026, month, 1))
     for _ in range(5):
         redemption_create(actor=sales1, card_id=card.pk, reward_id=reward.pk)
+    # Another year's spend reward: the statement lists each with a form to record its use.
+    pay(customer, amount="60000", paid=datetime.date(2024, 6, 1))
+    annual_rewards_issue(year=2024, today=datetime.date(2025, 1, 1), notify=False)
     assert LedgerEntry.objects.filter(card=card).count() > 12
     for url, count in zip(urls, counts, strict=True):
         with django_assert_max_num_queries(count):
@@ -205,3 +214,86 @@ def test_catalogue_liability_and_rules_queries_do_not_grow(
     for url, count in zip(urls, counts, strict=True):
         with django_assert_max_num_queries(count):
             client.get(url)
+
+
+def test_chinese_pages_label_the_filter_button_as_a_filter(sales1, card, client):
+    # "Show" alone is the customer page's "显示完整号码" (show the full ID number):
+    # the loyalty filter buttons need their own msgid.
+    from django.conf import settings
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    client.force_login(sales1)
+    for url in (reverse("loyalty:statement", args=[card.pk]), reverse("loyalty:rules")):
+        page = client.get(url).content.decode()
+        assert '<html lang="zh-hans">' in page
+        assert "显示完整号码" not in page, url
+
+
+def test_bad_adjustments_say_why_keep_what_was_typed_and_change_nothing(manager1, card, client_as):
+    client = client_as(manager1)
+    url = reverse("loyalty:adjust", args=[card.pk])
+    cases = [
+        ({"points": "abc", "reason": "投诉补偿"}, "Enter a whole number."),
+        ({"points": "100", "reason": "   "}, "This field is required."),
+        ({"points": "", "reason": "投诉补偿"}, "This field is required."),
+        ({"points": "-1001", "reason": "错录"}, "balance 1000, cannot remove 1001"),
+    ]
+    for data, message in cases:
+        response = client.post(url, data)
+        page = response.content.decode()
+        assert response.status_code == 200, data
+        assert message in page, data
+        if data["reason"].strip():
+            assert f'value="{data["reason"]}"' in page, data  # nothing typed is lost
+    card.refresh_from_db()
+    assert card.balance == 1000
+    assert LedgerEntry.objects.filter(card=card).count() == 1
+
+
+def test_bad_redemptions_and_cancellations_say_why_and_change_nothing(
+    sales1, card, reward, client_as
+):
+    client = client_as(sales1)
+    url = reverse("loyalty:redeem", args=[card.pk])
+    for data in ({}, {"reward": "x"}, {"reward": "999999"}):
+        response = client.post(url, data, follow=True)
+        assert "Choose a reward from the catalogue." in response.content.decode(), data
+    Reward.objects.filter(pk=reward.pk).update(active=False)
+    response = client.post(url, {"reward": reward.pk}, follow=True)
+    assert "“机场贵宾厅” is no longer offered." in response.content.decode()
+    assert not Redemption.objects.exists()
+
+    Reward.objects.filter(pk=reward.pk).update(active=True)
+    redemption = redemption_create(actor=sales1, card_id=card.pk, reward_id=reward.pk)
+    cancel = reverse("loyalty:cancel", args=[redemption.pk])
+    response = client.post(cancel, {"reason": "  "})
+    assert "This field is required." in response.content.decode()
+    redemption.refresh_from_db()
+    card.refresh_from_db()
+    assert (redemption.status, card.balance) == ("redeemed", 900)
+
+
+def test_every_post_needs_the_csrf_token(sales1, manager1, customer, card, reward):
+    redemption = redemption_create(actor=sales1, card_id=card.pk, reward_id=reward.pk)
+    posts = [
+        (sales1, reverse("loyalty:redeem", args=[card.pk]), {"reward": reward.pk}),
+        (sales1, reverse("loyalty:cancel", args=[redemption.pk]), {"reason": "改期"}),
+        (sales1, reverse("loyalty:issue", args=[customer.pk]), {}),
+        (manager1, reverse("loyalty:adjust", args=[card.pk]), {"points": "5", "reason": "补偿"}),
+    ]
+    for user, url, data in posts:
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(user)
+        assert client.post(url, data).status_code == 403, url
+    card.refresh_from_db()
+    redemption.refresh_from_db()
+    assert (card.balance, redemption.status, Redemption.objects.count()) == (900, "redeemed", 1)
+
+
+def test_a_statement_period_that_ends_before_it_starts_is_refused(sales1, card, client_as):
+    response = client_as(sales1).get(
+        reverse("loyalty:statement", args=[card.pk]), {"start": "2026-06-01", "end": "2026-01-01"}
+    )
+    page = response.content.decode()
+    assert "The end date is before the start date." in page
+    assert "三亚五日游" in page  # the whole statement, not an empty period

@@ -150,3 +150,61 @@ def test_fifty_redemptions_at_once_on_a_thousand_points_exactly_ten_succeed(sale
     card.refresh_from_db()
     assert card.balance == 0
     assert ledger_reconcile().ok
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("action", ["redeem", "adjust", "cancel"])
+def test_a_points_transaction_locks_the_card_not_the_customer_archive(action, sales1, manager1):
+    """While points move, the card row is locked; the customer's archive row is not, so
+    a rep saving the customer page (or a grade update) does not wait on a redemption."""
+    from django.db import OperationalError, transaction
+
+    from customers.models import Customer
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks are only meaningful on PostgreSQL")
+    customer = CustomerFactory(owner=sales1)
+    card = Card.objects.create(customer=customer)
+    points_adjust(actor=manager1, card_id=card.pk, points=500, reason="测试", today=TODAY)
+    reward = Reward.objects.create(name="代金券", kind=RewardKind.VOUCHER, points_price=100)
+    earlier = redemption_create(actor=sales1, card_id=card.pk, reward_id=reward.pk, today=TODAY)
+    actions = {
+        "redeem": lambda: redemption_create(
+            actor=sales1, card_id=card.pk, reward_id=reward.pk, today=TODAY
+        ),
+        "adjust": lambda: points_adjust(
+            actor=manager1, card_id=card.pk, points=10, reason="补偿", today=TODAY
+        ),
+        "cancel": lambda: redemption_cancel(
+            actor=sales1, redemption_id=earlier.pk, reason="改期", today=TODAY
+        ),
+    }
+    holding, release, errors = threading.Event(), threading.Event(), []
+
+    def hold_the_locks():
+        try:
+            with transaction.atomic():
+                actions[action]()
+                holding.set()
+                release.wait(10)
+        except Exception as error:
+            errors.append(error)
+        finally:
+            holding.set()
+            connection.close()
+
+    thread = threading.Thread(target=hold_the_locks)
+    thread.start()
+    try:
+        assert holding.wait(10)
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL lock_timeout = '2s'")
+            try:
+                Customer.objects.filter(pk=customer.pk).update(name="改名")
+            except OperationalError:
+                pytest.fail("the customer row was locked by a points transaction")
+    finally:
+        release.set()
+        thread.join()
+    assert errors == []

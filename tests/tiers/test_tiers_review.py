@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
+from django.utils import translation
 
 from customers.models import Customer, CustomerStatus
 from tests.factories import CustomerFactory, ServiceRecordFactory
@@ -21,6 +22,7 @@ from tiers.models import (
     ProposalStatus,
     TierPolicy,
 )
+from tiers.models.policy import DEFAULT_BENEFITS
 from tiers.services import grade_override, half_yearly_review, policy_publish, proposals_decide
 from tiers.tasks import half_yearly_review_task
 
@@ -130,8 +132,12 @@ def test_committee_approves_selected_then_overrides_and_rejects(
     assert change.reason_text.startswith("12-month spend ¥60,000")
     # The customer with an e-mail gets it after the commit; the other is a task (SMS).
     assert [m.to for m in mailoutbox] == [[book["grows"].email]]
-    assert mailoutbox[0].subject == "Your customer grade: A"
-    assert "Priority booking of popular routes" in mailoutbox[0].body
+    # Customers are written to in the office language (zh-hans), whatever the page was in.
+    assert mailoutbox[0].subject == "您的客户等级：A"
+    with translation.override("zh-hans"):
+        benefits = str(DEFAULT_BENEFITS["A"])
+    assert benefits.startswith("热门线路")  # the catalogue's text, not the English
+    assert benefits in mailoutbox[0].body
     sms = GradeNotification.objects.get(customer=book["busier"])
     assert (sms.channel, sms.status, sms.owner) == (
         NotificationChannel.SMS, NotificationStatus.PENDING, book["busier"].owner,

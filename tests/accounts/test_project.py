@@ -127,3 +127,23 @@ def test_the_chinese_catalogue_is_complete_and_compiled():
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
     assert (catalogue / "django.mo").stat().st_size > 0  # .ci/run checks it matches the .po
+
+
+def test_every_periodic_job_names_a_registered_task_and_a_command():
+    """A typo in the beat schedule would fail silently at 02:00 on the 1st; each job also
+    runs by hand as a management command (STYLE: jobs run without a broker)."""
+    from celery.schedules import crontab
+    from django.core.management import get_commands
+
+    from config.celery import app
+
+    app.loader.import_default_modules()
+    schedule = app.conf.beat_schedule
+    assert len(schedule) >= 6
+    for name, entry in schedule.items():
+        assert entry["task"] in app.tasks, f"{name}: {entry['task']} is not a registered task"
+        assert isinstance(entry["schedule"], crontab), name
+    commands = get_commands()
+    for command in ("expire_retention", "tier_monthly", "tier_review", "plan_followups",
+                    "expire_points", "annual_rewards"):  # fmt: skip
+        assert command in commands, command

@@ -1,0 +1,127 @@
+"""One table of URLs, run through every role: the project-wide promise that out-of-scope
+customer work answers 404 (never 403, so nothing leaks), that nobody reaches anything
+without logging in, and that the managers' pages are theirs.
+
+The objects all belong to sales3's customer (team North). sales1 and lead1 (team East)
+must not learn they exist; sales3 and the managers may open them."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from followups.models import Followup, KeyAccountRecord
+from followups.services.care import key_account_record_create
+from followups.services.planning import planning_run
+from loyalty.services import card_issue
+from tests.factories import BookingFactory, ServiceRecordFactory
+
+pytestmark = pytest.mark.django_db
+
+TODAY = datetime.date(2026, 11, 23)
+
+
+@pytest.fixture
+def north(customer_of_sales3, sales3):
+    """sales3's customer with a follow-up, a key-account record, feedback and a card."""
+    customer = customer_of_sales3
+    customer.is_key_account = True
+    customer.save(update_fields=["is_key_account"])
+    BookingFactory(
+        customer=customer,
+        start_date=TODAY - datetime.timedelta(days=8),
+        end_date=TODAY - datetime.timedelta(days=3),
+        paid_date=TODAY - datetime.timedelta(days=30),
+        payment_due_date=TODAY - datetime.timedelta(days=30),
+    )
+    planning_run(today=TODAY)
+    followup = Followup.objects.filter(customer=customer).first()
+    assert followup is not None, "planning made no follow-up for the fixture customer"
+    record = key_account_record_create(
+        actor=sales3,
+        record=KeyAccountRecord(
+            customer=customer,
+            visit_date=TODAY,
+            agency_attendees="张伟",
+            customer_attendees="钱总",
+            topics="明年团建",
+        ),
+    )
+    feedback = ServiceRecordFactory(customer=customer, kind="complaint")
+    card = card_issue(actor=sales3, customer=customer)
+    return {
+        "customer": customer.pk,
+        "followup": followup.pk,
+        "record": record.pk,
+        "feedback": feedback.pk,
+        "card": card.pk,
+    }
+
+
+# URLs about sales3's customer: (url name, the fixture key of its argument).
+CUSTOMER_WORK = [
+    ("customers:detail", "customer"),
+    ("tiers:customer_grade", "customer"),
+    ("followups:detail", "followup"),
+    ("followups:key_record_new", "customer"),
+    ("followups:key_record", "record"),
+    ("followups:feedback_new", "customer"),
+    ("followups:feedback_detail", "feedback"),
+    ("loyalty:statement", "card"),
+    ("loyalty:statement_csv", "card"),
+    ("loyalty:redeem", "card"),
+]
+
+# Pages every member of staff opens (each shows only what its reader may see).
+EVERYONE = ["tiers:report", "followups:my_day", "followups:feedback", "loyalty:home"]
+# Pages for managers only.
+MANAGERS = ["tiers:review_list", "loyalty:liability", "followups:events", "followups:mailings"]
+
+
+def _url(name, north, key):
+    return reverse(name, args=[north[key]])
+
+
+@pytest.mark.parametrize(("name", "key"), CUSTOMER_WORK)
+@pytest.mark.parametrize("outsider", ["sales1", "lead1"])
+def test_another_teams_customer_work_is_not_found(staff, north, client_as, name, key, outsider):
+    response = client_as(staff[outsider]).get(_url(name, north, key))
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize(("name", "key"), CUSTOMER_WORK)
+def test_a_manager_opens_any_customers_work(staff, north, client_as, name, key):
+    response = client_as(staff["manager1"]).get(_url(name, north, key))
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("name", "key"),
+    [(n, k) for n, k in CUSTOMER_WORK if n != "tiers:customer_grade"],  # managers set grades
+)
+def test_the_owner_opens_their_customers_work(staff, north, client_as, name, key):
+    response = client_as(staff["sales3"]).get(_url(name, north, key))
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("name", EVERYONE)
+@pytest.mark.parametrize("role", ["sales1", "lead1", "manager1"])
+def test_everyday_pages_open_for_staff(staff, client_as, name, role):
+    assert client_as(staff[role]).get(reverse(name)).status_code == 200
+
+
+@pytest.mark.parametrize("name", MANAGERS)
+def test_managers_pages(staff, client_as, name):
+    assert client_as(staff["manager1"]).get(reverse(name)).status_code == 200
+    assert client_as(staff["sales1"]).get(reverse(name)).status_code in (403, 404)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [lambda n, name=name: reverse(name) for name in EVERYONE + MANAGERS]
+    + [lambda n, name=name, key=key: _url(name, n, key) for name, key in CUSTOMER_WORK],
+)
+def test_nothing_without_logging_in(north, client, url):
+    response = client.get(url(north))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))

@@ -37,14 +37,18 @@ def test_manager_sees_the_charts_and_approves_a_proposal(live_server, page, mana
     page.click("main form button[type=submit]")
     page.wait_for_url(f"{live_server.url}/customers/")
 
-    page.click("nav a[href='/tiers/']")
+    # Managers find the reports in the Tiering menu.
+    menu = page.locator("nav li.dropdown", has=page.locator("a[href='/tiers/']"))
+    menu.locator(".dropdown-toggle").click()
+    menu.locator("a[href='/tiers/']").click()
     for report in ("grades", "quadrants", "pareto", "rfm", "dormant"):
         expect(page.locator(f"#report-{report} svg")).to_be_visible()
     expect(page.locator("#report-quadrants rect[data-quadrant=core]")).to_have_count(1)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "tiers-report.png"), full_page=True)
 
-    page.click("nav a[href='/tiers/review/']")
+    menu.locator(".dropdown-toggle").click()
+    menu.locator("a[href='/tiers/review/']").click()
     page.click(f"a[href='/tiers/review/{evaluation.pk}/']")
     biggest = Proposal.objects.filter(evaluation=evaluation).order_by("-spend_12m").first()
     row = page.locator(f"tr[data-proposal='{biggest.pk}']")

@@ -101,6 +101,28 @@ def test_quadrants_by_top_share_and_loyalty(sales1, paid_booking):
     assert snapshot(customers[9]).spend_percentile == 100
 
 
+def test_spend_ties_share_the_lower_place(sales1, paid_booking):
+    """Ten buyers, the 2nd and 3rd tied: both are 3rd from the top (three spent at least
+    as much), so neither is in the top 20% and both sit at the 30th percentile. Customers
+    who spent nothing do not count as buyers."""
+    amounts = [9000, 8000, 8000, 7000, 6000, 5000, 4000, 3000, 2000, 1000]
+    customers = []
+    for amount in amounts:
+        customer = CustomerFactory(owner=sales1)
+        paid_booking(customer, amount, "2026-08-01")
+        customers.append(customer)
+    idle = [CustomerFactory(owner=sales1) for _ in range(5)]
+
+    monthly_statistics(month=OCT, today=NOV_1)
+
+    rows = [snapshot(c) for c in customers]
+    assert [row.large_volume for row in rows[:4]] == [True, False, False, False]
+    assert [row.spend_percentile for row in rows[:4]] == [10, 30, 30, 40]
+    assert rows[9].spend_percentile == 100
+    assert [snapshot(c).spend_percentile for c in idle] == [None] * 5
+    assert [snapshot(c).large_volume for c in idle] == [False] * 5
+
+
 def test_quadrant_by_fixed_amount_policy(sales1, manager1, paid_booking):
     policy = TierPolicy.objects.get(version=1)
     policy.volume_rule = VolumeRule.FIXED_AMOUNT

@@ -37,9 +37,11 @@ class StatisticsRun(models.Model):
 class CustomerSnapshot(models.Model):
     """A customer's figures at the end of `month`, with the policy version used.
 
-    Written only by the monthly job with INSERT … SELECT. The customer and owner columns
-    carry no database foreign key: a million rows a month are inserted faster without the
-    per-row checks, and customers are soft-deleted, never removed."""
+    Written only by the monthly job with INSERT … SELECT. The customer, owner and policy
+    columns are historical copies: no database foreign key (no per-row check on a million
+    inserted rows; customers are soft-deleted, never removed) and no index of their own,
+    as every query reads one month: the unique (month, customer) serves the month's scans
+    and the customer panel's lookup, the partial dormant index the dormant list."""
 
     month = models.DateField(_("month"))
     customer = models.ForeignKey(
@@ -47,6 +49,7 @@ class CustomerSnapshot(models.Model):
         verbose_name=_("customer"),
         on_delete=models.DO_NOTHING,
         db_constraint=False,
+        db_index=False,
         related_name="+",
     )
     owner = models.ForeignKey(
@@ -54,6 +57,7 @@ class CustomerSnapshot(models.Model):
         verbose_name=_("owner"),
         on_delete=models.DO_NOTHING,
         db_constraint=False,
+        db_index=False,
         related_name="+",
     )
     team_id = models.BigIntegerField(_("team"), null=True)
@@ -62,6 +66,7 @@ class CustomerSnapshot(models.Model):
         verbose_name=_("policy"),
         on_delete=models.DO_NOTHING,
         db_constraint=False,
+        db_index=False,
         related_name="+",
     )
     status = models.CharField(_("status"), max_length=20, choices=CustomerStatus.choices)

@@ -31,6 +31,7 @@ from customers.models import (
 )
 from customers.selectors import customer_list_visible
 from customers.services import MassActionRefused, customer_restore, customers_soft_delete
+from customers.signals import announce_customers_reassigned
 
 
 class CustomerAdminForm(CustomerPrepareMixin, forms.ModelForm):
@@ -107,6 +108,8 @@ class CustomerAdmin(SimpleHistoryAdmin):
             obj=obj,
             detail={"fields": form.changed_data, "via": "admin"} if change else {"via": "admin"},
         )
+        if change and "owner" in form.changed_data:
+            announce_customers_reassigned(customer_ids=[obj.pk], actor=request.user)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         response = super().change_view(request, object_id, form_url, extra_context)

@@ -4,9 +4,29 @@
 when a booking is paid) connect here in their AppConfig.ready(). Sent explicitly by the
 services, after the transaction commits, never from a model's save()."""
 
+from django.db import transaction
 from django.dispatch import Signal
+
+from customers.models import Customer
 
 # Sent after a booking is created or changed through `booking_save` (pages, admin,
 # import) and the transaction has committed. Keyword arguments: `booking_id`, `actor`.
 # Receivers must be idempotent: the same booking may be announced many times.
 booking_saved = Signal()
+
+# Sent after customers changed owner and the transaction has committed: a departure
+# handover (`employee_depart`: every customer it handed over, in one send; sent even
+# when the employee owned none, as their account closed too), a manager changing the
+# owner on the customer form (`customer_update`) or in the admin. Keyword arguments:
+# `customer_ids` (list[int]), `actor`. Receivers must be idempotent and read the owner
+# from the database (it may have changed again since).
+customers_reassigned = Signal()
+
+
+def announce_customers_reassigned(*, customer_ids, actor) -> None:
+    """Send `customers_reassigned` once the current transaction commits (at once outside
+    one)."""
+    ids = sorted({int(pk) for pk in customer_ids})
+    transaction.on_commit(
+        lambda: customers_reassigned.send(sender=Customer, customer_ids=ids, actor=actor)
+    )

@@ -9,7 +9,9 @@ class FollowupsConfig(AppConfig):
 
     def ready(self):
         from customers.panels import register_customer_panel
+        from customers.signals import customers_reassigned
         from followups.panels import customer_panel_context
+        from followups.services.planning import customers_reassigned_receiver
 
         register_customer_panel(
             key="followups",
@@ -17,4 +19,7 @@ class FollowupsConfig(AppConfig):
             context=customer_panel_context,
             column="right",
             order=20,
+        )
+        customers_reassigned.connect(
+            customers_reassigned_receiver, dispatch_uid="followups.follow_customer_owners"
         )

@@ -1,20 +1,22 @@
-"""Reads. A follow-up is on the day of the customer's current owner, except feedback
-assigned to someone (still active), which is on the assignee's day (`assigned_to_q`).
-The planning job writes the same rule into `owner` at the start of every run; reading
-by it means a handover or a reassigned customer moves the open work at once, not at the
-next run. A rep sees their follow-ups, a team lead the team's, managers everyone's.
-Anything else is 404."""
+"""Reads. A follow-up is on the day of its `owner`: the customer's owner, except feedback
+assigned to someone (still active), which is on the assignee's day. The owner column is
+kept right at the moment of change: `customers_reassigned` (a departure handover, a
+manager changing a customer's owner) moves the open work in one UPDATE after the change
+commits (followups.services.planning.follow_customer_owners), and the planning job runs
+the same UPDATE first thing as a safety net. So every read filters by `owner` alone, on
+the (owner, status, due_on) index. A rep sees their follow-ups, a team lead the team's,
+managers everyone's. Anything else is 404."""
 
 import datetime
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from accounts.roles import MANAGER, SALES, TEAM_LEAD, has_role
 from customers.selectors import customer_list_visible
-from followups.models import Followup, FollowupKind, FollowupStatus, KeyAccountRecord
+from followups.models import Followup, FollowupStatus, KeyAccountRecord
 
 MY_DAY_LIMIT = 100  # rows shown per section; the counts tell the whole story
 
@@ -23,73 +25,15 @@ def _sees_all(user) -> bool:
     return user.is_superuser or has_role(user, MANAGER)
 
 
-# Feedback assigned to an active person stays with them (feedback_assign sets owner).
-HELD_BY_ASSIGNEE = Q(
-    kind=FollowupKind.FEEDBACK,
-    owner__is_active=True,
-    service_record__assigned_to=F("owner"),
-)
-
-
-def assigned_to_q(*, user, team_of_lead: bool = False) -> Q:
-    """Follow-ups that are `user`'s work (with `team_of_lead`, also their team's): held by
-    the assignee, else following the customer's current owner."""
-
-    def whose(path: str) -> Q:
-        match = Q(**{path: user})
-        if team_of_lead:
-            match |= Q(**{f"{path}__team__lead": user})
-        return match
-
-    return (HELD_BY_ASSIGNEE & whose("owner")) | (~HELD_BY_ASSIGNEE & whose("customer__owner"))
-
-
-def changed_hands(*, user) -> tuple[list[int], list[int]]:
-    """Open follow-ups whose customer changed hands since the last planning run (the run
-    writes the new owner; usually both lists are empty): (came: held by someone else,
-    the customer is `user`'s now; went: held by `user`, the customer is someone else's
-    now). One query; both halves start from an index: customers by (owner, status) then
-    (customer, status, due_on), and follow-ups by (owner, status, due_on)."""
-    open_items = Followup.objects.filter(status=FollowupStatus.OPEN).exclude(HELD_BY_ASSIGNEE)
-    came = (
-        open_items.filter(customer__owner=user)
-        .exclude(owner=user)
-        .order_by()
-        .values_list("pk", Value(1, output_field=IntegerField()))
-    )
-    went = (
-        open_items.filter(owner=user)
-        .exclude(customer__owner=user)
-        .order_by()
-        .values_list("pk", Value(0, output_field=IntegerField()))
-    )
-    rows = list(came.union(went, all=True))
-    return [pk for pk, side in rows if side], [pk for pk, side in rows if not side]
-
-
 def open_followups_for(*, user) -> QuerySet[Followup]:
-    """A rep's open follow-ups by `assigned_to_q`, written for the indexes: what they
-    hold, by (owner, status, due_on) in due order, less what went with its customer,
-    plus what came with one (`changed_hands`, by primary key). No OR across tables, no
-    scan of all follow-ups. Two queries in all."""
-    came, went = changed_hands(user=user)
-    items = Followup.objects.filter(owner=user, status=FollowupStatus.OPEN)
-    if went:
-        items = items.exclude(pk__in=went)
-    if came:
-        items = items | Followup.objects.filter(pk__in=came, status=FollowupStatus.OPEN)
-    return items
+    """A rep's open follow-ups: by (owner, status, due_on), in due order."""
+    return Followup.objects.filter(owner=user, status=FollowupStatus.OPEN)
 
 
 def due_count_for(*, user, today: datetime.date) -> int:
-    """How many of `user`'s open follow-ups are due today or earlier (the menu badge),
-    by the same rule as `open_followups_for`, in one query: what they hold and still
-    own ((owner, status, due_on)), plus what came to them with a customer ((owner,
-    status) on customers, then (customer, status, due_on))."""
-    due = Followup.objects.filter(status=FollowupStatus.OPEN, due_on__lte=today).order_by()
-    held = due.filter(Q(customer__owner=user) | HELD_BY_ASSIGNEE, owner=user).values("pk")
-    came = due.filter(customer__owner=user).exclude(owner=user).exclude(HELD_BY_ASSIGNEE)
-    return held.union(came.values("pk"), all=True).count()
+    """How many of `user`'s open follow-ups are due today or earlier (the menu badge):
+    one COUNT on the (owner, status, due_on) index."""
+    return open_followups_for(user=user).filter(due_on__lte=today).order_by().count()
 
 
 def followup_list_visible(*, user) -> QuerySet[Followup]:
@@ -97,7 +41,10 @@ def followup_list_visible(*, user) -> QuerySet[Followup]:
         return Followup.objects.none()
     if _sees_all(user):
         return Followup.objects.all()
-    return Followup.objects.filter(assigned_to_q(user=user, team_of_lead=has_role(user, TEAM_LEAD)))
+    scope = Q(owner=user)
+    if has_role(user, TEAM_LEAD):
+        scope |= Q(owner__team__lead=user)
+    return Followup.objects.filter(scope)
 
 
 def followup_get_visible(*, user, pk) -> Followup:
@@ -136,7 +83,8 @@ class MyDay:
 
 
 def my_day(*, owner, today: datetime.date) -> MyDay:
-    """A rep's open follow-ups: overdue, today, the rest of the week. Five queries."""
+    """A rep's open follow-ups: overdue, today, the rest of the week. Four queries, each
+    on the (owner, status, due_on) index."""
     week_end = today + datetime.timedelta(days=6)
     open_items = open_followups_for(user=owner)
     counts = open_items.aggregate(
@@ -155,24 +103,19 @@ def my_day(*, owner, today: datetime.date) -> MyDay:
 
 def backlog_by_rep(*, user, today: datetime.date) -> list[dict]:
     """For managers (all reps) and team leads (their team): open, overdue and due-today
-    follow-ups per rep (by `assigned_to_q`: a customer handed over counts for the new
-    owner at once), and what each finished in the last seven days. Two queries."""
+    follow-ups per rep (by `owner`: a customer handed over counts for the new owner at
+    once, the receiver having moved its open work), and what each finished in the last
+    seven days. Two queries."""
     week_ago = today - datetime.timedelta(days=7)
     reps = list(reps_visible(user=user).values("pk", "username", "full_name"))
     is_open = Q(status=FollowupStatus.OPEN)
     counts = (
         Followup.objects.filter(
-            is_open | Q(status=FollowupStatus.DONE, completed_at__date__gt=week_ago)
+            is_open | Q(status=FollowupStatus.DONE, completed_at__date__gt=week_ago),
+            owner__in=[row["pk"] for row in reps],
         )
-        .annotate(
-            rep=Case(
-                When(Q(status=FollowupStatus.DONE) | HELD_BY_ASSIGNEE, then=F("owner")),
-                default=F("customer__owner"),
-            )
-        )
-        .filter(rep__in=[row["pk"] for row in reps])
         .order_by()
-        .values("rep")
+        .values("owner")
         .annotate(
             open_count=Count("id", filter=is_open),
             overdue_count=Count("id", filter=is_open & Q(due_on__lt=today)),
@@ -180,7 +123,7 @@ def backlog_by_rep(*, user, today: datetime.date) -> list[dict]:
             done_week=Count("id", filter=Q(status=FollowupStatus.DONE)),
         )
     )
-    by_rep = {row.pop("rep"): row for row in counts}
+    by_rep = {row.pop("owner"): row for row in counts}
     empty = {"open_count": 0, "overdue_count": 0, "today_count": 0, "done_week": 0}
     return [{**row, **by_rep.get(row["pk"], empty)} for row in reps]
 

@@ -2,6 +2,7 @@
 planning statements. Each returns a SQL fragment; values still go in as parameters."""
 
 import datetime
+import json
 
 from django.conf import settings
 from django.db import connection
@@ -107,3 +108,12 @@ def json_object(pairs: list[tuple[str, str]]) -> str:
     function = "jsonb_build_object" if is_postgres() else "json_object"
     arguments = ", ".join(f"'{key}', {value}" for key, value in pairs)
     return f"{function}({arguments})"
+
+
+def in_ids(column_sql: str, ids) -> tuple[str, list]:
+    """`column IN (ids)` as one parameter however many ids: an array on PostgreSQL, a
+    JSON list on SQLite (no limit on host parameters)."""
+    ids = [int(pk) for pk in ids]
+    if is_postgres():
+        return f"{column_sql} = ANY(CAST(%s AS bigint[]))", [ids]
+    return f"{column_sql} IN (SELECT value FROM json_each(%s))", [json.dumps(ids)]  # noqa: S608

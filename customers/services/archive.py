@@ -23,7 +23,7 @@ from customers.models import (
 )
 from customers.selectors import customer_can_edit, customer_find_duplicates
 from customers.services.custody import deletions_over_limit, mass_deletion_refused
-from customers.signals import booking_saved
+from customers.signals import announce_customers_reassigned, booking_saved
 from customers.validators import (
     normalize_id_number,
     normalize_mobile,
@@ -129,6 +129,8 @@ def _save_customer(*, actor, customer: Customer, destinations, tags) -> Customer
                 obj=customer,
                 detail={} if creating else {"fields": changed},
             )
+            if "owner" in changed:
+                announce_customers_reassigned(customer_ids=[customer.pk], actor=actor)
     except IntegrityError:
         # Another rep saved the same customer a moment ago: report it as a duplicate.
         customer_prepare(customer=customer)

@@ -23,6 +23,7 @@ from customers.models import (
     StaffDeparture,
 )
 from customers.selectors import handover_candidates
+from customers.signals import announce_customers_reassigned
 
 
 def handover_targets(*, employee, to_owner=None, to_team: Team | None = None) -> list:
@@ -107,4 +108,5 @@ def employee_depart(
         ).update(expires_at=now)
         departure.sessions_ended = _end_sessions(employee=employee, now=now)
         departure.save(update_fields=["sessions_ended"])
+        announce_customers_reassigned(customer_ids=[c.pk for c in customers], actor=actor)
     return departure

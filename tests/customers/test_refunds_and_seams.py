@@ -1,7 +1,9 @@
-"""Refunds on bookings, the booking_saved announcement and the customer-page panels: the
-seams tiers, followups and loyalty build on."""
+"""Refunds on bookings, the booking_saved and customers_reassigned announcements and the
+customer-page panels: the seams tiers, followups and loyalty build on."""
 
 import copy
+import datetime
+from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 
@@ -12,8 +14,8 @@ from django.urls import reverse
 
 from customers import panels
 from customers.models import Booking, BookingStatus
-from customers.services import booking_save
-from customers.signals import booking_saved
+from customers.services import booking_save, customer_update, employee_depart
+from customers.signals import booking_saved, customers_reassigned
 from tests.factories import BookingFactory, CustomerFactory, DestinationFactory
 
 pytestmark = pytest.mark.django_db
@@ -101,6 +103,67 @@ def test_booking_saved_is_announced_after_commit_only(sales1, django_capture_on_
         assert heard == [(booking.pk, sales1)]
     finally:
         booking_saved.disconnect(receiver)
+
+
+@contextmanager
+def reassignments_heard():
+    heard = []
+
+    def receiver(sender, customer_ids, actor, **kwargs):
+        heard.append((customer_ids, actor))
+
+    customers_reassigned.connect(receiver)
+    try:
+        yield heard
+    finally:
+        customers_reassigned.disconnect(receiver)
+
+
+def test_a_departure_announces_every_customer_it_handed_over_after_commit_only(
+    sales1, sales2, sales3, manager1, django_capture_on_commit_callbacks
+):
+    handed = sorted(c.pk for c in CustomerFactory.create_batch(3, owner=sales1))
+    CustomerFactory(owner=sales3)  # not sales1's: not announced
+    with reassignments_heard() as heard:
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            employee_depart(
+                actor=manager1, employee=sales1, left_on=datetime.date(2026, 11, 23),
+                to_owner=sales2,
+            )  # fmt: skip
+            assert heard == []  # nothing before the transaction commits
+        assert heard == [(handed, manager1)]  # all of them, in one announcement
+    assert callbacks  # it went through on_commit
+
+
+def test_a_new_owner_on_the_customer_form_is_announced_after_commit_only(
+    sales1, sales3, manager1, django_capture_on_commit_callbacks
+):
+    customer = CustomerFactory(owner=sales1)
+    with reassignments_heard() as heard:
+        customer.character_notes = "爱好摄影"
+        with django_capture_on_commit_callbacks(execute=True):
+            customer_update(actor=manager1, customer=customer)
+        assert heard == []  # the owner did not change: nothing to announce
+        customer.owner = sales3
+        with django_capture_on_commit_callbacks(execute=True):
+            customer_update(actor=manager1, customer=customer)
+            assert heard == []
+        assert heard == [([customer.pk], manager1)]
+
+
+def test_a_new_owner_in_the_admin_is_announced_after_commit(
+    sales1, sales3, manager1, client_as, django_capture_on_commit_callbacks
+):
+    customer = CustomerFactory(owner=sales1, kind="individual", status="active")
+    with reassignments_heard() as heard:
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client_as(manager1).post(
+                reverse("admin:customers_customer_change", args=[customer.pk]),
+                {"kind": "individual", "name": customer.name, "owner": sales3.pk,
+                 "status": "active", "mobile": customer.mobile},
+            )  # fmt: skip
+        assert response.status_code == 302
+        assert heard == [([customer.pk], manager1)]
 
 
 def test_an_invalid_booking_announces_nothing(sales1, django_capture_on_commit_callbacks):

@@ -176,6 +176,31 @@ def test_my_day_query_count_does_not_grow(sales1, client_as, frozen, django_asse
     assert page.status_code == 200
 
 
+def test_my_day_and_the_badge_read_by_owner_alone(
+    sales1, sales2, client_as, frozen, django_assert_max_num_queries
+):
+    """No "customer's current owner" at read time any more (the owner column is kept
+    right when a customer changes hands): My day is four queries on follow-ups, each
+    filtering by owner_id and never by the customer's owner, the badge one COUNT."""
+    mine = followup(sales1, due_on=TODAY - DAY)
+    followup(sales2)  # someone else's, not on sales1's day
+    client = client_as(sales1)
+    with django_assert_max_num_queries(7) as page:
+        response = client.get(reverse("followups:my_day"))
+    assert f'data-followup="{mine.pk}"' in response.text
+    reads = [q["sql"] for q in page.captured_queries if 'FROM "followups_followup"' in q["sql"]]
+    assert len(reads) == 4  # the three counts in one, then overdue, today, the week
+    for sql in reads:
+        where = sql.split(" WHERE ", 1)[1]
+        assert f'"followups_followup"."owner_id" = {sales1.pk}' in where
+        assert '"customers_customer"."owner_id"' not in where and "UNION" not in sql
+    with django_assert_max_num_queries(40) as other:
+        client.get(reverse("customers:list"))
+    badge = [q["sql"] for q in other.captured_queries if 'FROM "followups_followup"' in q["sql"]]
+    assert len(badge) == 1 and "COUNT(" in badge[0] and "JOIN" not in badge[0]
+    assert f'"followups_followup"."owner_id" = {sales1.pk}' in badge[0]
+
+
 def test_customer_page_panel_shows_open_follow_ups(
     sales1, client_as, frozen, django_assert_max_num_queries
 ):

@@ -35,21 +35,9 @@ from archives.services import (
     tour_group_create,
     tour_group_update,
 )
+from customers.admin import ReadOnlyAdmin
 from customers.audit import audit_record
 from customers.models import AuditAction
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Records that are history: shown, never added, changed or deleted in the admin."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class TourGroupBookingInline(admin.TabularInline):

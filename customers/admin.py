@@ -264,9 +264,10 @@ class ChannelPartnerAdmin(admin.ModelAdmin):
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
-    """Records of what happened: searchable, never edited or deleted here."""
+    """Records of what happened (every app's history): searchable, never added, edited or
+    deleted here."""
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request, obj=None):
         return False
 
     def has_change_permission(self, request, obj=None):

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from customers.admin import ReadOnlyAdmin
 from followups.models import (
     CatalogueMailing,
     CustomerEvent,
@@ -18,17 +19,6 @@ from followups.models import (
     PlanningRun,
     StandingVisit,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(FollowupPolicy)

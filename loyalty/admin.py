@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from customers.admin import ReadOnlyAdmin
 from loyalty.models import (
     AnnualReward,
     AnnualRewardPolicy,
@@ -24,19 +25,6 @@ from loyalty.models import (
     Reward,
     Rulebook,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """History: nobody adds, changes or deletes it here."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class PublishOnlyAdmin(admin.ModelAdmin):

@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.forms.models import model_to_dict
 from django.utils.translation import gettext_lazy as _
 
+from customers.admin import ReadOnlyAdmin
 from tiers.models import (
     Evaluation,
     GradeChange,
@@ -14,19 +15,6 @@ from tiers.models import (
     TierPolicy,
 )
 from tiers.services import policy_current, policy_publish
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """History: shown, never added, changed or deleted here."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(TierPolicy)

@@ -1,7 +1,5 @@
 """Thin views: rows from selectors, writes to services. Out of scope is 404."""
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
@@ -18,6 +16,7 @@ from django.views.decorators.http import require_POST
 from accounts.roles import MANAGER, SALES, TEAM_LEAD, has_role
 from customers.models import ServiceStatus
 from customers.selectors import customer_can_edit, customer_get_visible, customer_list_visible
+from customers.spreadsheets import SafeCsvWriter
 from followups import forms
 from followups.models import (
     CalendarFeed,
@@ -529,7 +528,7 @@ def mailing_csv(request, pk):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="mailing-{mailing.pk}.csv"'
     response.write("\ufeff")  # Excel opens UTF-8 with a BOM
-    writer = csv.writer(response)
+    writer = SafeCsvWriter(response)
     writer.writerow(
         [_("name"), _("postal code"), _("province"), _("city"), _("district"),
          _("street address"), _("mobile")]

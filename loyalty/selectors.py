@@ -193,16 +193,20 @@ def redemption_get_visible(*, user, pk) -> Redemption:
 
 
 def customer_search_for_redemption(*, user, query: str, limit: int = 20) -> list[Customer]:
-    """Visible customers by name or mobile, with their card if they have one."""
+    """Visible customers by name or mobile, with their card if they have one, each marked
+    `can_redeem` (finance and custodians see cards but do not redeem)."""
     query = query.strip()
     if not query:
         return []
-    found = customer_list_visible(user=user).select_related("loyalty_card")
+    found = customer_list_visible(user=user).select_related("loyalty_card", "owner__team")
     if query.isdigit():
         found = found.filter(mobile__startswith=query)
     else:
         found = found.filter(name__icontains=query)
-    return list(found.order_by("name", "id")[:limit])
+    customers = list(found.order_by("name", "id")[:limit])
+    for customer in customers:
+        customer.can_redeem = customer_can_edit(user=user, customer=customer)
+    return customers
 
 
 # --- Liability --------------------------------------------------------------------------

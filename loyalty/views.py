@@ -1,7 +1,5 @@
 """Thin views: rows from selectors, writes to services. Out of scope is 404."""
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.humanize.templatetags.humanize import intcomma
@@ -15,6 +13,7 @@ from django.views.decorators.http import require_POST
 from customers.audit import audit_record
 from customers.models import AuditAction
 from customers.selectors import customer_can_edit, customer_get_visible
+from customers.spreadsheets import SafeCsvWriter
 from loyalty.forms import AdjustForm, CancelForm, RulesDateForm, StatementFilterForm, VoucherUseForm
 from loyalty.models import AnnualReward, Reward
 from loyalty.selectors import (
@@ -163,7 +162,7 @@ def statement_csv(request, pk):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="points-{card.number}.csv"'
     response.write("\ufeff")  # Excel opens UTF-8 Chinese correctly with a BOM
-    writer = csv.writer(response)
+    writer = SafeCsvWriter(response)
     writer.writerow(
         [
             _("Date"),

@@ -1,13 +1,14 @@
 """The reports as tables, for CSV and XLSX downloads."""
 
-import csv
 import io
 
 from django.http import HttpResponse
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 
+from customers.spreadsheets import SafeCsvWriter, is_formula_like
 from tiers.selectors import TierReport
 
 REPORTS = ("grades", "movement", "quadrants", "pareto", "rfm", "dormant", "churn")
@@ -72,13 +73,25 @@ def report_table(report: TierReport, name: str) -> tuple[list[str], list[list]]:
     ]
 
 
+def _xlsx_cell(sheet, value):
+    """Text that looks like a formula is stored as text: openpyxl would otherwise write
+    a cell starting with = as a live formula."""
+    if isinstance(value, Promise):
+        value = str(value)
+    if not is_formula_like(value):
+        return value
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"
+    return cell
+
+
 def table_response(headers, rows, *, filename: str, fmt: str) -> HttpResponse:
     if fmt == "xlsx":
         workbook = Workbook(write_only=True)
         sheet = workbook.create_sheet(filename[:31])
         sheet.append([str(h) for h in headers])
         for row in rows:
-            sheet.append([str(v) if isinstance(v, Promise) else v for v in row])
+            sheet.append([_xlsx_cell(sheet, v) for v in row])
         buffer = io.BytesIO()
         workbook.save(buffer)
         response = HttpResponse(
@@ -87,7 +100,7 @@ def table_response(headers, rows, *, filename: str, fmt: str) -> HttpResponse:
         )
     else:
         text = io.StringIO()
-        writer = csv.writer(text)
+        writer = SafeCsvWriter(text)
         writer.writerow(headers)
         writer.writerows(rows)
         # The byte-order mark makes Excel read the Chinese text as UTF-8.

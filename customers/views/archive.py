@@ -1,7 +1,5 @@
 """Thin views: they get rows from selectors, hand writes to services."""
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -51,6 +49,7 @@ from customers.services import (
     customer_update,
     service_record_create,
 )
+from customers.spreadsheets import SafeCsvWriter
 
 PAGE_SIZE = 25
 
@@ -120,7 +119,7 @@ def customer_export(request):
 
     def rows():
         yield "\ufeff"  # BOM so Excel opens the UTF-8 file with Chinese intact
-        writer = csv.writer(_Echo())
+        writer = SafeCsvWriter(_Echo())
         yield writer.writerow([str(header) for header, _getter in EXPORT_COLUMNS])
         for customer in customers.iterator(chunk_size=2000):
             yield writer.writerow([getter(customer) for _header, getter in EXPORT_COLUMNS])

@@ -297,3 +297,13 @@ def test_a_statement_period_that_ends_before_it_starts_is_refused(sales1, card, 
     page = response.content.decode()
     assert "The end date is before the start date." in page
     assert "三亚五日游" in page  # the whole statement, not an empty period
+
+
+def test_redeem_is_offered_only_to_those_who_may_redeem(
+    sales1, finance1, manager1, customer, card, client_as
+):
+    redeem_url = reverse("loyalty:redeem", args=[card.pk])
+    for user, offered in ((sales1, True), (manager1, True), (finance1, False)):
+        page = client_as(user).get(reverse("loyalty:home"), {"q": customer.name}).content
+        assert (redeem_url in page.decode()) is offered, user.username
+    assert client_as(finance1).get(redeem_url).status_code == 403

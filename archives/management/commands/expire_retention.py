@@ -1,11 +1,9 @@
-import datetime
-
-from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
+from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from archives.services import retention_expire
+from customers.management.dates import TODAY_HELP, parse_today
 
 
 class Command(BaseCommand):
@@ -15,17 +13,10 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument(
-            "--today",
-            help=gettext_lazy("Run as if today were this date (YYYY-MM-DD, Asia/Shanghai)."),
-        )
+        parser.add_argument("--today", help=TODAY_HELP)
 
     def handle(self, *args, today=None, **options):
-        try:
-            day = datetime.date.fromisoformat(today) if today else timezone.localdate()
-        except ValueError as error:
-            message = _("--today must be YYYY-MM-DD: %(error)s") % {"error": error}
-            raise CommandError(message) from None
+        day = parse_today(today)
         run = retention_expire(today=day)
         if run is None:
             message = _("Retention already run for %(date)s; nothing done.")

@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from loyalty.management.commands._dates import TODAY_HELP, parse_today
+from customers.management.dates import TODAY_HELP, parse_today
 from loyalty.services import annual_rewards_issue
 
 

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from customers.management.dates import TODAY_HELP
 from tiers.services import monthly_statistics, statistics_default_month
 
 
@@ -19,10 +20,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--month", help=gettext_lazy("The month to compute (YYYY-MM). Default: last month.")
         )
-        parser.add_argument(
-            "--today",
-            help=gettext_lazy("Run as if today were this date (YYYY-MM-DD, Asia/Shanghai)."),
-        )
+        parser.add_argument("--today", help=TODAY_HELP)
 
     def handle(self, *args, month=None, today=None, **options):
         try:

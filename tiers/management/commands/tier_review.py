@@ -1,10 +1,8 @@
-import datetime
-
-from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
+from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from customers.management.dates import TODAY_HELP, parse_today
 from tiers.services import half_yearly_review
 
 
@@ -15,17 +13,10 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument(
-            "--today",
-            help=gettext_lazy("Run as if today were this date (YYYY-MM-DD, Asia/Shanghai)."),
-        )
+        parser.add_argument("--today", help=TODAY_HELP)
 
     def handle(self, *args, today=None, **options):
-        try:
-            day = datetime.date.fromisoformat(today) if today else timezone.localdate()
-        except ValueError as error:
-            message = _("--today must be YYYY-MM-DD: %(error)s")
-            raise CommandError(message % {"error": error}) from None
+        day = parse_today(today)
         evaluation = half_yearly_review(today=day)
         if evaluation is None:
             message = _("The evaluation of %(date)s already exists; nothing done.")

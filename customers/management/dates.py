@@ -1,3 +1,5 @@
+"""The --today argument every job command takes (Asia/Shanghai dates)."""
+
 import datetime
 
 from django.core.management.base import CommandError

@@ -3,6 +3,7 @@
 The group name is the stable key; what a person reads is the translated label.
 """
 
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
 SALES = "sales"
@@ -36,3 +37,13 @@ def role_names(user) -> frozenset[str]:
 
 def has_role(user, *roles: str) -> bool:
     return bool(role_names(user) & set(roles))
+
+
+def is_manager(user) -> bool:
+    """Managers 经理 (and superusers): the committee, approvals, adjustments, policies."""
+    return bool(getattr(user, "is_superuser", False)) or has_role(user, MANAGER)
+
+
+def require_manager(user) -> None:
+    if not is_manager(user):
+        raise PermissionDenied

@@ -9,7 +9,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.debug import sensitive_post_parameters
 from simple_history.admin import SimpleHistoryAdmin
 
-from accounts.roles import MANAGER, has_role
+from accounts.roles import is_manager
 from customers.audit import audit_record
 from customers.forms import CustomerPrepareMixin
 from customers.models import (
@@ -56,7 +56,7 @@ class DeletedFilter(admin.SimpleListFilter):
 
 
 def _sees_full_id(request) -> bool:
-    return request.user.is_superuser or has_role(request.user, MANAGER)
+    return is_manager(request.user)
 
 
 @admin.register(Customer)

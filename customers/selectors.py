@@ -12,7 +12,16 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
-from accounts.roles import FINANCE, MANAGER, SALES, SEE_ALL_ROLES, TEAM_LEAD, has_role, role_names
+from accounts.roles import (
+    FINANCE,
+    MANAGER,
+    SALES,
+    SEE_ALL_ROLES,
+    TEAM_LEAD,
+    has_role,
+    is_manager,
+    role_names,
+)
 from customers.models import (
     AccessRequest,
     AccessRequestStatus,
@@ -69,7 +78,7 @@ def customer_get_visible(*, user, pk: Any) -> Customer:
 
 def customer_can_edit(*, user, customer: Customer) -> bool:
     """Owner, the owner's team lead, and managers may change a customer's archive."""
-    if user.is_superuser or has_role(user, MANAGER):
+    if is_manager(user):
         return True
     if customer.owner_id == user.pk:
         return True
@@ -112,7 +121,7 @@ def owner_choices(*, user) -> QuerySet:
     reps = User.objects.filter(
         is_active=True, groups__name__in=[SALES, TEAM_LEAD, MANAGER]
     ).distinct()
-    if user.is_superuser or has_role(user, MANAGER):
+    if is_manager(user):
         return reps.order_by("username")
     if has_role(user, TEAM_LEAD):
         return reps.filter(Q(team__lead=user) | Q(pk=user.pk)).order_by("username")

@@ -1,6 +1,6 @@
 """The return-visit panel on the customer page: three queries whatever the history."""
 
-from accounts.roles import MANAGER, has_role
+from accounts.roles import is_manager
 from customers.selectors import customer_can_edit
 from followups.models import Followup, FollowupStatus, KeyAccountRecord, StandingVisit
 
@@ -13,7 +13,7 @@ def customer_panel_context(*, customer, user) -> dict:
         "customer_id": customer.pk,
         "is_key_account": customer.is_key_account,
         "can_edit": can_edit,
-        "sees_followups": can_edit or user.is_superuser or has_role(user, MANAGER),
+        "sees_followups": can_edit or is_manager(user),
         "open": list(
             Followup.objects.filter(customer=customer, status=FollowupStatus.OPEN).order_by(
                 "due_on", "id"

@@ -14,7 +14,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
-from accounts.roles import MANAGER, SALES, TEAM_LEAD, has_role
+from accounts.roles import SALES, TEAM_LEAD, has_role, is_manager
 from customers.selectors import customer_list_visible
 from followups.models import Followup, FollowupStatus, KeyAccountRecord
 
@@ -22,7 +22,7 @@ MY_DAY_LIMIT = 100  # rows shown per section; the counts tell the whole story
 
 
 def _sees_all(user) -> bool:
-    return user.is_superuser or has_role(user, MANAGER)
+    return is_manager(user)
 
 
 def open_followups_for(*, user) -> QuerySet[Followup]:

@@ -6,7 +6,7 @@ import datetime
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from accounts.roles import MANAGER, TEAM_LEAD, has_role
+from accounts.roles import TEAM_LEAD, has_role, is_manager
 from customers.models import ServiceRecord, ServiceStatus
 from customers.selectors import customer_can_edit, customer_list_visible
 
@@ -31,7 +31,7 @@ def feedback_get_visible(*, user, pk) -> ServiceRecord:
 
 def feedback_can_manage(*, user, record: ServiceRecord) -> bool:
     """Assigning: managers, and the team lead of the customer's owner."""
-    if user.is_superuser or has_role(user, MANAGER):
+    if is_manager(user):
         return True
     return has_role(user, TEAM_LEAD) and customer_can_edit(user=user, customer=record.customer)
 

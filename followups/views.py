@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.roles import MANAGER, SALES, TEAM_LEAD, has_role
+from accounts.roles import MANAGER, SALES, TEAM_LEAD, has_role, is_manager, require_manager
 from customers.models import ServiceStatus
 from customers.selectors import customer_can_edit, customer_get_visible, customer_list_visible
 from customers.spreadsheets import SafeCsvWriter
@@ -66,15 +66,6 @@ from followups.services import (
 PAGE_SIZE = 50
 
 
-def _is_manager(user) -> bool:
-    return user.is_superuser or has_role(user, MANAGER)
-
-
-def _require_manager(user) -> None:
-    if not _is_manager(user):
-        raise PermissionDenied
-
-
 def _errors(request, error: ValidationError) -> None:
     for message in error.messages:
         messages.error(request, message)
@@ -91,7 +82,7 @@ def my_day_view(request):
     rep = request.user
     if request.GET.get("rep"):
         rep = get_object_or_404(reps_visible(user=request.user), pk=request.GET["rep"])
-    sees_team = _is_manager(request.user) or has_role(request.user, TEAM_LEAD)
+    sees_team = is_manager(request.user) or has_role(request.user, TEAM_LEAD)
     works = has_role(rep, SALES, TEAM_LEAD) or rep.followups.exists()
     day = my_day(owner=rep, today=today) if works else None
     if day is not None and rep == request.user:
@@ -417,7 +408,7 @@ def feedback_action(request, pk, action):
 
 @login_required
 def event_list(request):
-    _require_manager(request.user)
+    require_manager(request.user)
     form = forms.EventForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         event = event_create(actor=request.user, event=form.instance)
@@ -429,7 +420,7 @@ def event_list(request):
 
 @login_required
 def event_detail(request, pk):
-    _require_manager(request.user)
+    require_manager(request.user)
     event = get_object_or_404(CustomerEvent, pk=pk)
     filter_form = forms.CustomerFilterForm(request.POST or None)
     if request.method == "POST" and filter_form.is_valid():
@@ -463,7 +454,7 @@ def event_detail(request, pk):
 @login_required
 @require_POST
 def invitation_update(request, pk):
-    _require_manager(request.user)
+    require_manager(request.user)
     invitation = get_object_or_404(EventInvitation, pk=pk)
     reply = request.POST.get("reply")
     attended = {"yes": True, "no": False}.get(request.POST.get("attended", ""))
@@ -479,7 +470,7 @@ def invitation_update(request, pk):
 
 @login_required
 def mailing_list(request):
-    _require_manager(request.user)
+    require_manager(request.user)
     form = forms.MailingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         mailing = mailing_create(
@@ -497,7 +488,7 @@ def mailing_list(request):
 
 
 def _mailing(request, pk) -> CatalogueMailing:
-    _require_manager(request.user)
+    require_manager(request.user)
     return get_object_or_404(CatalogueMailing.objects.select_related("team"), pk=pk)
 
 

@@ -11,7 +11,7 @@ from django.db.models.functions import Coalesce, TruncMonth
 from django.http import Http404
 from django.utils import timezone
 
-from accounts.roles import MANAGER, has_role
+from accounts.roles import is_manager
 from customers.models import Booking, BookingStatus, Customer
 from customers.selectors import customer_can_edit, customer_list_visible
 from loyalty.models import (
@@ -101,7 +101,7 @@ def card_can_redeem(*, user, card: Card) -> bool:
 
 
 def card_can_adjust(*, user) -> bool:
-    return user.is_superuser or has_role(user, MANAGER)
+    return is_manager(user)
 
 
 def card_panel_context(*, customer: Customer, user) -> dict:

@@ -14,7 +14,15 @@ from django.http import Http404
 from django.utils.translation import gettext
 
 from accounts.models import Team
-from accounts.roles import MANAGER, SALES, SEE_ALL_ROLES, TEAM_LEAD, has_role, role_names
+from accounts.roles import (
+    MANAGER,
+    SALES,
+    SEE_ALL_ROLES,
+    TEAM_LEAD,
+    has_role,
+    is_manager,
+    role_names,
+)
 from customers.models import ChurnReason, CustomerStatus, Grade
 from customers.models.choices import HANDBOOK_CHURN_SHARE
 from customers.selectors import customer_list_visible
@@ -43,7 +51,7 @@ TASK_LIST_LIMIT = 50
 
 def tiers_can_review(*, user) -> bool:
     """The tiering committee: managers."""
-    return user.is_superuser or has_role(user, MANAGER)
+    return is_manager(user)
 
 
 def tiers_can_see_reports(*, user) -> bool:

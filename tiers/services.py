@@ -13,7 +13,7 @@ from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from accounts.roles import MANAGER, has_role
+from accounts.roles import MANAGER, has_role, is_manager, require_manager
 from customers.audit import audit_record
 from customers.models import AuditAction, Customer, Grade
 from tiers import statistics
@@ -45,7 +45,7 @@ def policy_current() -> TierPolicy:
 def policy_publish(*, actor, policy: TierPolicy) -> TierPolicy:
     """Save `policy` as a new version (editing a version means publishing its copy), so
     snapshots and evaluations made with earlier versions keep theirs."""
-    if not (actor.is_superuser or has_role(actor, MANAGER)):
+    if not is_manager(actor):
         raise PermissionDenied
     with transaction.atomic():
         newest = TierPolicy.objects.select_for_update().order_by("-version").first()
@@ -126,11 +126,6 @@ def half_yearly_review(
     return evaluation
 
 
-def _require_manager(actor) -> None:
-    if not (actor.is_superuser or has_role(actor, MANAGER)):
-        raise PermissionDenied
-
-
 def proposals_decide(
     *,
     actor,
@@ -147,7 +142,7 @@ def proposals_decide(
     them (both need a reason). Approved and overridden grades take effect at once: the
     customers' grades are updated in a few set-based statements, each effective change
     is recorded, and the customers are told. Returns how many were decided."""
-    _require_manager(actor)
+    require_manager(actor)
     note = (note or "").strip()
     if (grade or reject) and not note:
         raise ValidationError(_("An override needs a reason."))
@@ -279,7 +274,7 @@ def grade_override(
 ) -> GradeChange:
     """A manager's qualitative judgement (word of mouth, brand loyalty): set the grade
     with a reason. Shown as a manual change in the grade history; the customer is told."""
-    _require_manager(actor)
+    require_manager(actor)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(_("A manual grade change needs a reason."))

@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from accounts.roles import MANAGER, has_role
+from accounts.roles import require_manager
 from customers.audit import audit_record
 from customers.models import AuditAction, Customer
 from customers.selectors import customer_can_edit
@@ -122,13 +122,8 @@ def _calendar_ics(*, user, today: datetime.date) -> bytes:
 # --- Customer events ------------------------------------------------------------------------
 
 
-def _require_manager(actor) -> None:
-    if not (actor.is_superuser or has_role(actor, MANAGER)):
-        raise PermissionDenied
-
-
 def event_create(*, actor, event: CustomerEvent) -> CustomerEvent:
-    _require_manager(actor)
+    require_manager(actor)
     event.created_by = actor
     event.full_clean()
     event.save()
@@ -154,7 +149,7 @@ def _insert_from_customers(
 def event_invite(*, actor, event: CustomerEvent, customers: QuerySet[Customer], now=None) -> int:
     """Invite every customer of a filtered set at once; those already invited stay as
     they are. Returns how many were newly invited."""
-    _require_manager(actor)
+    require_manager(actor)
     now = now or timezone.now()
     with transaction.atomic():
         return _insert_from_customers(
@@ -171,7 +166,7 @@ def invitation_record(
     attended: bool | None = None, now=None,
 ) -> EventInvitation:  # fmt: skip
     """A reply (accepted / declined) or, after the event, whether they came."""
-    _require_manager(actor)
+    require_manager(actor)
     if reply is not None:
         if reply not in InvitationReply.values:
             raise ValidationError(_("Unknown reply."))
@@ -192,7 +187,7 @@ def mailing_create(
     """Save the mailing and make its list at once: matching customers with a complete
     postal address who got no catalogue within the policy's cap. Addresses are copied,
     so the labels show where each catalogue went."""
-    _require_manager(actor)
+    require_manager(actor)
     mailing.created_by = actor
     mailing.full_clean()
     cap = FollowupPolicy.in_force(today=mailing.mailed_on).mailing_cap_days

@@ -12,7 +12,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.roles import MANAGER, has_role
+from accounts.roles import is_manager
 from customers.audit import audit_record
 from customers.models import AuditAction, Booking, Customer
 from loyalty.models import Card, EntryKind, LedgerEntry, Rulebook
@@ -279,7 +279,7 @@ def points_adjust(
     valid for the validity of the rules in force today; removed points come from the
     oldest lots."""
     today = today or timezone.localdate()
-    if not (actor.is_superuser or has_role(actor, MANAGER)):
+    if not is_manager(actor):
         raise PointsRefused(_("Only managers adjust points."))
     reason = (reason or "").strip()
     if not reason:

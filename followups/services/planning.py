@@ -16,8 +16,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from accounts.roles import MANAGER
 from customers.models import BookingStatus, CustomerKind, CustomerStatus, ServiceKind
+from customers.services.custody import managers_to_notify
 from followups import sql
 from followups.models import (
     UNCAPPED_KINDS,
@@ -554,13 +554,7 @@ def _flag_overdue_feedback(work: _Run) -> int:
 
 def _alert_managers(run: PlanningRun) -> None:
     """One e-mail to the managers, in the office language, after the run committed."""
-    User = get_user_model()
-    recipients = list(
-        User.objects.filter(is_active=True, groups__name=MANAGER)
-        .exclude(email="")
-        .values_list("email", flat=True)
-        .distinct()
-    )
+    recipients = list(managers_to_notify().values_list("email", flat=True).distinct())
     if not recipients:
         return
     alerts = run.feedback_alerts.select_related("service_record__customer").order_by("id")[:50]

@@ -15,13 +15,11 @@ from archives.models import (
 )
 from archives.services import add_years
 from customers.models import TripType
+from tests.archives.documents import pdf_bytes
 from tests.factories import BookingFactory, UserFactory
 
-MINIMAL_PDF = (
-    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-    b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
-    b"trailer<</Root 1 0 R>>\n%%EOF\n"
-)
+# A real one-page PDF: uploads are parsed, and a PDF without pages is refused.
+MINIMAL_PDF = pdf_bytes()
 
 
 def pdf_upload(name: str = "contract.pdf", content: bytes = MINIMAL_PDF) -> SimpleUploadedFile:

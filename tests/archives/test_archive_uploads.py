@@ -1,8 +1,3 @@
-import io
-import struct
-import zipfile
-import zlib
-
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -11,32 +6,20 @@ from django.urls import reverse
 
 from archives.models import ArchiveDocument, DocumentKind
 from archives.services import archive_document_add
-from archives.uploads import DOCX, JPEG, PDF, PNG, XLSX
+from archives.uploads import DOC, DOCX, JPEG, PDF, PNG, PPTX, XLS, XLSX
 from tests.archives.conftest import stored_files
+from tests.archives.documents import (
+    FILES,
+    docx_bytes,
+    image_bytes,
+    pdf_bytes,
+    pptx_bytes,
+    xlsx_bytes,
+    zip_bytes,
+)
 from tests.archives.factories import MINIMAL_PDF, archive_for, pdf_upload
 
 pytestmark = pytest.mark.django_db
-
-
-def png_bytes() -> bytes:
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        body = kind + data
-        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
-
-    header = struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0)  # 1×1, 8-bit greyscale
-    pixels = zlib.compress(b"\x00\x00")
-    return (
-        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
-    )
-
-
-def ooxml_bytes(main_part: str) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as package:
-        package.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types/>')
-        package.writestr("_rels/.rels", '<?xml version="1.0"?><Relationships/>')
-        package.writestr(main_part, '<?xml version="1.0"?><document/>')
-    return buffer.getvalue()
 
 
 def upload(name: str, content: bytes) -> SimpleUploadedFile:
@@ -51,17 +34,17 @@ def archive(customer_of_sales1):
 @pytest.mark.parametrize(
     ("name", "content", "content_type"),
     [
-        ("合同.pdf", MINIMAL_PDF, PDF),
-        ("scan.png", png_bytes(), PNG),
-        ("photo.jpg", b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 32, JPEG),
-        ("行程.docx", ooxml_bytes("word/document.xml"), DOCX),
-        ("结算单.xlsx", ooxml_bytes("xl/workbook.xml"), XLSX),
-        (
-            "old.doc",
-            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504,
-            "application/vnd.ms-office",
-        ),
+        ("合同.pdf", MINIMAL_PDF, PDF.content_type),
+        ("scan.png", image_bytes("PNG"), PNG.content_type),
+        ("photo.JPG", image_bytes("JPEG"), JPEG.content_type),
+        ("行程.docx", docx_bytes(), DOCX.content_type),
+        ("结算单.xlsx", xlsx_bytes(), XLSX.content_type),
+        ("说明会.pptx", pptx_bytes(), PPTX.content_type),
+        ("old.doc", (FILES / "minimal.doc").read_bytes(), DOC.content_type),
+        ("old.xls", (FILES / "minimal.xls").read_bytes(), XLS.content_type),
+        ("restricted.pdf", pdf_bytes(owner_password="owner"), PDF.content_type),
     ],
+    ids=["pdf", "png", "jpeg", "docx", "xlsx", "pptx", "doc", "xls", "pdf-owner-password-only"],
 )
 def test_allowed_documents_are_stored_privately_under_a_generated_name(
     archive, sales1, private_media, name, content, content_type
@@ -85,7 +68,7 @@ def test_allowed_documents_are_stored_privately_under_a_generated_name(
     [
         ("invoice.pdf", b"<!DOCTYPE html><html><script>alert(1)</script></html>"),
         ("archive.docx", b"PK\x03\x04" + b"\x00" * 40),  # not even a readable ZIP
-        ("bundle.docx", None),  # a ZIP without [Content_Types].xml
+        ("bundle.docx", zip_bytes({"payload.txt": b"hello"})),  # no [Content_Types].xml
         ("empty.pdf", b""),
     ],
     ids=["html-named-pdf", "broken-zip", "plain-zip", "empty"],
@@ -93,11 +76,6 @@ def test_allowed_documents_are_stored_privately_under_a_generated_name(
 def test_files_that_are_not_documents_are_refused_and_not_stored(
     archive, sales1, private_media, name, content
 ):
-    if content is None:
-        buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w") as package:
-            package.writestr("payload.exe", "MZ")
-        content = buffer.getvalue()
     with pytest.raises(ValidationError):
         archive_document_add(
             actor=sales1, archive=archive, kind=DocumentKind.ITINERARY, upload=upload(name, content)

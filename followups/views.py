@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from accounts.roles import MANAGER, SALES, TEAM_LEAD, has_role, is_manager, require_manager
 from customers.models import ServiceStatus
 from customers.selectors import customer_can_edit, customer_get_visible, customer_list_visible
+from customers.services import MassActionRefused, personal_data_export_record
 from customers.spreadsheets import SafeCsvWriter
 from followups import forms
 from followups.models import (
@@ -35,6 +36,7 @@ from followups.selectors import (
     reps_visible,
 )
 from followups.selectors_care import customers_matching, mailing_incomplete_addresses
+from followups.selectors_warnings import open_warnings
 from followups.selectors_feedback import (
     feedback_can_handle,
     feedback_can_manage,
@@ -96,6 +98,12 @@ def my_day_view(request):
             "rep": rep,
             "today": today,
             "backlog": backlog_by_rep(user=request.user, today=today) if sees_team else None,
+            # Early warnings: a rep's customers on their day; on a lead's or manager's own
+            # page, every warning in their scope (the backlog view).
+            "warnings": open_warnings(
+                user=request.user, owner=None if sees_team and rep == request.user else rep
+            ),
+            "warning_form": forms.WarningHandleForm(),
             "complete_form": forms.CompleteForm(),
             "visit_kinds": [FollowupKind.KEY_ACCOUNT.value, FollowupKind.WEEKLY_VISIT.value],
         },
@@ -513,9 +521,27 @@ def mailing_detail(request, pk):
     )
 
 
+def _mailing_export_refused(request, mailing, *, door: str) -> HttpResponse | None:
+    """Names, addresses and mobiles leave the system here: through the export guard."""
+    try:
+        personal_data_export_record(
+            actor=request.user,
+            customer_rows=mailing.recipients.count(),
+            obj=mailing,
+            object_type="catalogue_mailing",
+            detail={"door": door},
+        )
+    except MassActionRefused as refusal:
+        messages.error(request, refusal.message)
+        return redirect(mailing.get_absolute_url())
+    return None
+
+
 @login_required
 def mailing_csv(request, pk):
     mailing = _mailing(request, pk)
+    if refused := _mailing_export_refused(request, mailing, door="csv"):
+        return refused
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="mailing-{mailing.pk}.csv"'
     response.write("\ufeff")  # Excel opens UTF-8 with a BOM
@@ -538,6 +564,8 @@ def mailing_csv(request, pk):
 @login_required
 def mailing_labels(request, pk):
     mailing = _mailing(request, pk)
+    if refused := _mailing_export_refused(request, mailing, door="labels"):
+        return refused
     return render(
         request,
         "followups/mailing_labels.html",

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from customers.audit import audit_record
 from customers.models import AuditAction
 from customers.selectors import customer_can_edit, customer_get_visible
+from customers.services import MassActionRefused, personal_data_export_record
 from customers.spreadsheets import SafeCsvWriter
 from loyalty.forms import AdjustForm, CancelForm, RulesDateForm, StatementFilterForm, VoucherUseForm
 from loyalty.models import AnnualReward, Reward
@@ -151,14 +152,18 @@ def statement(request, pk):
 def statement_csv(request, pk):
     card = card_get_visible(user=request.user, pk=pk)
     _form, _start, _end, opening, lines = _statement_context(request, card)
-    audit_record(
-        actor=request.user,
-        action=AuditAction.EXPORT,
-        obj=card,
-        customer=card.customer,
-        object_type="loyalty_statement",
-        detail={"rows": len(lines)},
-    )
+    try:
+        personal_data_export_record(
+            actor=request.user,
+            customer_rows=1,
+            obj=card,
+            customer=card.customer,
+            object_type="loyalty_statement",
+            detail={"rows": len(lines)},
+        )
+    except MassActionRefused as refusal:
+        messages.error(request, refusal.message)
+        return redirect(f"{card.get_absolute_url()}?{request.GET.urlencode()}")
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="points-{card.number}.csv"'
     response.write("\ufeff")  # Excel opens UTF-8 Chinese correctly with a BOM

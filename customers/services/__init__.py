@@ -19,6 +19,7 @@ from customers.services.custody import (
     access_request_decide,
     customer_export_record,
     customer_id_number_reveal,
+    personal_data_export_record,
     security_alert_acknowledge,
 )
 from customers.services.handover import employee_depart, handover_targets
@@ -41,6 +42,7 @@ __all__ = [
     "customers_soft_delete",
     "employee_depart",
     "handover_targets",
+    "personal_data_export_record",
     "security_alert_acknowledge",
     "service_record_create",
 ]

@@ -59,9 +59,12 @@ def _lock_actor(actor) -> None:
 
 
 def _exported_rows_since(*, actor, since: datetime.datetime) -> int:
+    """Customer rows `actor` took out in the window, whatever the door (list export,
+    report, mailing list, statement, labels, API): every guarded export records them as
+    `customer_rows` in its audit entry."""
     total = AuditEntry.objects.filter(
-        actor=actor, action=AuditAction.EXPORT, object_type="customer_list", at__gte=since
-    ).aggregate(rows=Sum(Cast(KT("detail__rows"), IntegerField())))["rows"]
+        actor=actor, action=AuditAction.EXPORT, at__gte=since, detail__has_key="customer_rows"
+    ).aggregate(rows=Sum(Cast(KT("detail__customer_rows"), IntegerField())))["rows"]
     return total or 0
 
 
@@ -98,29 +101,40 @@ def _refuse(*, actor, kind: str, attempted: int, already: int, limit: int, now) 
     )
 
 
-def customer_export_record(
-    *, actor, rows: int, filters: str, now: datetime.datetime | None = None
+def personal_data_export_record(
+    *,
+    actor,
+    customer_rows: int,
+    object_type: str,
+    detail: dict | None = None,
+    obj=None,
+    customer: Customer | None = None,
+    now: datetime.datetime | None = None,
 ) -> None:
-    """Audit an export of `rows` customer rows, or refuse it when it would take the person
-    past the policy's limit in the window."""
+    """The one guard every export of personal data passes through: record the export with
+    the number of customer rows it delivers, or refuse it whole (nothing delivered, an
+    alert raised, managers told) when it would take the person past the policy's limit
+    in the window. Call it before anything is sent."""
     now = now or timezone.now()
     policy = CustodyPolicy.current()
     with transaction.atomic():
         _lock_actor(actor)
         already = _exported_rows_since(actor=actor, since=now - policy.window)
-        allowed = already + rows <= policy.export_row_limit
+        allowed = already + customer_rows <= policy.export_row_limit
         if allowed:
             audit_record(
                 actor=actor,
                 action=AuditAction.EXPORT,
-                object_type="customer_list",
-                detail={"rows": rows, "filters": filters},
+                obj=obj,
+                customer=customer,
+                object_type=object_type,
+                detail={**(detail or {}), "customer_rows": customer_rows},
             )
     if not allowed:
         _refuse(
             actor=actor,
             kind=SecurityAlertKind.MASS_EXPORT,
-            attempted=rows,
+            attempted=customer_rows,
             already=already,
             limit=policy.export_row_limit,
             now=now,
@@ -130,8 +144,25 @@ def customer_export_record(
                 "Export refused: %(rows)d rows would take you past %(limit)d customer rows "
                 "in %(hours)d hours. Your manager has been told; ask them if you need more."
             )
-            % {"rows": rows, "limit": policy.export_row_limit, "hours": policy.window_hours}
+            % {
+                "rows": customer_rows,
+                "limit": policy.export_row_limit,
+                "hours": policy.window_hours,
+            }
         )
+
+
+def customer_export_record(
+    *, actor, rows: int, filters: str, now: datetime.datetime | None = None
+) -> None:
+    """The customer list's CSV: `rows` customers, through the one guard."""
+    personal_data_export_record(
+        actor=actor,
+        customer_rows=rows,
+        object_type="customer_list",
+        detail={"rows": rows, "filters": filters},
+        now=now,
+    )
 
 
 def deletions_over_limit(*, actor, count: int, now: datetime.datetime) -> int | None:

@@ -15,17 +15,21 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
-from archives.forms import ReasonForm
+from accounts.roles import is_manager
+from archives.forms import ReasonForm, TourGroupAdminForm
 from archives.models import (
     ArchiveDocument,
     BusinessArchive,
     DestructionRecord,
     DocumentRequirement,
+    RetentionChange,
+    RetentionChangeStatus,
     RetentionPolicy,
     RetentionRun,
     TourGroup,
     TourGroupBooking,
 )
+from archives.retention import retention_change_decide
 from archives.selectors import archive_filter_past_retention, archive_list_visible
 from archives.services import (
     archive_destroy,
@@ -57,6 +61,7 @@ class TourGroupAdmin(admin.ModelAdmin):
     date_hierarchy = "start_date"
     readonly_fields = ["created_by", "created_at"]
     inlines = [TourGroupBookingInline]
+    form = TourGroupAdminForm
 
     def get_queryset(self, request):
         visible = archive_list_visible(user=request.user)
@@ -72,10 +77,37 @@ class TourGroupAdmin(admin.ModelAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        if change:
-            tour_group_update(actor=request.user, tour=obj, changed=form.changed_data)
-        else:
+        if not change:
             tour_group_create(actor=request.user, tour=obj)  # bookings follow, from the inline
+            return
+        changes = RetentionChange.objects.filter(archive__tour=obj)
+        seen = set(changes.values_list("pk", flat=True))
+        tour_group_update(
+            actor=request.user,
+            tour=obj,
+            changed=form.changed_data,
+            reason=form.cleaned_data.get("retention_reason", ""),
+        )
+        for new in changes.exclude(pk__in=seen):
+            self._tell_keep_until(request, new)
+
+    def _tell_keep_until(self, request, change):
+        dates = {"old": f"{change.old_end:%Y-%m-%d}", "new": f"{change.proposed_end:%Y-%m-%d}"}
+        if change.status == RetentionChangeStatus.PENDING:
+            self.message_user(
+                request,
+                _(
+                    "The tour is saved, but its archive is still kept until %(old)s: moving "
+                    "that earlier, to %(new)s, needs a manager's approval. The request waits "
+                    "under Keep-until changes."
+                )
+                % dates,
+                messages.WARNING,
+            )
+        elif change.status == RetentionChangeStatus.APPLIED:
+            self.message_user(
+                request, _("The archive is now kept until %(new)s.") % dates, messages.INFO
+            )
 
 
 class PastRetentionFilter(admin.SimpleListFilter):
@@ -116,6 +148,27 @@ class ArchiveDocumentInline(admin.TabularInline):
         return format_html('<a href="{}">{}</a>', url, obj.original_filename)
 
 
+class RetentionChangeInline(admin.TabularInline):
+    """The archive's keep-until history, read-only; decisions are the actions of the
+    Keep-until changes list and the archive page."""
+
+    model = RetentionChange
+    fields = ["requested_at", "requested_by", "old_end", "proposed_end", "applied_end",
+              "status", "tour_end_before", "tour_end_after", "reason", "decided_by",
+              "decided_at", "decision_reason"]  # fmt: skip
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    ordering = ["-requested_at", "-id"]
+    verbose_name_plural = _("keep-until history")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(BusinessArchive)
 class BusinessArchiveAdmin(admin.ModelAdmin):
     list_display = ["group_number", "trip_type", "tour_end", "retention_end", "status",
@@ -124,7 +177,7 @@ class BusinessArchiveAdmin(admin.ModelAdmin):
     search_fields = ["=tour__group_number", "tour__product"]
     list_select_related = ["tour"]
     ordering = ["retention_end", "id"]
-    inlines = [ArchiveDocumentInline]
+    inlines = [ArchiveDocumentInline, RetentionChangeInline]
     actions = ["destroy_selected", "set_legal_hold", "clear_legal_hold"]
 
     @admin.display(description=_("group number"), ordering="tour__group_number")
@@ -332,3 +385,83 @@ class DestructionRecordAdmin(ReadOnlyAdmin):
 @admin.register(RetentionRun)
 class RetentionRunAdmin(ReadOnlyAdmin):
     list_display = ["run_date", "expired_count", "notified_count", "started_at"]
+
+
+@admin.register(RetentionChange)
+class RetentionChangeAdmin(ReadOnlyAdmin):
+    """Every change of a keep-until date; managers approve or refuse the earlier ones
+    (with a reason) through the actions, which call archives.retention."""
+
+    list_display = ["group_number", "old_end", "proposed_end", "applied_end", "status",
+                    "requested_by", "requested_at", "decided_by"]  # fmt: skip
+    list_filter = ["status"]
+    search_fields = ["=archive__tour__group_number"]
+    list_select_related = ["archive__tour", "requested_by", "decided_by"]
+    actions = ["approve_selected", "refuse_selected"]
+
+    @admin.display(description=_("group number"), ordering="archive__tour__group_number")
+    def group_number(self, obj):
+        return obj.archive.tour.group_number
+
+    def get_queryset(self, request):
+        visible = archive_list_visible(user=request.user)
+        return super().get_queryset(request).filter(archive__in=visible)
+
+    def has_decide_permission(self, request):
+        return is_manager(request.user)
+
+    def _decide(self, request, queryset, *, approve: bool):
+        changes = list(queryset.select_related("archive__tour"))
+        form = ReasonForm(request.POST if "confirm" in request.POST else None)
+        if not form.is_bound or not form.is_valid():
+            context = {
+                **self.admin_site.each_context(request),
+                "title": _("Approve earlier keep-until dates")
+                if approve
+                else _("Refuse earlier keep-until dates"),
+                "opts": self.model._meta,
+                "changes": changes,
+                "pending": [c for c in changes if c.status == RetentionChangeStatus.PENDING],
+                "approve": approve,
+                "form": form,
+                "action": "approve_selected" if approve else "refuse_selected",
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            }
+            return TemplateResponse(
+                request, "admin/archives/retentionchange/decision_confirmation.html", context
+            )
+        done = 0
+        for change in changes:
+            try:
+                retention_change_decide(
+                    actor=request.user,
+                    change=change,
+                    approve=approve,
+                    reason=form.cleaned_data["reason"],
+                )
+            except ValidationError as error:
+                self.message_user(
+                    request,
+                    format_html(
+                        "{}: {}", change.archive.tour.group_number, " ".join(error.messages)
+                    ),
+                    messages.WARNING,
+                )
+            else:
+                done += 1
+        if done:
+            self.message_user(
+                request,
+                ngettext("%(count)d request decided.", "%(count)d requests decided.", done)
+                % {"count": done},
+                messages.SUCCESS,
+            )
+        return None
+
+    @admin.action(description=_("Approve selected earlier dates…"), permissions=["decide"])
+    def approve_selected(self, request, queryset):
+        return self._decide(request, queryset, approve=True)
+
+    @admin.action(description=_("Refuse selected earlier dates…"), permissions=["decide"])
+    def refuse_selected(self, request, queryset):
+        return self._decide(request, queryset, approve=False)

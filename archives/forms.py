@@ -13,7 +13,26 @@ from customers.forms import DateInput
 BOOKING_CHOICES_SHOWN = 300
 
 
+# The largest primary key a database column holds; a longer number is "not a choice",
+# not an OverflowError from SQLite.
+MAX_ID = 2**63 - 1
+
+
+def _in_id_range(value) -> bool:
+    text = str(value).strip()
+    return text.isdigit() and int(text) <= MAX_ID
+
+
 class BookingChoiceField(forms.ModelMultipleChoiceField):
+    def _check_values(self, value):
+        for pk in value:
+            if not _in_id_range(pk):
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value",
+                    params={"pk": pk},
+                )  # fmt: skip
+        return super()._check_values(value)
+
     def label_from_instance(self, obj):
         return (
             f"{obj.customer.name} · {obj.product} · {obj.start_date:%Y-%m-%d} · ×{obj.head_count}"
@@ -55,7 +74,7 @@ class TourGroupForm(forms.ModelForm):
             shown = shown.filter(product__icontains=product)
         shown = list(shown[:BOOKING_CHOICES_SHOWN])
         # Keep what was ticked on a re-displayed form, even outside the narrowed list.
-        picked = [value for value in self["bookings"].value() or [] if str(value).isdigit()]
+        picked = [value for value in self["bookings"].value() or [] if _in_id_range(value)]
         shown += choices.filter(pk__in=picked).exclude(pk__in=[b.pk for b in shown])
         field.widget.choices = [(b.pk, field.label_from_instance(b)) for b in shown]
         self.helper = FormHelper()
@@ -66,6 +85,27 @@ class TourGroupForm(forms.ModelForm):
             "bookings",
             Submit("save", _("Create tour group")),
         )
+
+
+class TourGroupAdminForm(forms.ModelForm):
+    """The admin's tour form: the tour's fields and why they change (kept with a
+    keep-until change, and shown to the manager who decides an earlier one)."""
+
+    retention_reason = forms.CharField(
+        label=_("reason for the change"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea({"rows": 2}),
+        help_text=_(
+            "If a new end date or trip type would keep the archive for a shorter time, a "
+            "manager must approve it; say why."
+        ),
+    )
+
+    class Meta:
+        model = TourGroup
+        fields = ["group_number", "product", "trip_type", "start_date", "end_date",
+                  "head_count", "ground_agency", "guide"]  # fmt: skip
 
 
 class DocumentForm(forms.Form):
@@ -115,5 +155,20 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(
         label=_("reason"),
         widget=forms.Textarea({"rows": 3}),
+        max_length=2000,
+    )
+
+
+class RetentionDecisionForm(forms.Form):
+    """A manager's answer to an earlier keep-until date: approve or refuse, with a reason."""
+
+    decision = forms.ChoiceField(
+        label=_("decision"),
+        choices=[("approve", _("Approve")), ("refuse", _("Refuse"))],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("reason"),
+        widget=forms.Textarea({"rows": 2}),
         max_length=2000,
     )

@@ -17,10 +17,12 @@ from archives.models import (
     BusinessArchive,
     DocumentKind,
     DocumentRequirement,
+    RetentionChange,
+    RetentionChangeStatus,
     TourGroupBooking,
 )
 from customers.models import Booking, BookingStatus
-from customers.selectors import customer_list_visible
+from customers.selectors import customer_list_responsible, customer_list_visible
 
 
 def archive_sees_all(user) -> bool:
@@ -156,10 +158,11 @@ def archive_filter_past_retention(queryset, *, today: datetime.date):
 
 
 def bookings_for_tour_choice(*, user) -> QuerySet[Booking]:
-    """Bookings `user` may put on a tour: of customers they can see, not cancelled or
-    refunded, not already travelling with another group."""
+    """Bookings `user` may put on a tour: of customers they are responsible for (special
+    read access does not count), not cancelled or refunded, not already travelling with
+    another group."""
     return (
-        Booking.objects.filter(customer__in=customer_list_visible(user=user))
+        Booking.objects.filter(customer__in=customer_list_responsible(user=user))
         .filter(status__in=[BookingStatus.BOOKED, BookingStatus.PAID])
         .exclude(tour_group_links__isnull=False)
         .select_related("customer")
@@ -177,3 +180,24 @@ def tour_travellers_visible(*, user, archive: BusinessArchive) -> tuple[list[Boo
         .order_by("customer__name", "id")
     )
     return visible, bookings.count() - len(visible)
+
+
+def archive_retention_history(*, archive: BusinessArchive) -> list[RetentionChange]:
+    """Every change of the archive's keep-until date, newest first (issue 10)."""
+    return list(
+        archive.retention_changes.select_related("requested_by", "decided_by").order_by(
+            "-requested_at", "-id"
+        )
+    )
+
+
+def retention_changes_pending(*, user) -> QuerySet[RetentionChange]:
+    """The earlier keep-until dates waiting for a manager, of archives `user` may open."""
+    return (
+        RetentionChange.objects.filter(
+            status=RetentionChangeStatus.PENDING,
+            archive__in=archive_list_visible(user=user),
+        )
+        .select_related("archive__tour", "requested_by")
+        .order_by("requested_at", "id")
+    )

@@ -29,7 +29,12 @@ from archives.models import (
     TourGroup,
     TourGroupBooking,
 )
-from archives.selectors import archive_can_upload, archive_missing_kinds
+from archives.retention import retention_change_propose
+from archives.selectors import (
+    archive_can_upload,
+    archive_missing_kinds,
+    bookings_for_tour_choice,
+)
 from archives.uploads import check_upload, private_storage
 from customers.audit import audit_record
 from customers.models import AuditAction, Booking
@@ -38,7 +43,6 @@ logger = logging.getLogger(__name__)
 
 # What personal data in a destroyed archive is replaced with.
 ANONYMISED = "[destroyed]"
-RETENTION_FIELDS = frozenset({"end_date", "trip_type"})
 
 
 def add_years(day: datetime.date, years: int) -> datetime.date:
@@ -65,7 +69,16 @@ def _link_bookings(*, tour: TourGroup, bookings: Iterable[Booking]) -> int:
 @transaction.atomic
 def tour_group_create(*, actor, tour: TourGroup, bookings: Iterable[Booking] = ()) -> TourGroup:
     """Save a new tour group with the bookings it carried, and open its business archive
-    with the retention policy in force today for its trip type."""
+    with the retention policy in force today for its trip type. Only bookings of
+    customers the actor is responsible for: special read access never lets anyone act."""
+    bookings = list(bookings)
+    allowed = set(
+        bookings_for_tour_choice(user=actor)
+        .filter(pk__in=[booking.pk for booking in bookings])
+        .values_list("pk", flat=True)
+    )
+    if any(booking.pk not in allowed for booking in bookings):
+        raise PermissionDenied
     tour.created_by = actor
     tour.full_clean()
     tour.save()
@@ -84,26 +97,49 @@ def tour_group_create(*, actor, tour: TourGroup, bookings: Iterable[Booking] = (
 
 
 @transaction.atomic
-def tour_group_update(*, actor, tour: TourGroup, changed: Iterable[str]) -> TourGroup:
-    """Save changed tour facts. A new end date moves the retention end by the archive's
-    own years; a new trip type applies that type's current policy. A destroyed archive's
-    tour cannot be changed."""
-    changed = set(changed)
+def tour_group_update(
+    *,
+    actor,
+    tour: TourGroup,
+    changed: Iterable[str] = (),
+    reason: str = "",
+    now: datetime.datetime | None = None,
+) -> TourGroup:
+    """Save changed tour facts. A new end date moves the keep-until date by the archive's
+    own years; a new trip type applies that type's current policy. What changed is read
+    from the database, not from the caller. A later keep-until date applies at once; an
+    earlier one waits for a manager (archives.retention). A destroyed archive's tour
+    cannot be changed."""
     archive = BusinessArchive.objects.select_for_update().get(tour_id=tour.pk)
     if archive.is_destroyed:
         raise ValidationError(_("The archive of this tour has been destroyed; it cannot change."))
+    before = TourGroup.objects.get(pk=tour.pk)
     tour.full_clean()
     tour.save()
-    if changed & RETENTION_FIELDS:
-        if "trip_type" in changed:
-            archive.retention_years = retention_years_for(trip_type=tour.trip_type)
-        archive.retention_end = add_years(tour.end_date, archive.retention_years)
-        archive.save(update_fields=["retention_years", "retention_end"])
+    change = None
+    if (before.end_date, before.trip_type) != (tour.end_date, tour.trip_type):
+        years = archive.retention_years
+        if before.trip_type != tour.trip_type:
+            years = retention_years_for(trip_type=tour.trip_type)
+        change = retention_change_propose(
+            actor=actor,
+            archive=archive,
+            tour_before=before,
+            tour=tour,
+            years=years,
+            end=add_years(tour.end_date, years),
+            reason=reason,
+            now=now,
+        )
     audit_record(
         actor=actor,
         action=AuditAction.CHANGE,
         obj=tour,
-        detail={"fields": sorted(changed), "retention_end": archive.retention_end.isoformat()},
+        detail={
+            "fields": sorted(set(changed)),
+            "retention_end": archive.retention_end.isoformat(),
+            "retention_change": change.pk if change else None,
+        },
     )
     return tour
 

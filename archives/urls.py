@@ -10,5 +10,10 @@ urlpatterns = [
     path("<int:pk>/", views.archive_detail, name="detail"),
     path("<int:pk>/documents/new/", views.document_add, name="document_add"),
     path("<int:pk>/archive/", views.archive_close, name="close"),
+    path(
+        "<int:pk>/keep-until/<int:change_pk>/decide/",
+        views.retention_change_decision,
+        name="retention_decide",
+    ),
     path("documents/<int:pk>/download/", views.document_download, name="download"),
 ]

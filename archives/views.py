@@ -11,9 +11,11 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.roles import is_manager
 from archives.filters import ArchiveFilter
-from archives.forms import DocumentForm, TourGroupForm
-from archives.models import DocumentKind
+from archives.forms import DocumentForm, RetentionDecisionForm, TourGroupForm
+from archives.models import DocumentKind, RetentionChangeStatus
+from archives.retention import retention_change_decide, shortening_wait_days
 from archives.selectors import (
     archive_can_close,
     archive_can_upload,
@@ -21,6 +23,7 @@ from archives.selectors import (
     archive_get_visible,
     archive_list_annotate,
     archive_list_visible,
+    archive_retention_history,
     document_get_visible,
     tour_group_can_create,
     tour_travellers_visible,
@@ -52,11 +55,28 @@ def archive_list(request):
     )
 
 
+def _query_date(request, name: str):
+    """A YYYY-MM-DD date from the query string; a malformed or impossible one
+    (2026-02-30) is ignored with a note, never a server error."""
+    raw = (request.GET.get(name) or "").strip()
+    if not raw:
+        return None
+    try:
+        day = parse_date(raw)
+    except ValueError:
+        day = None
+    if day is None:
+        messages.warning(
+            request, _("“%(value)s” is not a valid date; it was ignored.") % {"value": raw[:40]}
+        )
+    return day
+
+
 @login_required
 def tour_group_new(request):
     if not tour_group_can_create(user=request.user):
         raise PermissionDenied
-    departure = parse_date(request.GET.get("departure") or "") or None
+    departure = _query_date(request, "departure")
     product = (request.GET.get("product") or "").strip()
     form = TourGroupForm(
         request.POST or None, user=request.user, departure=departure, product=product
@@ -87,7 +107,7 @@ def _form_ids(kind: str) -> str:
     return f"id_{kind if kind in DocumentKind.values else 'document'}_%s"
 
 
-def _detail_context(request, archive, upload_forms=None):
+def _detail_context(request, archive, upload_forms=None, decision_form=None):
     checklist = archive_checklist(archive=archive)
     upload_forms = upload_forms or {}
     can_upload = archive_can_upload(user=request.user, archive=archive)
@@ -106,6 +126,10 @@ def _detail_context(request, archive, upload_forms=None):
         "travellers": travellers,
         "other_travellers": other_travellers,
         "today": timezone.localdate(),
+        "retention_history": archive_retention_history(archive=archive),
+        "can_decide_retention": is_manager(request.user),
+        "shortening_wait_days": shortening_wait_days(trip_type=archive.tour.trip_type),
+        "decision_form": decision_form or RetentionDecisionForm(),
     }
 
 
@@ -185,3 +209,41 @@ def document_download(request, pk):
         filename=document.original_filename,
         content_type=document.content_type or "application/octet-stream",
     )
+
+
+@login_required
+@require_POST
+def retention_change_decision(request, pk, change_pk):
+    """A manager approves or refuses an earlier keep-until date from the archive page.
+    Anyone else, and any request that is not this archive's, is 404."""
+    archive = archive_get_visible(user=request.user, pk=pk)
+    if not is_manager(request.user):
+        raise Http404
+    change = archive.retention_changes.filter(pk=change_pk).first()
+    if change is None:
+        raise Http404
+    form = RetentionDecisionForm(request.POST)
+    if form.is_valid():
+        approve = form.cleaned_data["decision"] == "approve"
+        try:
+            change = retention_change_decide(
+                actor=request.user,
+                change=change,
+                approve=approve,
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if change.status == RetentionChangeStatus.APPROVED:
+                messages.success(
+                    request,
+                    _("Approved: the archive is now kept until %(date)s.")
+                    % {"date": change.applied_end.isoformat()},
+                )
+            else:
+                messages.success(request, _("Refused: the keep-until date stays as it was."))
+            return redirect(archive)
+    archive = archive_get_visible(user=request.user, pk=pk)
+    context = _detail_context(request, archive, decision_form=form)
+    return render(request, "archives/archive_detail.html", context, status=400)

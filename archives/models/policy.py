@@ -10,6 +10,8 @@ from customers.models import TripType
 # least two years. Used when no policy row exists for a trip type.
 LEGAL_MINIMUM_YEARS = 2
 DEFAULT_RETENTION_YEARS = {TripType.DOMESTIC: 2, TripType.OUTBOUND: 3}
+# Issue 10: an approved shortening never makes an archive destroyable sooner than this.
+DEFAULT_SHORTENING_WAIT_DAYS = 30
 
 
 class DocumentRequirement(models.Model):
@@ -46,6 +48,22 @@ class RetentionPolicy(models.Model):
             ),
             MaxValueValidator(30),
         ],
+    )
+
+    shortening_wait_days = models.PositiveSmallIntegerField(
+        _("days an approved earlier keep-until date waits"),
+        default=DEFAULT_SHORTENING_WAIT_DAYS,
+        validators=[
+            MinValueValidator(
+                DEFAULT_SHORTENING_WAIT_DAYS,
+                message=_("An approved shortening waits at least %(limit_value)s days."),
+            ),
+            MaxValueValidator(365),
+        ],
+        help_text=_(
+            "When a manager approves moving an archive's keep-until date earlier, the archive "
+            "stays at least this many days after the approval."
+        ),
     )
 
     history = HistoricalRecords()

@@ -79,6 +79,10 @@ OOXML_BOMB = _(
     "“%(name)s” is compressed far more tightly than a real document (%(part)s, %(ratio)s "
     "times); it is refused as a possible “zip bomb”."
 )
+OOXML_TOO_MANY = _(
+    "“%(name)s” holds %(count)s files inside, far more than a document; it is refused as a "
+    "possible “zip bomb”."
+)
 OFFICE_PASSWORD = _(
     "“%(name)s” is protected by a password. Upload a copy without a password: the archive "
     "must be readable at an inspection."
@@ -134,7 +138,7 @@ def _inspect_package(package: zipfile.ZipFile, *, name: str) -> Kind:
     entries = package.infolist()
     max_unpacked, max_ratio = _limits()
     if len(entries) > MAX_ENTRIES:
-        refuse(OOXML_BOMB, code="zip_bomb", name=name, part=len(entries), ratio="—")
+        refuse(OOXML_TOO_MANY, code="zip_bomb", name=name, count=len(entries))
     names = [entry.filename for entry in entries]
     if len(set(names)) != len(names):
         refuse(OOXML_DAMAGED, code="ooxml_damaged", name=name)

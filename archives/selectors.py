@@ -22,7 +22,7 @@ from archives.models import (
     TourGroupBooking,
 )
 from customers.models import Booking, BookingStatus
-from customers.selectors import customer_list_visible
+from customers.selectors import customer_list_responsible, customer_list_visible
 
 
 def archive_sees_all(user) -> bool:
@@ -158,10 +158,11 @@ def archive_filter_past_retention(queryset, *, today: datetime.date):
 
 
 def bookings_for_tour_choice(*, user) -> QuerySet[Booking]:
-    """Bookings `user` may put on a tour: of customers they can see, not cancelled or
-    refunded, not already travelling with another group."""
+    """Bookings `user` may put on a tour: of customers they are responsible for (special
+    read access does not count), not cancelled or refunded, not already travelling with
+    another group."""
     return (
-        Booking.objects.filter(customer__in=customer_list_visible(user=user))
+        Booking.objects.filter(customer__in=customer_list_responsible(user=user))
         .filter(status__in=[BookingStatus.BOOKED, BookingStatus.PAID])
         .exclude(tour_group_links__isnull=False)
         .select_related("customer")

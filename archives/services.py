@@ -30,7 +30,11 @@ from archives.models import (
     TourGroupBooking,
 )
 from archives.retention import retention_change_propose
-from archives.selectors import archive_can_upload, archive_missing_kinds
+from archives.selectors import (
+    archive_can_upload,
+    archive_missing_kinds,
+    bookings_for_tour_choice,
+)
 from archives.uploads import check_upload, private_storage
 from customers.audit import audit_record
 from customers.models import AuditAction, Booking
@@ -65,7 +69,16 @@ def _link_bookings(*, tour: TourGroup, bookings: Iterable[Booking]) -> int:
 @transaction.atomic
 def tour_group_create(*, actor, tour: TourGroup, bookings: Iterable[Booking] = ()) -> TourGroup:
     """Save a new tour group with the bookings it carried, and open its business archive
-    with the retention policy in force today for its trip type."""
+    with the retention policy in force today for its trip type. Only bookings of
+    customers the actor is responsible for: special read access never lets anyone act."""
+    bookings = list(bookings)
+    allowed = set(
+        bookings_for_tour_choice(user=actor)
+        .filter(pk__in=[booking.pk for booking in bookings])
+        .values_list("pk", flat=True)
+    )
+    if any(booking.pk not in allowed for booking in bookings):
+        raise PermissionDenied
     tour.created_by = actor
     tour.full_clean()
     tour.save()

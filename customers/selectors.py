@@ -46,18 +46,37 @@ from customers.validators import (
 DORMANT_AFTER_DAYS = 183
 TIMELINE_LIMIT = 60
 
-
-def customer_list_visible(*, user, include_deleted: bool = False) -> QuerySet[Customer]:
-    """The customers `user` may see: own; a team lead's team; everything for managers,
-    custodians and finance. Soft-deleted customers only on request (custodians restore)."""
-    manager = Customer.all_objects if include_deleted else Customer.objects
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return manager.none()
+def _scope(user) -> Q | None:
+    """The customers `user` is responsible for, as a filter; None means all of them."""
     if user.is_superuser or role_names(user) & SEE_ALL_ROLES:
-        return manager.all()
+        return None
     scope = Q(owner=user)
     if has_role(user, TEAM_LEAD):
         scope |= Q(owner__team__lead=user)
+    return scope
+
+
+def customer_list_responsible(*, user) -> QuerySet[Customer]:
+    """The customers `user` works on: own; a team lead's team; everything for managers,
+    custodians and finance. Special access is not here: it lets a person read a customer,
+    never act on it, so every write door (tour groups, archive documents, records) takes
+    its customers from this selector, not from `customer_list_visible`."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Customer.objects.none()
+    scope = _scope(user)
+    return Customer.objects.all() if scope is None else Customer.objects.filter(scope)
+
+
+
+def customer_list_visible(*, user, include_deleted: bool = False) -> QuerySet[Customer]:
+    """The customers `user` may see: those they are responsible for, plus special access
+    a manager granted. Soft-deleted customers only on request (custodians restore)."""
+    manager = Customer.all_objects if include_deleted else Customer.objects
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return manager.none()
+    scope = _scope(user)
+    if scope is None:
+        return manager.all()
     # Special access 特殊调阅 approved by a manager: read-only, and it ends by itself.
     granted = AccessRequest.objects.filter(
         requester=user, status=AccessRequestStatus.APPROVED, expires_at__gt=timezone.now()

@@ -13,7 +13,6 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.roles import is_manager
 from archives.forms import ReasonForm, TourGroupAdminForm
@@ -40,6 +39,7 @@ from archives.services import (
     tour_group_update,
 )
 from customers.admin import ReadOnlyAdmin
+from customers.admin_history import ReadOnlyHistoryAdmin
 from customers.audit import audit_record
 from customers.models import AuditAction
 
@@ -348,7 +348,7 @@ class BusinessArchiveAdmin(admin.ModelAdmin):
 
 
 @admin.register(DocumentRequirement)
-class DocumentRequirementAdmin(SimpleHistoryAdmin):
+class DocumentRequirementAdmin(ReadOnlyHistoryAdmin):
     list_display = ["kind", "required"]
     list_editable = ["required"]
     readonly_fields = ["kind"]
@@ -361,7 +361,7 @@ class DocumentRequirementAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(RetentionPolicy)
-class RetentionPolicyAdmin(SimpleHistoryAdmin):
+class RetentionPolicyAdmin(ReadOnlyHistoryAdmin):
     list_display = ["trip_type", "years"]
     list_editable = ["years"]
 

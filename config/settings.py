@@ -143,6 +143,10 @@ STORAGES = {
 PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT", str(BASE_DIR / "private_media")))
 ARCHIVE_MAX_UPLOAD_BYTES = env_int("ARCHIVE_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
 
+# Admin history pages only read: no "Revert" (customers/admin_history.py also refuses any
+# POST); restoring and deleting go through the services that check, guard and audit.
+SIMPLE_HISTORY_REVERT_DISABLED = True
+
 # List filters read "Any" (不限) when nothing is chosen, not a row of dashes.
 FILTERS_EMPTY_CHOICE_LABEL = _("Any")
 

@@ -7,11 +7,11 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.debug import sensitive_post_parameters
-from simple_history.admin import SimpleHistoryAdmin
 
-from accounts.roles import is_manager
+from customers.admin_history import ReadOnlyHistoryAdmin
 from customers.audit import audit_record
 from customers.forms import CustomerPrepareMixin
+from customers.masking import MaskedIdentityFormMixin, mask_id_number
 from customers.models import (
     AccessRequest,
     AuditAction,
@@ -34,10 +34,17 @@ from customers.services import MassActionRefused, customer_restore, customers_so
 from customers.signals import announce_customers_reassigned
 
 
-class CustomerAdminForm(CustomerPrepareMixin, forms.ModelForm):
+class CustomerAdminForm(MaskedIdentityFormMixin, CustomerPrepareMixin, forms.ModelForm):
+    request_user = None  # set per request by CustomerAdmin.get_form
+
     class Meta:
         model = Customer
         exclude = ["name_normalised"]  # noqa: DJ006 - admin edits every field
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.request_user is not None:
+            self.mask_identity_fields(user=self.request_user)
 
 
 class DeletedFilter(admin.SimpleListFilter):
@@ -55,12 +62,8 @@ class DeletedFilter(admin.SimpleListFilter):
         return queryset
 
 
-def _sees_full_id(request) -> bool:
-    return is_manager(request.user)
-
-
 @admin.register(Customer)
-class CustomerAdmin(SimpleHistoryAdmin):
+class CustomerAdmin(ReadOnlyHistoryAdmin):
     form = CustomerAdminForm
     list_display = ["name", "kind", "owner", "status", "mobile", "id_number_masked", "deleted_at"]
     list_filter = [DeletedFilter, "kind", "status", "is_key_account", "source_channel", "owner"]
@@ -74,21 +77,17 @@ class CustomerAdmin(SimpleHistoryAdmin):
 
     @admin.display(description=_("resident ID number"))
     def id_number_masked(self, obj):
-        return obj.id_number_masked
+        return mask_id_number(obj.id_number)
 
     def get_queryset(self, request):
         include_deleted = request.user.has_perm("customers.restore_customer")
         return customer_list_visible(user=request.user, include_deleted=include_deleted)
 
-    def get_exclude(self, request, obj=None):
-        # The full ID number is for managers only; others see it masked, read-only.
-        return [] if _sees_full_id(request) else ["id_number"]
-
-    def get_readonly_fields(self, request, obj=None):
-        fields = list(super().get_readonly_fields(request, obj))
-        if not _sees_full_id(request):
-            fields.append("id_number_masked")
-        return fields
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        # The reader decides what the form may pre-fill (customers.masking): those who
+        # may not see the full ID number get empty ID and birthday fields with the mask.
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"request_user": request.user})
 
     def get_actions(self, request):
         actions = super().get_actions(request)
@@ -174,7 +173,7 @@ class VisibleCustomerRowsMixin:
 
 
 @admin.register(Booking)
-class BookingAdmin(VisibleCustomerRowsMixin, SimpleHistoryAdmin):
+class BookingAdmin(VisibleCustomerRowsMixin, ReadOnlyHistoryAdmin):
     list_display = [
         "product",
         "customer",
@@ -202,7 +201,7 @@ class BookingAdmin(VisibleCustomerRowsMixin, SimpleHistoryAdmin):
 
 
 @admin.register(ContactPerson)
-class ContactPersonAdmin(VisibleCustomerRowsMixin, SimpleHistoryAdmin):
+class ContactPersonAdmin(VisibleCustomerRowsMixin, ReadOnlyHistoryAdmin):
     list_display = ["name", "customer", "title", "mobile", "started_on", "ended_on"]
     search_fields = ["name", "customer__name", "=mobile"]
     list_select_related = ["customer"]
@@ -299,7 +298,7 @@ class AuditEntryAdmin(ReadOnlyAdmin):
 
 
 @admin.register(CustodyPolicy)
-class CustodyPolicyAdmin(SimpleHistoryAdmin):
+class CustodyPolicyAdmin(ReadOnlyHistoryAdmin):
     list_display = [
         "__str__",
         "export_row_limit",

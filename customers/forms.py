@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Team
+from customers.masking import MaskedIdentityFormMixin
 from customers.models import Booking, ContactPerson, ContactRecord, Customer, ServiceRecord
 from customers.selectors import handover_candidates, owner_choices
 from customers.services import customer_prepare
@@ -64,7 +65,7 @@ class CustomerPrepareMixin:
             self._update_errors(exc)
 
 
-class CustomerForm(CustomerPrepareMixin, forms.ModelForm):
+class CustomerForm(MaskedIdentityFormMixin, CustomerPrepareMixin, forms.ModelForm):
     mobile = MobileField(label=_("mobile"), required=False)
     id_number = forms.CharField(
         label=_("resident ID number"),
@@ -127,8 +128,9 @@ class CustomerForm(CustomerPrepareMixin, forms.ModelForm):
         self.fields["owner"].required = False
         if self.instance.pk is None:
             self.fields["owner"].initial = user.pk
-        if self.instance.pk and not self.is_bound:
-            self.initial["id_number"] = self.instance.id_number
+        # Those who may not see the full ID number get empty ID and birthday fields with
+        # the mask as the hint (customers.masking); the others get the values on file.
+        self.mask_identity_fields(user=user)
         self.helper = _no_form_tag_helper(
             Layout(
                 Fieldset(

@@ -22,6 +22,7 @@ from accounts.roles import (
     is_manager,
     role_names,
 )
+from customers.masking import customer_identity_for, sensitive_kind
 from customers.models import (
     AccessRequest,
     AccessRequestStatus,
@@ -36,7 +37,6 @@ from customers.models import (
     Tag,
 )
 from customers.validators import (
-    mask_id_number,
     normalize_id_number,
     normalize_mobile,
     normalize_org_name,
@@ -315,23 +315,25 @@ class FieldChange:
     new: str
 
 
-def _history_value(field, value, *, reveal_id: bool, m2m_names: dict) -> str:
+def _history_value(field, value, *, identity, m2m_names: dict) -> str:
     if value in (None, ""):
         return ""
     if field.many_to_many:
         target = field.related_model._meta.model_name
         ids = [row.get(target) for row in value]
         return ", ".join(m2m_names.get((target, pk), str(pk)) for pk in ids)
-    if field.name == "id_number" and not reveal_id:
-        return mask_id_number(value)
+    kind = sensitive_kind(Customer, field.name)
+    if kind is not None:
+        return identity.display(kind, value)  # the masking rule, as on every page
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
     return str(value)
 
 
-def customer_history(*, customer: Customer, reveal_id: bool, limit: int = 100):
-    """Field-level change history, newest first, readable: labels, choice names, the ID
-    number masked unless the reader may see it."""
+def customer_history(*, customer: Customer, user, limit: int = 100):
+    """Field-level change history, newest first, readable: labels, choice names, and
+    the ID number and birthday as `user` may see them (customers.masking)."""
+    identity = customer_identity_for(user=user, customer=customer)
     records = list(
         customer.history.select_related("history_user").order_by("-history_date")[: limit + 1]
     )
@@ -346,8 +348,8 @@ def customer_history(*, customer: Customer, reveal_id: bool, limit: int = 100):
             rows.append(
                 FieldChange(
                     field_label=str(field.verbose_name),
-                    old=_history_value(field, change.old, reveal_id=reveal_id, m2m_names=m2m_names),
-                    new=_history_value(field, change.new, reveal_id=reveal_id, m2m_names=m2m_names),
+                    old=_history_value(field, change.old, identity=identity, m2m_names=m2m_names),
+                    new=_history_value(field, change.new, identity=identity, m2m_names=m2m_names),
                 )
             )
         changes.append((newer, rows))

@@ -70,15 +70,6 @@ def validate_id_number(value: str) -> None:
     parse_id_number(value)
 
 
-def mask_id_number(value: str) -> str:
-    """110105********002X: region and last four, the birth date hidden."""
-    if not value:
-        return ""
-    if len(value) < 10:
-        return "*" * len(value)
-    return f"{value[:6]}{'*' * (len(value) - 10)}{value[-4:]}"
-
-
 def normalize_mobile(value: str) -> str:
     digits = re.sub(r"[\s\-()]", "", value or "")
     for prefix in ("+86", "0086"):

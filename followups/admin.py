@@ -4,9 +4,9 @@ Follow-ups, planning runs, alerts and mailing lists are records: read-only."""
 from django.contrib import admin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from customers.admin import ReadOnlyAdmin
+from customers.admin_history import ReadOnlyHistoryAdmin
 from followups.models import (
     CatalogueMailing,
     CustomerEvent,
@@ -22,7 +22,7 @@ from followups.models import (
 
 
 @admin.register(FollowupPolicy)
-class FollowupPolicyAdmin(SimpleHistoryAdmin):
+class FollowupPolicyAdmin(ReadOnlyHistoryAdmin):
     list_display = [
         "effective_from",
         "post_trip_days",

@@ -7,9 +7,9 @@ from django.contrib import admin
 from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from customers.admin import ReadOnlyAdmin
+from customers.admin_history import ReadOnlyHistoryAdmin
 from loyalty.models import (
     AnnualReward,
     AnnualRewardPolicy,
@@ -168,7 +168,7 @@ class LedgerEntryAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Reward)
-class RewardAdmin(SimpleHistoryAdmin):
+class RewardAdmin(ReadOnlyHistoryAdmin):
     list_display = ["name", "kind", "points_price", "stock", "active"]
     list_filter = ["kind", "active"]
     search_fields = ["name"]

@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from customers.masking import mask_id_number
 from customers.models.choices import (
     AircraftSize,
     ChurnReason,
@@ -20,7 +21,6 @@ from customers.models.choices import (
     SupplierType,
 )
 from customers.validators import (
-    mask_id_number,
     validate_id_number,
     validate_mobile,
     validate_postal_code,

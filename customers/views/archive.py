@@ -23,13 +23,13 @@ from customers.forms import (
     CustomerForm,
     ServiceRecordForm,
 )
+from customers.masking import customer_identity_for, mask_id_number
 from customers.models import AuditAction, Customer
 from customers.panels import customer_panels
 from customers.selectors import (
     booking_can_edit,
     customer_can_create,
     customer_can_edit,
-    customer_can_see_full_id,
     customer_figures,
     customer_get_visible,
     customer_history,
@@ -90,7 +90,8 @@ EXPORT_COLUMNS = [
     (_lazy("owner"), lambda c: c.owner.display_name),
     (_lazy("mobile"), lambda c: c.mobile),
     (_lazy("e-mail"), lambda c: c.email),
-    (_lazy("resident ID number"), lambda c: c.id_number_masked),
+    # Exports carry the last-four mask for everyone and no birthday (customers.masking).
+    (_lazy("resident ID number"), lambda c: mask_id_number(c.id_number)),
     (_lazy("postal address"), lambda c: c.postal_address),
     (_lazy("postal code"), lambda c: c.postal_code),
     (_lazy("source channel"), lambda c: c.get_source_channel_display()),
@@ -141,7 +142,7 @@ def customer_detail(request, pk):
         {
             "customer": customer,
             "can_edit": can_edit,
-            "show_full_id": customer_can_see_full_id(user=request.user, customer=customer),
+            "identity": customer_identity_for(user=request.user, customer=customer),
             "destinations": list(customer.desired_destinations.all()),
             "tags": list(customer.tags.all()),
             "contact_people": list(customer.contact_people.all()),
@@ -232,10 +233,7 @@ def customer_history_view(request, pk):
         "customers/customer_history.html",
         {
             "customer": customer,
-            "changes": customer_history(
-                customer=customer,
-                reveal_id=customer_can_see_full_id(user=request.user, customer=customer),
-            ),
+            "changes": customer_history(customer=customer, user=request.user),
         },
     )
 

@@ -125,3 +125,64 @@ def test_nothing_without_logging_in(north, client, url):
     response = client.get(url(north))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
+
+
+# Admin history pages (read-only, audited, masked: customers/admin_history.py) of
+# sales3's customer and its booking. The admin is for staff (managers, custodians);
+# everyone else is sent to the admin's login and shown nothing.
+ADMIN_HISTORY = [
+    "admin:customers_customer_history",
+    "admin:customers_customer_simple_history",
+    "admin:customers_booking_history",
+    "admin:customers_booking_simple_history",
+]
+
+
+@pytest.fixture
+def north_history(north):
+    from customers.models import Booking, Customer
+
+    customer = Customer.objects.get(pk=north["customer"])
+    booking = Booking.objects.filter(customer=customer).first()
+    return {
+        "admin:customers_customer_history": [customer.pk],
+        "admin:customers_customer_simple_history": [
+            customer.pk,
+            customer.history.first().history_id,
+        ],
+        "admin:customers_booking_history": [booking.pk],
+        "admin:customers_booking_simple_history": [
+            booking.pk,
+            booking.history.first().history_id,
+        ],
+    }
+
+
+@pytest.mark.parametrize("name", ADMIN_HISTORY)
+@pytest.mark.parametrize("role", ["sales1", "sales3", "lead1", "finance1"])
+def test_admin_history_is_not_for_those_without_admin_access(
+    staff, north_history, client_as, name, role
+):
+    response = client_as(staff[role]).get(reverse(name, args=north_history[name]))
+    assert response.status_code in (302, 404)
+    if response.status_code == 302:
+        assert response["Location"].startswith(reverse("admin:login"))
+
+
+@pytest.mark.parametrize("name", ADMIN_HISTORY)
+@pytest.mark.parametrize("role", ["manager1", "custodian1"])
+def test_admin_history_opens_read_only_for_managers_and_custodians(
+    staff, north_history, client_as, name, role
+):
+    client = client_as(staff[role])
+    url = reverse(name, args=north_history[name])
+    assert client.get(url).status_code == 200
+    if name.endswith("simple_history"):
+        assert client.post(url, {"name": "reverted"}).status_code == 405
+
+
+@pytest.mark.parametrize("name", ADMIN_HISTORY)
+def test_admin_history_needs_logging_in(north_history, client, name):
+    response = client.get(reverse(name, args=north_history[name]))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))

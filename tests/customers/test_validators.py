@@ -4,7 +4,6 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from customers.validators import (
-    mask_id_number,
     normalize_mobile,
     normalize_org_name,
     parse_id_number,
@@ -78,10 +77,6 @@ def test_mainland_mobiles_are_normalised(raw):
 def test_bad_mobiles_are_refused(raw):
     with pytest.raises(ValidationError):
         validate_mobile(raw)
-
-
-def test_id_numbers_are_masked_keeping_region_and_last_four():
-    assert mask_id_number("11010519491231002X") == "110105********002X"
 
 
 def test_organisation_names_compare_without_width_space_and_punctuation():

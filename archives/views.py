@@ -166,6 +166,13 @@ def document_add(request, pk):
         else:
             messages.success(request, _("Added: %(document)s") % {"document": document})
             return redirect(archive)
+    # Also at the top of the page: on a phone the checklist row is far below.
+    label = dict(DocumentKind.choices).get(kind, "")
+    reasons = " ".join(message for errors in form.errors.values() for message in errors)
+    messages.error(
+        request,
+        _("Not added to “%(document)s”: %(reason)s") % {"document": label, "reason": reasons},
+    )
     context = _detail_context(request, archive, upload_forms={kind: form})
     context["open_kind"] = kind
     return render(request, "archives/archive_detail.html", context, status=400)

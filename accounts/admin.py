@@ -18,8 +18,10 @@ class UserAdmin(BaseUserAdmin):
     search_fields = ["username", "full_name", "email"]
     fieldsets = (
         *BaseUserAdmin.fieldsets,
-        (_("Agency"), {"fields": ("full_name", "team", "phone")}),
+        (_("Agency"), {"fields": ("full_name", "team", "phone", "must_change_password")}),
     )
+    # Set only by a manager on the Staff page, which audits it.
+    readonly_fields = ["must_change_password"]
 
 
 @admin.register(Team)

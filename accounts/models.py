@@ -38,6 +38,11 @@ class User(AbstractUser):
         related_name="members",
     )
     phone = models.CharField(_("phone"), max_length=20, blank=True)
+    # Set by a manager (customers.services.sign_in.password_change_require, audited);
+    # cleared when the person chooses a new password.
+    must_change_password = models.BooleanField(
+        _("must change password at next sign-in"), default=False
+    )
 
     class Meta:
         verbose_name = _("staff member")

@@ -5,6 +5,7 @@ e-mail printed to the console. DJANGO_ENV=production turns on the hardened setti
 requires SECRET_KEY and ALLOWED_HOSTS.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -39,6 +40,9 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "simple_history",
+    # Counts failed sign-ins and locks the account or address out (before customers: its
+    # failed-login receiver reads whether axes has just locked the request out).
+    "axes",
     "accounts",
     "customers",
     "archives",
@@ -50,15 +54,20 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "accounts.middleware.NoStoreForSignedInMiddleware",
     "config.middleware.DefaultLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.PasswordChangeRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "customers.audit.AuditOriginMiddleware",
+    # Turns a sign-in that axes refused into our lockout page (last, as axes asks).
+    "axes.middleware.AxesMiddleware",
 ]
 
 if PRODUCTION:
@@ -113,6 +122,36 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# axes' backend first: it refuses a locked-out account or address before any password check.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# --- Sign-in lockout (django-axes) -------------------------------------------------------
+# After LOGIN_FAILURE_LIMIT failed sign-ins within LOGIN_LOCKOUT_MINUTES, the username is
+# locked (from every address) and so is the address (for every username), on the product
+# login and the admin login alike, until the minutes pass or a manager unlocks it
+# (Staff → Locked sign-ins). A success does not wipe earlier failures: an insider could
+# otherwise reset the count between guesses by signing in to their own account.
+AXES_ENABLED = env_bool("LOGIN_LOCKOUT_ENABLED", True)
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 30))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = False
+# The same client address the audit log records (AUDIT_TRUST_X_FORWARDED_FOR below).
+AXES_CLIENT_IP_CALLABLE = "customers.audit.client_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
+# Unlocking goes through the managers' page, which audits it; axes' own admin would not.
+AXES_ENABLE_ADMIN = False
+AXES_VERBOSE = False
+
+# --- Sessions ----------------------------------------------------------------------------
+# A session ends after a working day without a request (every request restarts the clock)
+# and when the browser closes.
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 9 * 60 * 60)
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", True)
 
 # --- Language and time -----------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -190,6 +229,27 @@ if PRODUCTION:
     # healthz is probed over plain HTTP inside the compose network.
     SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]
 
+# Content-Security-Policy (django-csp 4): scripts and styles only from our own static
+# files, no inline script or style, no framing, forms post only to us.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        # One inline style attribute is allowed by its hash: django-simple-history's admin
+        # history page writes <p class="paginator" style="border-top: 0">.
+        "style-src-attr": [
+            "'unsafe-hashes'",
+            "'sha256-XMXSevYjgSjXgRafBFDvtjwX+yyWLrxfso9DcNZ9UXM='",
+        ],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'self'"],
+    }
+}
+
 # Audit entries record the client address; behind a reverse proxy that sets
 # X-Forwarded-For, trust its first hop (never when the app is reachable directly).
 AUDIT_TRUST_X_FORWARDED_FOR = env_bool("AUDIT_TRUST_X_FORWARDED_FOR", False)
@@ -199,7 +259,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # axes logs every sign-in at INFO; the audit log already records them.
+        "axes": {"level": "WARNING"},
+    },
 }
 
 # Product labels shown in the navigation bar.

@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class CustomersConfig(AppConfig):
     name = "customers"
     verbose_name = _("Customer archive")
+
+    def ready(self):
+        from customers import sign_in
+
+        sign_in.connect()  # audit rows for signing in and out (every login door)

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from customers.views import archive as views
-from customers.views import custody
+from customers.views import custody, sign_in
 
 app_name = "customers"
 
@@ -39,4 +39,14 @@ urlpatterns += [
     path("staff/", custody.staff_list, name="staff"),
     path("staff/<int:user_pk>/depart/", custody.staff_depart, name="staff_depart"),
     path("staff/<int:user_pk>/departure/", custody.staff_departure, name="staff_departure"),
+]
+
+urlpatterns += [
+    path("staff/lockouts/", sign_in.lockouts, name="lockouts"),
+    path("staff/lockouts/unlock/", sign_in.lockout_unlock, name="lockout_unlock"),
+    path(
+        "staff/<int:user_pk>/require-password-change/",
+        sign_in.staff_require_password_change,
+        name="staff_require_password_change",
+    ),
 ]

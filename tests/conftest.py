@@ -181,3 +181,32 @@ def client_as(client):
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _test_shortcuts_are_not_sign_ins(monkeypatch):
+    """force_login and logout on the test client set up a test; they are not a person
+    signing in or out, so they write no sign-in audit rows (tests that count audit rows
+    count what the page under test wrote). The sign-in audit tests sign in through the
+    login pages (tests/accounts/test_sign_in_audit.py)."""
+    from django.contrib.auth.signals import user_logged_in, user_logged_out
+    from django.test import Client
+
+    from customers import sign_in
+
+    def muted(method, signal, receiver):
+        def call(self, *args, **kwargs):
+            signal.disconnect(receiver, dispatch_uid=f"customers.sign_in.{receiver.__name__}")
+            try:
+                return method(self, *args, **kwargs)
+            finally:
+                sign_in.connect()
+
+        return call
+
+    monkeypatch.setattr(
+        Client, "force_login", muted(Client.force_login, user_logged_in, sign_in.audit_signed_in)
+    )
+    monkeypatch.setattr(
+        Client, "logout", muted(Client.logout, user_logged_out, sign_in.audit_signed_out)
+    )

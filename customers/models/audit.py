@@ -16,6 +16,13 @@ class AuditAction(models.TextChoices):
     GRANT_ACCESS = "grant_access", _("Granted special access")
     REFUSE_ACCESS = "refuse_access", _("Refused special access")
     HANDOVER = "handover", _("Handed over")
+    # Signing in (customers.sign_in): every door, the product login and the admin login.
+    LOGIN = "login", _("Signed in")
+    LOGIN_FAILED = "login_failed", _("Failed to sign in")
+    LOGOUT = "logout", _("Signed out")
+    LOGIN_UNLOCK = "login_unlock", _("Unlocked a locked sign-in")
+    PASSWORD_CHANGE = "password_change", _("Changed their password")
+    PASSWORD_REQUIRE = "password_require", _("Required a password change")
 
 
 class AuditEntryQuerySet(models.QuerySet):

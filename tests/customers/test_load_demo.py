@@ -64,7 +64,9 @@ def test_every_demo_user_can_log_in(demo, client):
     users = list(User.objects.all())
     assert len(users) == len(DEMO_USERS) + 1
     assert all(user.check_password("travel-demo") for user in users)
-    assert client.login(username="sales1", password="travel-demo")
+    response = client.post("/accounts/login/", {"username": "sales1", "password": "travel-demo"})
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(User.objects.get(username="sales1").pk)
 
 
 def test_demo_customers_are_valid_and_varied(demo):

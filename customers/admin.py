@@ -3,6 +3,7 @@ the pages; deleting is always the soft, restorable kind."""
 
 from django import forms
 from django.contrib import admin, messages
+from django.db.models import Q
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -32,6 +33,12 @@ from customers.models import (
 from customers.selectors import customer_list_visible
 from customers.services import MassActionRefused, customer_restore, customers_soft_delete
 from customers.signals import announce_customers_reassigned
+from customers.validators import (
+    ID_PATTERN,
+    MOBILE_PATTERN,
+    normalize_id_number,
+    normalize_mobile,
+)
 
 
 class CustomerAdminForm(MaskedIdentityFormMixin, CustomerPrepareMixin, forms.ModelForm):
@@ -82,6 +89,20 @@ class CustomerAdmin(ReadOnlyHistoryAdmin):
     def get_queryset(self, request):
         include_deleted = request.user.has_perm("customers.restore_customer")
         return customer_list_visible(user=request.user, include_deleted=include_deleted)
+
+    def get_search_results(self, request, queryset, search_term):
+        # The admin splits the term at spaces; a mobile or ID number typed with spaces,
+        # dashes or full-width digits is also looked up whole, in its canonical form.
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        mobile, id_number = normalize_mobile(search_term), normalize_id_number(search_term)
+        exact = Q()
+        if MOBILE_PATTERN.match(mobile):
+            exact |= Q(mobile=mobile)
+        if ID_PATTERN.match(id_number):
+            exact |= Q(id_number=id_number)
+        if exact:
+            results = results | queryset.filter(exact)
+        return results, may_have_duplicates
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         # The reader decides what the form may pre-fill (customers.masking): those who

@@ -20,7 +20,7 @@ from customers.selectors import (
     customer_filter_not_contacted_since,
     owner_choices,
 )
-from customers.validators import normalize_id_number, normalize_mobile
+from customers.validators import normalize_email, normalize_id_number, normalize_mobile
 
 
 class AnyYesNo(forms.Select):
@@ -96,7 +96,7 @@ class CustomerFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        condition = Q(name__icontains=value) | Q(email__iexact=value)
+        condition = Q(name__icontains=value) | Q(email__iexact=normalize_email(value))
         mobile = normalize_mobile(value)
         if mobile.isdigit() and len(mobile) >= 4:
             condition |= Q(mobile__startswith=mobile)

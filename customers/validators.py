@@ -1,7 +1,13 @@
 """Validation and normalisation of Chinese identity data.
 
-- Resident ID number 居民身份证号码 (GB 11643-1999): 17 digits + check character.
+- Resident ID number 居民身份证号码 (GB 11643-1999): 17 digits + check character, the first
+  two digits a province-level code of GB/T 2260.
 - Mainland mobile numbers: 11 digits, 1[3-9]xxxxxxxxx; +86 / 0086 prefixes are dropped.
+
+Every identifier has one `normalize_*` function here, and every door (page and admin forms,
+services, imports, searches, the duplicate check, the model fields in
+customers/models/fields.py) passes values through it before validating, storing or
+comparing them, so `１１０１０５…`, `110105 …` and `110105…` are one and the same number.
 """
 
 import datetime
@@ -15,9 +21,55 @@ from django.utils.translation import gettext_lazy as _
 
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK_CHARS = "10X98765432"
-ID_PATTERN = re.compile(r"^\d{17}[\dX]$")
-MOBILE_PATTERN = re.compile(r"^1[3-9]\d{9}$")
-POSTAL_CODE_PATTERN = re.compile(r"^\d{6}$")
+# ASCII digits only: Python's \d also matches full-width and other scripts' digits.
+ID_PATTERN = re.compile(r"^[0-9]{17}[0-9X]$")
+MOBILE_PATTERN = re.compile(r"^1[3-9][0-9]{9}$")
+POSTAL_CODE_PATTERN = re.compile(r"^[0-9]{6}$")
+
+# Province-level codes of GB/T 2260 (the first two digits of an ID number). 83 is not in
+# GB/T 2260 but is the address code of Taiwan residents' residence permits (台湾居民居住证,
+# 830000), which carry an ID number of the same form; 81/82 serve Hong Kong and Macao.
+# Finer (city, district) codes are not checked: cards issued under old codes stay valid.
+ID_PROVINCE_CODES = frozenset(
+    {"11", "12", "13", "14", "15"}
+    | {"21", "22", "23"}
+    | {"31", "32", "33", "34", "35", "36", "37"}
+    | {"41", "42", "43", "44", "45", "46"}
+    | {"50", "51", "52", "53", "54"}
+    | {"61", "62", "63", "64", "65"}
+    | {"71", "81", "82", "83"}
+)
+
+# Dashes people type between digit groups: every Unicode dash punctuation (Pd: -, ‐, ‑,
+# –, —, －, ﹣ …), the minus sign and the hyphen bullet; ー (the katakana long-vowel mark
+# that Chinese and Japanese IMEs offer as a dash) only between digits.
+_DASH_CHARS = "\u2212\u2043"
+_KANA_DASH_BETWEEN_DIGITS = re.compile(r"(?<=[0-9])\u30fc+(?=[0-9])")
+_PHONE_BRACKETS = str.maketrans("", "", "()[]【】〔〕")
+
+
+def normalize_text(value: str | None) -> str:
+    """The first step of every identifier: NFKC (full-width letters and digits to ASCII),
+    every other script's decimal digits (Arabic-Indic, Devanagari …) to ASCII, and no
+    spaces of any kind (ideographic, no-break, thin) or invisible format characters."""
+    text = unicodedata.normalize("NFKC", value or "")
+    kept = []
+    for char in text:
+        if char.isspace() or unicodedata.category(char) in {"Cc", "Cf", "Zs", "Zl", "Zp"}:
+            continue
+        if not char.isascii():
+            digit = unicodedata.decimal(char, None)
+            if digit is not None:
+                char = str(digit)
+        kept.append(char)
+    return "".join(kept)
+
+
+def _without_dashes(text: str) -> str:
+    text = _KANA_DASH_BETWEEN_DIGITS.sub("", text)
+    return "".join(
+        char for char in text if unicodedata.category(char) != "Pd" and char not in _DASH_CHARS
+    )
 
 
 @dataclass(frozen=True)
@@ -31,8 +83,9 @@ def id_number_check_char(first17: str) -> str:
     return ID_CHECK_CHARS[total % 11]
 
 
-def normalize_id_number(value: str) -> str:
-    return (value or "").strip().replace(" ", "").upper()
+def normalize_id_number(value: str | None) -> str:
+    """Canonical ID number: ASCII digits and an upper-case X, no spaces or dashes."""
+    return _without_dashes(normalize_text(value)).upper()
 
 
 def parse_id_number(value: str) -> IdNumberFacts:
@@ -47,6 +100,15 @@ def parse_id_number(value: str) -> IdNumberFacts:
     if not ID_PATTERN.match(number):
         raise ValidationError(
             _("An ID number is 17 digits followed by a digit or X."), code="id_format"
+        )
+    if number[:2] not in ID_PROVINCE_CODES:
+        raise ValidationError(
+            _(
+                "The ID number starts with %(code)s, which is no province, region or "
+                "municipality code; please check the first two digits."
+            ),
+            code="id_region",
+            params={"code": number[:2]},
         )
     try:
         birthday = datetime.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
@@ -70,13 +132,39 @@ def validate_id_number(value: str) -> None:
     parse_id_number(value)
 
 
-def normalize_mobile(value: str) -> str:
-    digits = re.sub(r"[\s\-()]", "", value or "")
+def normalize_mobile(value: str | None) -> str:
+    """Canonical mainland mobile: the 11 digits, without +86 / 0086 / 86, spaces, dashes
+    or brackets."""
+    digits = _without_dashes(normalize_text(value)).translate(_PHONE_BRACKETS)
     for prefix in ("+86", "0086"):
         if digits.startswith(prefix):
-            digits = digits[len(prefix) :]
-            break
+            return digits[len(prefix) :]
+    if len(digits) == 13 and digits.startswith("861"):
+        return digits[2:]
     return digits
+
+
+def normalize_phone(value: str | None) -> str:
+    """Canonical other phone: digits (an extension after 转 or ext is kept as typed), the
+    country code of a mainland number dropped so `+86 10 1234 5678` is `01012345678`."""
+    phone = _without_dashes(normalize_text(value)).translate(_PHONE_BRACKETS)
+    for prefix in ("+86", "0086"):
+        if phone.startswith(prefix):
+            rest = phone[len(prefix) :]
+            return rest if rest.startswith("1") and len(rest) == 11 else f"0{rest.lstrip('0')}"
+    return phone
+
+
+def normalize_email(value: str | None) -> str:
+    """NFKC without spaces, and the domain in lower case (domains are case-insensitive;
+    the part before @ is left as typed, since a server may tell cases apart)."""
+    email = normalize_text(value)
+    local, at, domain = email.rpartition("@")
+    return f"{local}@{domain.lower()}" if at else email
+
+
+def normalize_postal_code(value: str | None) -> str:
+    return _without_dashes(normalize_text(value))
 
 
 def validate_mobile(value: str) -> None:
@@ -88,11 +176,11 @@ def validate_mobile(value: str) -> None:
 
 
 def validate_postal_code(value: str) -> None:
-    if value and not POSTAL_CODE_PATTERN.match(value):
+    if value and not POSTAL_CODE_PATTERN.match(normalize_postal_code(value)):
         raise ValidationError(_("A postal code has 6 digits."), code="postal_code")
 
 
-def normalize_org_name(value: str) -> str:
-    """Compare organisation names ignoring width, case, spaces and punctuation."""
-    text = unicodedata.normalize("NFKC", value or "").lower()
-    return "".join(ch for ch in text if ch.isalnum())
+def normalize_org_name(value: str | None) -> str:
+    """Compare organisation names ignoring width, case, spaces, punctuation and the script
+    of their digits."""
+    return "".join(ch for ch in normalize_text(value).lower() if ch.isalnum())

@@ -164,8 +164,9 @@ class DemoBuilder:
         _code, _province, city, district, _postal = place
         short_city = city.removesuffix("市")
         self._address(customer, place, home=False)
+        # Canonical, as normalize_phone stores it: area code and number without a dash.
         customer.phone = (
-            f"{names.CITY_AREA_CODES[city]}-{rng.randint(2, 8)}{rng.randint(0, 10**7 - 1):07d}"
+            f"{names.CITY_AREA_CODES[city]}{rng.randint(2, 8)}{rng.randint(0, 10**7 - 1):07d}"
         )
         customer.email = f"office{index}@example.cn"
         kind = customer.kind

@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from customers.models.fields import MobileField, NormalisedEmailField
 from customers.validators import validate_mobile
 
 
@@ -19,8 +20,8 @@ class ContactPerson(models.Model):
     )
     name = models.CharField(_("name"), max_length=100)
     title = models.CharField(_("position"), max_length=100, blank=True)
-    mobile = models.CharField(_("mobile"), max_length=11, blank=True, validators=[validate_mobile])
-    email = models.EmailField(_("e-mail"), blank=True)
+    mobile = MobileField(_("mobile"), max_length=11, blank=True, validators=[validate_mobile])
+    email = NormalisedEmailField(_("e-mail"), blank=True)
     is_primary = models.BooleanField(_("main contact"), default=False)
     started_on = models.DateField(_("contact since"))
     ended_on = models.DateField(_("contact until"), null=True, blank=True)

@@ -20,6 +20,13 @@ from customers.models.choices import (
     SourceChannel,
     SupplierType,
 )
+from customers.models.fields import (
+    IdNumberField,
+    MobileField,
+    NormalisedEmailField,
+    PhoneField,
+    PostalCodeField,
+)
 from customers.validators import (
     validate_id_number,
     validate_mobile,
@@ -82,7 +89,7 @@ class Customer(models.Model):
     founding_date = models.DateField(_("company founding date"), null=True, blank=True)
 
     # People
-    id_number = models.CharField(
+    id_number = IdNumberField(
         _("resident ID number"), max_length=18, blank=True, validators=[validate_id_number]
     )
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, blank=True)
@@ -91,14 +98,14 @@ class Customer(models.Model):
     occupation = models.CharField(_("occupation"), max_length=100, blank=True)
 
     # How to reach them
-    mobile = models.CharField(_("mobile"), max_length=11, blank=True, validators=[validate_mobile])
-    phone = models.CharField(_("other phone"), max_length=30, blank=True)
-    email = models.EmailField(_("e-mail"), blank=True)
+    mobile = MobileField(_("mobile"), max_length=11, blank=True, validators=[validate_mobile])
+    phone = PhoneField(_("other phone"), max_length=30, blank=True)
+    email = NormalisedEmailField(_("e-mail"), blank=True)
     province = models.CharField(_("province"), max_length=30, blank=True)
     city = models.CharField(_("city"), max_length=30, blank=True)
     district = models.CharField(_("district"), max_length=30, blank=True)
     street_address = models.CharField(_("street address"), max_length=200, blank=True)
-    postal_code = models.CharField(
+    postal_code = PostalCodeField(
         _("postal code"), max_length=6, blank=True, validators=[validate_postal_code]
     )
 

@@ -25,9 +25,12 @@ from customers.selectors import customer_can_edit, customer_find_duplicates
 from customers.services.custody import deletions_over_limit, mass_deletion_refused
 from customers.signals import announce_customers_reassigned, booking_saved
 from customers.validators import (
+    normalize_email,
     normalize_id_number,
     normalize_mobile,
     normalize_org_name,
+    normalize_phone,
+    normalize_postal_code,
     parse_id_number,
 )
 
@@ -70,6 +73,9 @@ def customer_prepare(*, customer: Customer) -> None:
     duplicates. Raises ValidationError keyed by field."""
     customer.id_number = normalize_id_number(customer.id_number)
     customer.mobile = normalize_mobile(customer.mobile)
+    customer.phone = normalize_phone(customer.phone)
+    customer.email = normalize_email(customer.email)
+    customer.postal_code = normalize_postal_code(customer.postal_code)
     customer.name = customer.name.strip()
     customer.name_normalised = normalize_org_name(customer.name)
     errors: dict[str, list[str]] = {}
@@ -284,6 +290,8 @@ def booking_save(*, actor, booking: Booking) -> Booking:
 
 def _contact_person_save(*, actor, person: ContactPerson) -> ContactPerson:
     person.created_by = actor
+    person.mobile = normalize_mobile(person.mobile)
+    person.email = normalize_email(person.email)
     if person.started_on is None:
         person.started_on = timezone.localdate()
     person.full_clean()

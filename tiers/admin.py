@@ -47,11 +47,23 @@ class TierPolicyAdmin(admin.ModelAdmin):
         (
             _("Half-yearly review"),
             {
+                "fields": ["downgrade_complaints"],
+                "description": _(
+                    "The review proposes the grade the 12-month spend implies, up or down; "
+                    "complaints bring it one step below the grade in force."
+                ),
+            },
+        ),
+        (
+            _("Value"),
+            {
                 "fields": [
-                    "upgrade_spend_growth_percent",
-                    "upgrade_booking_growth",
-                    "downgrade_inactive_months",
-                    "downgrade_complaints",
+                    "value_weight_spend",
+                    "value_weight_margin",
+                    "value_weight_delay",
+                    "value_weight_frequency",
+                    "poor_value_margin_percent",
+                    "poor_value_delay_days",
                 ]
             },
         ),

@@ -11,7 +11,7 @@ from openpyxl.cell import WriteOnlyCell
 from customers.spreadsheets import SafeCsvWriter, is_formula_like
 from tiers.selectors import TierReport
 
-REPORTS = ("grades", "movement", "quadrants", "pareto", "rfm", "dormant", "churn")
+REPORTS = ("grades", "movement", "quadrants", "value", "pareto", "rfm", "dormant", "churn")
 
 
 def _pct(value: float) -> float:
@@ -32,6 +32,7 @@ def report_table(report: TierReport, name: str) -> tuple[list[str], list[list]]:
             _("Quadrant"), _("Customers"), _("Share of customers (%)"),
             _("12-month spend (¥)"), _("Share of spend (%)"),
             _("12-month gross profit (¥)"), _("Share of gross profit (%)"),
+            _("Large but poor value"),
         ]  # fmt: skip
         return headers, [
             [
@@ -42,9 +43,12 @@ def report_table(report: TierReport, name: str) -> tuple[list[str], list[list]]:
                 _pct(r["spend_share"]),
                 r["gross_profit"],
                 _pct(r["profit_share"]),
+                r["poor_value"],
             ]
             for r in report.quadrants
         ]
+    if name == "value":
+        return _value_table(report.value)
     if name == "pareto":
         headers = [_("Share of buying customers (%)"), _("Share of spend (%)"),
                    _("Share of gross profit (%)")]  # fmt: skip
@@ -70,6 +74,33 @@ def report_table(report: TierReport, name: str) -> tuple[list[str], list[list]]:
     return [_("Reason lost"), _("Customers"), _("Share (%)"), _("Handbook (%)")], [
         [r["label"], r["customers"], _pct(r["share"]), _pct(r["handbook_share"])]
         for r in report.churn
+    ]
+
+
+def _value_table(value: dict) -> tuple[list[str], list[list]]:
+    """The value ranking, then the large but poor value customers (as on the page)."""
+    headers = [_("List"), _("Customer"), _("Owner"), _("Grade"), _("Value"),
+               _("12-month spend (¥)"), _("Gross margin (%)"), _("Payment delay (days)"),
+               _("Bookings in 12 months"), _("Large but poor value")]  # fmt: skip
+    lists = [
+        (_("Ranked by value"), value.get("ranked", [])),
+        (_("Large but poor value"), value.get("poor", [])),
+    ]
+    return headers, [
+        [
+            title,
+            s.customer.name,
+            s.owner.display_name,
+            s.grade,
+            s.value_score,
+            s.spend_12m,
+            s.margin_percent,
+            s.avg_payment_delay_days,
+            s.bookings_12m,
+            _("Yes") if s.poor_value else _("No"),
+        ]
+        for title, rows in lists
+        for s in rows
     ]
 
 

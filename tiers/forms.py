@@ -66,6 +66,11 @@ class ProposalFilterForm(_BootstrapMixin, forms.Form):
     )
     min_spend = forms.DecimalField(label=_("12-month spend from (¥)"), required=False, min_value=0)
     max_spend = forms.DecimalField(label=_("up to (¥)"), required=False, min_value=0)
+    poor_value = forms.ChoiceField(
+        label=_("Value"),
+        required=False,
+        choices=[("", _("Any")), ("1", _("Large but poor value"))],
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -46,6 +46,7 @@ from tiers.models import (
 GRADE_ORDER = ["A", "B", "C", ""]
 GRADE_RANK = {"A": 3, "B": 2, "C": 1, "": 0}
 DORMANT_LIST_LIMIT = 20
+VALUE_LIST_LIMIT = 20
 TASK_LIST_LIMIT = 50
 
 
@@ -133,6 +134,7 @@ class TierReport:
     rfm: list[dict[str, Any]] = field(default_factory=list)
     dormant: dict[str, Any] = field(default_factory=dict)
     churn: list[dict[str, Any]] = field(default_factory=list)
+    value: dict[str, Any] = field(default_factory=dict)
     customers: int = 0
     spend: Decimal = Decimal("0")
 
@@ -144,7 +146,7 @@ def tier_report(*, user, month: datetime.date | None, scope: ReportScope) -> Tie
         return report
     segments = list(
         scope.filter(SegmentSummary.objects.filter(month=month))
-        .values("grade", "quadrant", "is_dormant", "status", "churn_reason")
+        .values("grade", "quadrant", "is_dormant", "poor_value", "status", "churn_reason")
         .annotate(n=Sum("customers"), spend=Sum("spend"), profit=Sum("gross_profit"))
     )
     report.customers = sum(row["n"] for row in segments)
@@ -156,6 +158,7 @@ def tier_report(*, user, month: datetime.date | None, scope: ReportScope) -> Tie
     report.movement = _movement(month=month, scope=scope, segments=segments)
     report.pareto = _pareto(month=month, scope=scope)
     report.rfm = _rfm(month=month, scope=scope)
+    report.value = _value(user=user, month=month, scope=scope, segments=segments)
     return report
 
 
@@ -192,11 +195,15 @@ def _quadrants(segments) -> list[dict[str, Any]]:
         spend = sum((row["spend"] for row in mine), Decimal("0"))
         profit = sum((row["profit"] for row in mine), Decimal("0"))
         count = sum(row["n"] for row in mine)
+        poor = [row for row in mine if row["poor_value"]]
         rows.append(
             {
                 "quadrant": quadrant,
                 "label": label,
                 "customers": count,
+                # Large but poor value (only large quadrants have them): thin margin or late.
+                "poor_value": sum(row["n"] for row in poor),
+                "poor_value_spend": sum((row["spend"] for row in poor), Decimal("0")),
                 "customer_share": _share(count, count_total),
                 "spend": spend,
                 "spend_share": _share(spend, spend_total),
@@ -247,6 +254,32 @@ def _dormant(*, user, month, scope: ReportScope, segments) -> dict[str, Any]:
         "customers": sum(row["n"] for row in dormant),
         "by_grade": by_grade,
         "top": top,
+    }
+
+
+def _value(*, user, month, scope: ReportScope, segments) -> dict[str, Any]:
+    """The value report: the buying customers ranked by value (best first), and the large
+    but poor value ones (largest first), each from its partial index on the month's
+    snapshots; the counts from the summaries."""
+    snapshots = scope.filter(CustomerSnapshot.objects.filter(month=month))
+    if scope.owner_ids is not None:
+        snapshots = snapshots.filter(customer__in=customer_list_visible(user=user))
+    snapshots = snapshots.select_related("customer", "owner")
+    ranked = list(
+        snapshots.filter(value_score__isnull=False).order_by(
+            "-value_score", "-spend_12m", "customer_id"
+        )[:VALUE_LIST_LIMIT]
+    )
+    poor = list(
+        snapshots.filter(poor_value=True).order_by("-spend_12m", "customer_id")[:VALUE_LIST_LIMIT]
+    )
+    flagged = [row for row in segments if row["poor_value"]]
+    return {
+        "ranked": ranked,
+        "poor": poor,
+        "poor_customers": sum(row["n"] for row in flagged),
+        "poor_spend": sum((row["spend"] for row in flagged), Decimal("0")),
+        "poor_profit": sum((row["profit"] for row in flagged), Decimal("0")),
     }
 
 
@@ -406,6 +439,7 @@ def proposals_filtered(
     min_spend=None,
     max_spend=None,
     status: str = ProposalStatus.PENDING,
+    poor_value: bool = False,
 ) -> QuerySet[Proposal]:
     proposals = Proposal.objects.filter(evaluation=evaluation)
     if status:
@@ -420,6 +454,8 @@ def proposals_filtered(
         proposals = proposals.filter(spend_12m__gte=min_spend)
     if max_spend is not None:
         proposals = proposals.filter(spend_12m__lte=max_spend)
+    if poor_value:
+        proposals = proposals.filter(poor_value=True)
     return proposals
 
 

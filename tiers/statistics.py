@@ -81,6 +81,12 @@ AGGREGATES = "tiers_month_aggregates"
 
 
 def snapshot_parameters(*, month: datetime.date, policy: TierPolicy) -> dict:
+    weights = {
+        "w_spend": policy.value_weight_spend,
+        "w_margin": policy.value_weight_margin,
+        "w_delay": policy.value_weight_delay,
+        "w_frequency": policy.value_weight_frequency,
+    }
     return {
         **statistics_windows(month=month, policy=policy),
         "policy": policy.pk,
@@ -89,6 +95,10 @@ def snapshot_parameters(*, month: datetime.date, policy: TierPolicy) -> dict:
         "top_percent": policy.volume_top_percent,
         "min_spend": str(policy.volume_min_spend),
         "loyalty_min": policy.loyalty_min_bookings,
+        **weights,
+        "w_total": max(sum(weights.values()), 1),
+        "thin_margin": policy.poor_value_margin_percent,
+        "late_days": policy.poor_value_delay_days,
     }
 
 
@@ -96,7 +106,7 @@ def insert_snapshots(*, month: datetime.date, policy: TierPolicy) -> int:
     """One snapshot row per customer (not deleted) for `month`.
 
     Two statements: one pass over the bookings (GROUP BY customer) into a temporary
-    table, then the NTILE/RANK windows over the customers, inserted in one statement.
+    table, then the RANK windows over the customers, inserted in one statement.
     Measured at 1M customers (bench/tiers.py): one statement is no faster, and the
     temporary table gives the join real row counts (ANALYZE)."""
     params = snapshot_parameters(month=month, policy=policy)
@@ -149,20 +159,37 @@ SNAPSHOT_COLUMNS = """month, customer_id, owner_id, team_id, policy_id, status, 
     grade, spend_12m, spend_prev_12m, gross_profit_12m, bookings_12m, bookings_prev_12m,
     loyalty_bookings, last_trip_on, recency_days, avg_payment_delay_days,
     r_score, f_score, m_score, spend_percentile, large_volume, high_loyalty, quadrant,
-    implied_grade, is_dormant"""
+    implied_grade, is_dormant, value_score, poor_value"""
+
+
+def quintile(rank: str, count: str) -> str:
+    """The 1-5 score of a row ranked `rank` (SQL RANK(): 1 + the rows with a lower
+    figure) among `count` rows: 1 + ⌊5 × lower / count⌋, in integer arithmetic.
+
+    Customers with the same figure share a rank, so they share a score (NTILE would
+    split them by customer id). Without ties it is NTILE(5) whenever the count is a
+    multiple of 5; the lowest figure always scores 1."""
+    return f"(1 + 5 * ({rank} - 1) / {count})"
 
 
 def scored_sql(policy: TierPolicy) -> str:
     """SELECT: the snapshot rows (SNAPSHOT_COLUMNS), read from the AGGREGATES table.
 
-    Three sorts: R, F, and one by spend that serves M (NTILE over spend, customer),
-    the spend rank (RANK over spend: tied customers share the lowest place, so the
-    number of customers spending at least as much) and the buyers count (its partition).
+    Five sorts: R and F among the customers who have travelled; among those who spent,
+    the spend (M, the spend rank and percentile: RANK() lets tied customers share the
+    lowest place, so spend_rank is how many spent at least as much), the gross margin
+    and the payment delay. The value is the policy's weighted mean of the four 1-5
+    scores spend (M), margin, paying on time and bookings (F), put on 0-100.
     """
     if policy.volume_rule == VolumeRule.FIXED_AMOUNT:
         large = "(spend_12m >= CAST(%(min_spend)s AS NUMERIC))"
     else:
         large = "(spend_12m > 0 AND spend_rank * 100 <= buyers * %(top_percent)s)"
+    value = (
+        "(100 * (%(w_spend)s * (m - 1) + %(w_margin)s * (margin_score - 1)"
+        " + %(w_delay)s * (delay_score - 1) + %(w_frequency)s * (f - 1))"
+        " + 2 * %(w_total)s) / (4 * %(w_total)s)"
+    )
     return f"""
     WITH base AS (
         SELECT c.id AS customer_id, c.owner_id, u.team_id, c.status, c.churn_reason, c.grade,
@@ -182,22 +209,33 @@ def scored_sql(policy: TierPolicy) -> str:
     ),
     windowed AS (
         SELECT base.*,
-            CASE WHEN last_trip_on IS NULL THEN 1 ELSE NTILE(5) OVER by_recency END AS r,
-            CASE WHEN last_trip_on IS NULL THEN 1 ELSE NTILE(5) OVER by_frequency END AS f,
-            CASE WHEN spend_12m > 0 THEN NTILE(5) OVER by_spend_customer ELSE 1 END AS m,
+            RANK() OVER by_recency AS recency_rank,
+            RANK() OVER by_frequency AS frequency_rank,
+            COUNT(*) OVER travelled AS travellers,
             RANK() OVER by_spend AS spend_rank_up,
-            COUNT(*) OVER spenders AS buyers
+            COUNT(*) OVER spenders AS buyers,
+            RANK() OVER by_margin AS margin_rank,
+            RANK() OVER by_delay AS delay_rank
         FROM base
         WINDOW
-            by_recency AS (PARTITION BY last_trip_on IS NULL ORDER BY last_trip_on, customer_id),
-            by_frequency AS (
-                PARTITION BY last_trip_on IS NULL ORDER BY bookings_12m, customer_id),
+            travelled AS (PARTITION BY last_trip_on IS NULL),
+            by_recency AS (travelled ORDER BY last_trip_on),
+            by_frequency AS (travelled ORDER BY bookings_12m),
             spenders AS (PARTITION BY spend_12m > 0),
             by_spend AS (spenders ORDER BY spend_12m),
-            by_spend_customer AS (spenders ORDER BY spend_12m, customer_id)
+            by_margin AS (spenders ORDER BY gross_profit_12m / NULLIF(spend_12m, 0)),
+            by_delay AS (spenders ORDER BY COALESCE(delay, 0) DESC)
     ),
     ranked AS (  -- among the buyers: how many spent at least as much
-        SELECT windowed.*, buyers - spend_rank_up + 1 AS spend_rank FROM windowed
+        SELECT windowed.*, buyers - spend_rank_up + 1 AS spend_rank,
+            CASE WHEN last_trip_on IS NULL THEN 1
+                ELSE {quintile("recency_rank", "travellers")} END AS r,
+            CASE WHEN last_trip_on IS NULL THEN 1
+                ELSE {quintile("frequency_rank", "travellers")} END AS f,
+            CASE WHEN spend_12m > 0 THEN {quintile("spend_rank_up", "buyers")} ELSE 1 END AS m,
+            {quintile("margin_rank", "buyers")} AS margin_score,
+            {quintile("delay_rank", "buyers")} AS delay_score
+        FROM windowed
     ),
     scored AS (
         SELECT ranked.*,
@@ -218,7 +256,10 @@ def scored_sql(policy: TierPolicy) -> str:
         CASE WHEN spend_12m >= CAST(%(a_min)s AS NUMERIC) THEN 'A'
              WHEN spend_12m >= CAST(%(b_min)s AS NUMERIC) THEN 'B'
              ELSE 'C' END,
-        (last_trip_on IS NOT NULL AND last_trip_on < %(dormant_before)s)
+        (last_trip_on IS NOT NULL AND last_trip_on < %(dormant_before)s),
+        CASE WHEN spend_12m > 0 THEN {value} END,
+        (large_volume AND (gross_profit_12m * 100 < spend_12m * %(thin_margin)s
+            OR COALESCE(delay, 0) > %(late_days)s))
     FROM scored
     """  # noqa: S608
 
@@ -232,9 +273,10 @@ def insert_summaries(*, month: datetime.date) -> None:
     where = f"FROM {snapshots} WHERE month = {_date('month')}"
     _execute(
         f"""INSERT INTO {_table(SegmentSummary)}
-            ({common}, grade, quadrant, is_dormant, status, churn_reason)
-        SELECT {select}, grade, quadrant, is_dormant, status, churn_reason {where}
-        GROUP BY owner_id, team_id, grade, quadrant, is_dormant, status, churn_reason""",
+            ({common}, grade, quadrant, is_dormant, poor_value, status, churn_reason)
+        SELECT {select}, grade, quadrant, is_dormant, poor_value, status, churn_reason {where}
+        GROUP BY owner_id, team_id, grade, quadrant, is_dormant, poor_value, status,
+            churn_reason""",
         params,
     )
     _execute(
@@ -262,14 +304,18 @@ def insert_proposals(
     complaints_until: datetime.datetime,
 ) -> int:
     """The evaluation's proposals from its month's snapshots, the grades in force now,
-    and the complaints on record, under the evaluation's policy (DOMAIN.md §3):
+    and the complaints on record, under the evaluation's policy (DOMAIN.md §3: the grade
+    is by the last 12 months' spend):
 
     - not graded yet: the grade the 12-month spend implies (new);
-    - no trip for `downgrade_inactive_months`: down to the implied grade, at least one step;
-    - `downgrade_complaints` or more complaints in 12 months: one step down;
-    - the spend implies a higher grade and grew by `upgrade_spend_growth_percent`, or the
-      bookings grew by `upgrade_booking_growth`: up to the implied grade.
-    Customers lost or retired are not re-evaluated; nobody is graded below C."""
+    - `downgrade_complaints` or more complaints in 12 months: one step down, or to the
+      grade the spend implies if that is lower;
+    - otherwise, when the spend implies another grade than the one in force, up or down:
+      that grade, with the threshold it reached or missed.
+    Each proposal carries the figures (spend, the year before, bookings, last trip,
+    margin, delay), the "large but poor value" flag of its snapshot, and when the grade
+    in force was set by hand (the latest grade change is manual). Customers lost or
+    retired are not re-evaluated; nobody is graded below C."""
     policy = evaluation.policy
     month = evaluation.snapshot_month
     params = {
@@ -277,37 +323,51 @@ def insert_proposals(
         "month": month.isoformat(),
         "a_min": str(policy.grade_a_min),
         "b_min": str(policy.grade_b_min),
-        "inactive_before": add_months(month, 1 - policy.downgrade_inactive_months).isoformat(),
         "complaints_min": policy.downgrade_complaints,
-        "growth": 100 + policy.upgrade_spend_growth_percent,
-        "booking_growth": policy.upgrade_booking_growth,
         "since": connection.ops.adapt_datetimefield_value(complaints_since),
         "until": connection.ops.adapt_datetimefield_value(complaints_until),
     }
+    return _execute(proposals_sql(), params)
+
+
+def proposals_sql() -> str:
+    """INSERT … SELECT of insert_proposals (named parameters as built there)."""
     implied = (
         "CASE WHEN s.spend_12m >= CAST(%(a_min)s AS NUMERIC) THEN 3 "
         "WHEN s.spend_12m >= CAST(%(b_min)s AS NUMERIC) THEN 2 ELSE 1 END"
     )
-    sql = f"""
+    one_down = (
+        "CASE WHEN implied_rank < current_rank - 1 THEN implied_rank ELSE current_rank - 1 END"
+    )
+    return f"""
     INSERT INTO {_table(Proposal)} (
         evaluation_id, customer_id, owner_id, team_id, from_grade, to_grade, change_type,
         reason, spend_12m, spend_prev_12m, bookings_12m, bookings_prev_12m, recency_days,
-        complaints_12m, status, decided_grade, decision_note)
+        complaints_12m, grade_threshold, gross_profit_12m, avg_payment_delay_days,
+        poor_value, manual_since, status, decided_grade, decision_note)
     WITH complaints AS (
         SELECT customer_id, COUNT(*) AS n FROM {_table(ServiceRecord)}
         WHERE kind = 'complaint' AND occurred_at >= %(since)s AND occurred_at < %(until)s
         GROUP BY customer_id
+    ),
+    latest_change AS (
+        SELECT customer_id, source, changed_at, ROW_NUMBER() OVER (
+            PARTITION BY customer_id ORDER BY changed_at DESC, id DESC) AS n
+        FROM {_table(GradeChange)}
     ),
     facts AS (
         SELECT s.customer_id, c.owner_id, u.team_id, c.grade AS from_grade,
             {GRADE_RANK.format(col="c.grade")} AS current_rank,
             {implied} AS implied_rank,
             s.spend_12m, s.spend_prev_12m, s.bookings_12m, s.bookings_prev_12m,
-            s.recency_days, s.last_trip_on, COALESCE(k.n, 0) AS complaints
+            s.recency_days, s.gross_profit_12m, s.avg_payment_delay_days, s.poor_value,
+            COALESCE(k.n, 0) AS complaints, m.changed_at AS manual_since
         FROM {_table(CustomerSnapshot)} s
         JOIN {_table(Customer)} c ON c.id = s.customer_id
         JOIN {_table(get_user_model())} u ON u.id = c.owner_id
         LEFT JOIN complaints k ON k.customer_id = s.customer_id
+        LEFT JOIN latest_change m ON m.customer_id = s.customer_id AND m.n = 1
+            AND m.source = 'manual'
         WHERE s.month = {_date("month")} AND c.deleted_at IS NULL
             AND c.status NOT IN ('lost', 'retired')
     ),
@@ -315,40 +375,32 @@ def insert_proposals(
         SELECT facts.*,
             CASE
                 WHEN current_rank = 0 THEN 'new'
-                WHEN current_rank > 1 AND (last_trip_on IS NULL
-                    OR last_trip_on < %(inactive_before)s) THEN 'inactive'
                 WHEN current_rank > 1 AND %(complaints_min)s > 0
                     AND complaints >= %(complaints_min)s THEN 'complaints'
-                WHEN implied_rank > current_rank
-                    AND spend_12m * 100 >= spend_prev_12m * %(growth)s THEN 'spend'
-                WHEN implied_rank > current_rank
-                    AND bookings_12m - bookings_prev_12m >= %(booking_growth)s THEN 'frequency'
+                WHEN implied_rank <> current_rank THEN 'spend'
             END AS rule
         FROM facts
     )
     SELECT %(evaluation)s, customer_id, owner_id, team_id, from_grade,
         CASE rule
-            WHEN 'new' THEN {RANK_GRADE.format(expr="implied_rank")}
-            WHEN 'inactive' THEN {
-        RANK_GRADE.format(
-            expr="CASE WHEN implied_rank < current_rank - 1 "
-            "THEN implied_rank ELSE current_rank - 1 END"
-        )
-    }
-            WHEN 'complaints' THEN {RANK_GRADE.format(expr="current_rank - 1")}
+            WHEN 'complaints' THEN {RANK_GRADE.format(expr=one_down)}
             ELSE {RANK_GRADE.format(expr="implied_rank")}
         END,
-        CASE rule WHEN 'new' THEN 'new' WHEN 'inactive' THEN 'downgrade'
-            WHEN 'complaints' THEN 'downgrade' ELSE 'upgrade' END,
-        CASE rule WHEN 'new' THEN 'first_grade' WHEN 'inactive' THEN 'inactive'
-            WHEN 'complaints' THEN 'complaints' WHEN 'spend' THEN 'spend_growth'
-            ELSE 'frequency_growth' END,
+        CASE WHEN rule = 'new' THEN 'new'
+            WHEN rule = 'spend' AND implied_rank > current_rank THEN 'upgrade'
+            ELSE 'downgrade' END,
+        CASE rule WHEN 'new' THEN 'first_grade' WHEN 'complaints' THEN 'complaints'
+            ELSE 'spend_grade' END,
         spend_12m, spend_prev_12m, bookings_12m, bookings_prev_12m, recency_days,
-        complaints, 'pending', '', ''
+        complaints,
+        CASE WHEN rule = 'spend' THEN CASE
+            WHEN implied_rank = 3 OR current_rank = 3 THEN CAST(%(a_min)s AS NUMERIC)
+            ELSE CAST(%(b_min)s AS NUMERIC) END END,
+        gross_profit_12m, avg_payment_delay_days, poor_value, manual_since,
+        'pending', '', ''
     FROM decided
     WHERE rule IS NOT NULL
     """  # noqa: S608
-    return _execute(sql, params)
 
 
 def insert_grade_changes(*, evaluation: Evaluation, actor_id: int, now: datetime.datetime) -> int:

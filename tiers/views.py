@@ -124,6 +124,7 @@ def review_detail(request, pk: int):
         min_spend=filters.get("min_spend"),
         max_spend=filters.get("max_spend"),
         status=filters.get("status") or "",
+        poor_value=filters.get("poor_value") == "1",
     )
     page = Paginator(
         proposals.select_related("customer__owner", "decided_by").order_by("-spend_12m", "id"),

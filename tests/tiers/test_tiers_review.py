@@ -76,14 +76,19 @@ def proposal_of(customer) -> Proposal:
 
 
 def test_review_proposes_by_each_rule(book):
+    """The grade follows the 12-month spend both ways (issue 14: "steady", B with
+    ¥55,000, now goes up although its spend grew only 10%; "idle" goes down to the C its
+    nil spend implies); complaints bring a grade one step down."""
     evaluation = half_yearly_review(today=JAN_1)
 
     assert evaluation.snapshot_month == datetime.date(2026, 12, 1)
+    spend = ProposalReason.SPEND_GRADE
     expected = {
         "new": ("", "B", ChangeType.NEW, ProposalReason.FIRST_GRADE),
-        "grows": ("B", "A", ChangeType.UPGRADE, ProposalReason.SPEND_GROWTH),
-        "busier": ("C", "B", ChangeType.UPGRADE, ProposalReason.FREQUENCY_GROWTH),
-        "idle": ("A", "C", ChangeType.DOWNGRADE, ProposalReason.INACTIVE),
+        "grows": ("B", "A", ChangeType.UPGRADE, spend),
+        "busier": ("C", "B", ChangeType.UPGRADE, spend),
+        "steady": ("B", "A", ChangeType.UPGRADE, spend),
+        "idle": ("A", "C", ChangeType.DOWNGRADE, spend),
         "unhappy": ("A", "B", ChangeType.DOWNGRADE, ProposalReason.COMPLAINTS),
     }
     for key, (from_grade, to_grade, change, reason) in expected.items():
@@ -91,11 +96,13 @@ def test_review_proposes_by_each_rule(book):
         assert (proposal.from_grade, proposal.to_grade, proposal.change_type, proposal.reason) == (
             from_grade, to_grade, change, reason,
         ), key  # fmt: skip
-    assert not Proposal.objects.filter(customer__in=[book["steady"], book["gone"]]).exists()
-    assert evaluation.proposal_count == 5
+    assert not Proposal.objects.filter(customer=book["gone"]).exists()
+    assert evaluation.proposal_count == 6
     grows = proposal_of(book["grows"])
     assert (grows.spend_12m, grows.spend_prev_12m) == (Decimal("60000"), Decimal("20000"))
-    assert grows.reason_text == "12-month spend ¥60,000, up from ¥20,000 the year before."
+    assert grows.reason_text == (
+        "12-month spend ¥60,000 reaches grade A (from ¥50,000); the 12 months before: ¥20,000."
+    )
     assert proposal_of(book["unhappy"]).complaints_12m == 2
 
 
@@ -104,7 +111,7 @@ def test_nothing_changes_before_approval_and_the_review_runs_once(book):
     call_command("tier_review", "--today", "2027-01-01")
 
     assert Evaluation.objects.count() == 1
-    assert Proposal.objects.count() == 5
+    assert Proposal.objects.count() == 6
     assert Customer.objects.get(pk=book["grows"].pk).grade == "B"
     assert Customer.objects.get(pk=book["new"].pk).grade == ""
     assert not GradeChange.objects.exists() and not GradeNotification.objects.exists()
@@ -170,10 +177,10 @@ def test_committee_approves_selected_then_overrides_and_rejects(
     assert proposal_of(book["unhappy"]).status == ProposalStatus.REJECTED
     assert not GradeChange.objects.filter(customer=book["unhappy"]).exists()
 
-    # "Approve all" takes only what is still pending.
-    assert proposals_decide(actor=manager1, evaluation=evaluation, proposals=proposals) == 1
+    # "Approve all" takes only what is still pending (the new customer and "steady").
+    assert proposals_decide(actor=manager1, evaluation=evaluation, proposals=proposals) == 2
     assert Customer.objects.get(pk=book["new"].pk).grade == "B"
-    assert GradeChange.objects.count() == 4
+    assert GradeChange.objects.count() == 5
 
 
 def test_only_managers_decide(book, sales1, lead1):

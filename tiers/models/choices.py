@@ -26,6 +26,9 @@ class ChangeType(models.TextChoices):
 
 class ProposalReason(models.TextChoices):
     FIRST_GRADE = "first_grade", _("First grade from 12-month spend")
+    SPEND_GRADE = "spend_grade", _("The 12-month spend implies another grade")
+    # The three below are kept for the evaluations made before the review followed the
+    # spend both ways (issue 14); new evaluations do not propose them.
     SPEND_GROWTH = "spend_growth", _("Spend reached a higher grade and grew strongly")
     FREQUENCY_GROWTH = "frequency_growth", _("Spend reached a higher grade; more bookings")
     INACTIVE = "inactive", _("Long inactivity")

@@ -1,9 +1,13 @@
 """The half-yearly re-evaluation 每半年重新评估, its proposals, the committee's decisions,
 the grade changes that took effect, and the messages telling customers."""
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from customers.models import Grade
@@ -68,6 +72,15 @@ class Proposal(models.Model):
     bookings_prev_12m = models.PositiveIntegerField(_("bookings in the 12 months before"))
     recency_days = models.IntegerField(_("days since the last trip"), null=True)
     complaints_12m = models.PositiveIntegerField(_("complaints in 12 months"))
+    # The bar the spend was measured against: the lowest 12-month spend of the higher of
+    # the two grades (the one reached, or the one no longer reached).
+    grade_threshold = models.DecimalField(_("grade threshold (¥)"), null=True, **MONEY)
+    gross_profit_12m = models.DecimalField(_("12-month gross profit (¥)"), null=True, **MONEY)
+    avg_payment_delay_days = models.DecimalField(
+        _("average payment delay (days)"), max_digits=8, decimal_places=1, null=True
+    )
+    poor_value = models.BooleanField(_("large but poor value"), default=False)
+    manual_since = models.DateTimeField(_("grade set by hand on"), null=True, blank=True)
 
     status = models.CharField(
         _("decision"),
@@ -114,8 +127,14 @@ class Proposal(models.Model):
         return f"{self.customer_id}: {self.from_grade or '-'} → {self.to_grade}"
 
     @property
+    def margin_percent(self) -> Decimal | None:
+        if self.gross_profit_12m is None or not self.spend_12m:
+            return None
+        return (self.gross_profit_12m * 100 / self.spend_12m).quantize(Decimal("0.1"))
+
+    @property
     def reason_text(self) -> str:
-        """The reason in words, with the figures behind it."""
+        """The reason in words, with the figures behind it, in the reader's language."""
         figures = {
             "spend": f"{self.spend_12m:,.0f}",
             "before": f"{self.spend_prev_12m:,.0f}",
@@ -123,6 +142,9 @@ class Proposal(models.Model):
             "bookings_before": self.bookings_prev_12m,
             "days": self.recency_days if self.recency_days is not None else "—",
             "complaints": self.complaints_12m,
+            "grade": self.to_grade,
+            "from": self.from_grade,
+            "bar": f"{self.grade_threshold:,.0f}" if self.grade_threshold is not None else "—",
         }
         texts = {
             ProposalReason.FIRST_GRADE: _("First grade: 12-month spend ¥%(spend)s."),
@@ -135,7 +157,40 @@ class Proposal(models.Model):
             ProposalReason.INACTIVE: _("No trip for %(days)s days."),
             ProposalReason.COMPLAINTS: _("%(complaints)s complaints in the last 12 months."),
         }
-        return str(texts[self.reason]) % figures
+        if self.reason == ProposalReason.SPEND_GRADE:
+            if self.change_type == ChangeType.UPGRADE:
+                text = _(
+                    "12-month spend ¥%(spend)s reaches grade %(grade)s (from ¥%(bar)s); "
+                    "the 12 months before: ¥%(before)s."
+                )
+            else:
+                text = _(
+                    "12-month spend ¥%(spend)s is below the ¥%(bar)s grade %(from)s needs: "
+                    "grade %(grade)s by spend (the 12 months before: ¥%(before)s; bookings "
+                    "in 12 months: %(bookings)s; last trip %(days)s days ago)."
+                )
+        else:
+            text = texts[self.reason]
+        sentences = [str(text) % figures]
+        if self.poor_value:
+            sentences.append(poor_value_text(self.margin_percent, self.avg_payment_delay_days))
+        if self.manual_since:
+            sentences.append(
+                gettext("The grade in force was set by hand on %(date)s.")
+                % {"date": timezone.localdate(self.manual_since).isoformat()}
+            )
+        return " ".join(sentences)
+
+
+def poor_value_text(margin: Decimal | None, delay: Decimal | None) -> str:
+    """The "large but poor value" flag with the two figures behind it."""
+    return gettext(
+        "Large but poor value: gross margin %(margin)s%%, paid %(delay)s days after the "
+        "due date on average."
+    ) % {
+        "margin": margin if margin is not None else "—",
+        "delay": delay if delay is not None else "—",
+    }
 
 
 class GradeChange(models.Model):

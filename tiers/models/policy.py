@@ -87,24 +87,35 @@ class TierPolicy(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(60)],
     )
 
-    upgrade_spend_growth_percent = models.PositiveSmallIntegerField(
-        _("upgrade: spend growth at least (%)"),
+    # The value view 客户价值: each figure scored 1-5 among the buying customers (the
+    # RFM tie rule), weighted, and put on a 0-100 scale.
+    value_weight_spend = models.PositiveSmallIntegerField(
+        _("value: weight of the 12-month spend"), default=40, validators=[MaxValueValidator(100)]
+    )
+    value_weight_margin = models.PositiveSmallIntegerField(
+        _("value: weight of the gross margin"), default=30, validators=[MaxValueValidator(100)]
+    )
+    value_weight_delay = models.PositiveSmallIntegerField(
+        _("value: weight of paying on time"),
+        default=20,
+        validators=[MaxValueValidator(100)],
+        help_text=_("The later a customer pays after the due date, the lower this part."),
+    )
+    value_weight_frequency = models.PositiveSmallIntegerField(
+        _("value: weight of the bookings"), default=10, validators=[MaxValueValidator(100)]
+    )
+    poor_value_margin_percent = models.PositiveSmallIntegerField(
+        _("poor value: gross margin below (%)"),
+        default=10,
+        validators=[MaxValueValidator(100)],
+        help_text=_("A large customer is poor value with a thinner margin than this …"),
+    )
+    poor_value_delay_days = models.PositiveSmallIntegerField(
+        _("poor value: or paying later than (days)"),
         default=30,
-        help_text=_(
-            "An upgrade is proposed when the 12-month spend reaches a higher grade and either "
-            "grew this much over the 12 months before, or the number of bookings grew."
-        ),
+        help_text=_("… or paying more days than this after the due date, on average."),
     )
-    upgrade_booking_growth = models.PositiveSmallIntegerField(
-        _("upgrade: or bookings grew by at least"),
-        default=1,
-        validators=[MinValueValidator(1)],
-    )
-    downgrade_inactive_months = models.PositiveSmallIntegerField(
-        _("downgrade: no trip for months"),
-        default=12,
-        validators=[MinValueValidator(1), MaxValueValidator(60)],
-    )
+
     downgrade_complaints = models.PositiveSmallIntegerField(
         _("downgrade: complaints in 12 months at least"),
         default=2,
@@ -129,6 +140,14 @@ class TierPolicy(models.Model):
                 condition=Q(volume_top_percent__gte=1) & Q(volume_top_percent__lte=99),
                 name="tierpolicy_top_percent_range",
                 violation_error_message=_("The top share is between 1% and 99%."),
+            ),
+            models.CheckConstraint(
+                condition=Q(value_weight_spend__gt=0)
+                | Q(value_weight_margin__gt=0)
+                | Q(value_weight_delay__gt=0)
+                | Q(value_weight_frequency__gt=0),
+                name="tierpolicy_value_has_a_weight",
+                violation_error_message=_("Give at least one value weight above 0."),
             ),
         ]
 

@@ -2,6 +2,8 @@
 summaries of those rows that the reports read (a manager's report at a million
 customers sums a few thousand summary rows instead of scanning the snapshots)."""
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -96,6 +98,10 @@ class CustomerSnapshot(models.Model):
     quadrant = models.CharField(_("quadrant"), max_length=10, choices=Quadrant.choices)
     implied_grade = models.CharField(_("grade by spend"), max_length=1, choices=Grade.choices)
     is_dormant = models.BooleanField(_("semi-dormant"))
+    # The value view: 0-100 for customers who spent in the 12 months (null otherwise), and
+    # the "large but poor value" flag (large volume, thin margin or late payment).
+    value_score = models.PositiveSmallIntegerField(_("value"), null=True)
+    poor_value = models.BooleanField(_("large but poor value"), default=False)
 
     class Meta:
         verbose_name = _("customer snapshot")
@@ -111,6 +117,18 @@ class CustomerSnapshot(models.Model):
                 condition=models.Q(is_dormant=True),
                 name="tiers_snapshot_dormant",
             ),
+            # The value report: a month's buying customers ranked by value.
+            models.Index(
+                fields=["month", "-value_score"],
+                condition=models.Q(value_score__isnull=False),
+                name="tiers_snapshot_value",
+            ),
+            # The month's large but poor value customers, largest first.
+            models.Index(
+                fields=["month", "-spend_12m"],
+                condition=models.Q(poor_value=True),
+                name="tiers_snapshot_poor_value",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -119,6 +137,13 @@ class CustomerSnapshot(models.Model):
     @property
     def rfm(self) -> str:
         return f"{self.r_score}{self.f_score}{self.m_score}"
+
+    @property
+    def margin_percent(self) -> Decimal | None:
+        """Gross profit as a share of the 12-month spend (%), one decimal."""
+        if not self.spend_12m:
+            return None
+        return (self.gross_profit_12m * 100 / self.spend_12m).quantize(Decimal("0.1"))
 
 
 class _OwnerSummary(models.Model):
@@ -142,6 +167,7 @@ class SegmentSummary(_OwnerSummary):
     grade = models.CharField(_("grade"), max_length=1, blank=True)
     quadrant = models.CharField(_("quadrant"), max_length=10)
     is_dormant = models.BooleanField(_("semi-dormant"))
+    poor_value = models.BooleanField(_("large but poor value"), default=False)
     status = models.CharField(_("status"), max_length=20)
     churn_reason = models.CharField(_("reason lost"), max_length=20, blank=True)
 

@@ -22,6 +22,12 @@ booking_saved = Signal()
 # from the database (it may have changed again since).
 customers_reassigned = Signal()
 
+# Sent after contacts were logged (`contact_record_create`: the customer page, follow-up
+# completion, feedback responses, the admin) and the transaction has committed: the
+# frequency cap counts contacts made. Keyword arguments: `customer_ids` (list[int]),
+# `record_ids` (list[int]), `actor`. Receivers must be idempotent.
+contacts_logged = Signal()
+
 
 def announce_customers_reassigned(*, customer_ids, actor) -> None:
     """Send `customers_reassigned` once the current transaction commits (at once outside
@@ -29,4 +35,15 @@ def announce_customers_reassigned(*, customer_ids, actor) -> None:
     ids = sorted({int(pk) for pk in customer_ids})
     transaction.on_commit(
         lambda: customers_reassigned.send(sender=Customer, customer_ids=ids, actor=actor)
+    )
+
+
+def announce_contacts_logged(*, customer_ids, record_ids, actor) -> None:
+    """Send `contacts_logged` once the current transaction commits (at once outside one)."""
+    customers = sorted({int(pk) for pk in customer_ids})
+    records = sorted({int(pk) for pk in record_ids})
+    transaction.on_commit(
+        lambda: contacts_logged.send(
+            sender=Customer, customer_ids=customers, record_ids=records, actor=actor
+        )
     )

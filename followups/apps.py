@@ -8,10 +8,13 @@ class FollowupsConfig(AppConfig):
     verbose_name = _("Return visits")
 
     def ready(self):
+        from customers.contact_rules import register_contact_rule
         from customers.panels import register_customer_panel
-        from customers.signals import customers_reassigned
+        from customers.signals import contacts_logged, customers_reassigned
         from followups.panels import customer_panel_context
+        from followups.services.cap import contacts_logged_receiver
         from followups.services.planning import customers_reassigned_receiver
+        from followups.services.work import visit_has_appointment
 
         register_customer_panel(
             key="followups",
@@ -23,3 +26,7 @@ class FollowupsConfig(AppConfig):
         customers_reassigned.connect(
             customers_reassigned_receiver, dispatch_uid="followups.follow_customer_owners"
         )
+        # A contact made counts for the frequency cap at once (not at the next run).
+        contacts_logged.connect(contacts_logged_receiver, dispatch_uid="followups.cap_contacts")
+        # 上门拜访须预约: every door that logs a contact checks the visit was agreed.
+        register_contact_rule(key="followups.visit_appointment", check=visit_has_appointment)

@@ -206,3 +206,11 @@ class MailingForm(forms.ModelForm):
         cleaned = super().clean()
         self.instance.grades = ",".join(cleaned.get("grade_choices") or [])
         return cleaned
+
+
+class WarningHandleForm(forms.Form):
+    note = forms.CharField(
+        label=_("what was done"),
+        max_length=1000,
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. called Mr Li, new quote sent")}),
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from followups import views
+from followups import views, views_warnings
 
 app_name = "followups"
 
@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:pk>/appointment/", views.followup_appointment_view, name="appointment"),
     path("customers/<int:customer_pk>/key-record/", views.key_record_new, name="key_record_new"),
     path("key-records/<int:pk>/", views.key_record_detail, name="key_record"),
+    path("warnings/<int:pk>/handle/", views_warnings.warning_handle_view, name="warning_handle"),
     path("calendar/", views.calendar_settings, name="calendar"),
     path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
     path("feedback/", views.feedback_list, name="feedback"),

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from customers.contact_rules import contact_rules_check
 from customers.models.choices import (
     ContactChannel,
     ContactOutcome,
@@ -45,6 +46,12 @@ class ContactRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} {self.contacted_at:%Y-%m-%d}"
+
+    def clean(self) -> None:
+        # The rules apps built on the archive add (an on-site visit needs an appointment,
+        # followups): here, so every door that validates a contact record runs them.
+        if self.channel and self.contacted_at:
+            contact_rules_check(record=self)
 
 
 class ServiceRecord(models.Model):

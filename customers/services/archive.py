@@ -23,7 +23,11 @@ from customers.models import (
 )
 from customers.selectors import customer_can_edit, customer_find_duplicates
 from customers.services.custody import deletions_over_limit, mass_deletion_refused
-from customers.signals import announce_customers_reassigned, booking_saved
+from customers.signals import (
+    announce_contacts_logged,
+    announce_customers_reassigned,
+    booking_saved,
+)
 from customers.validators import (
     normalize_email,
     normalize_id_number,
@@ -238,10 +242,11 @@ def contact_record_create(
         next_step=next_step,
         next_contact_on=next_contact_on,
     )
-    record.full_clean()
+    record.full_clean()  # with the rules other apps add (customers.contact_rules)
     with transaction.atomic():
         record.save()
         audit_record(actor=actor, action=AuditAction.CREATE, obj=record)
+        announce_contacts_logged(customer_ids=[customer.pk], record_ids=[record.pk], actor=actor)
     return record
 
 

@@ -24,7 +24,7 @@ from customers.forms import (
     ServiceRecordForm,
 )
 from customers.masking import customer_identity_for, mask_id_number
-from customers.models import AuditAction, Customer
+from customers.models import AuditAction, ContactRecord, Customer
 from customers.panels import customer_panels
 from customers.selectors import (
     booking_can_edit,
@@ -242,11 +242,17 @@ def customer_history_view(request, pk):
 @require_POST
 def contact_log(request, pk):
     customer = _editable_customer(request, pk)
-    form = ContactRecordForm(request.POST)
+    # With the customer on the instance the form runs the contact rules too (an on-site
+    # visit needs an appointment): the refusal shows on the form.
+    form = ContactRecordForm(request.POST, instance=ContactRecord(customer=customer))
     if form.is_valid():
-        contact_record_create(actor=request.user, customer=customer, **form.cleaned_data)
-        messages.success(request, _("Contact logged."))
-        return redirect(f"{customer.get_absolute_url()}#timeline")
+        try:
+            contact_record_create(actor=request.user, customer=customer, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Contact logged."))
+            return redirect(f"{customer.get_absolute_url()}#timeline")
     return render(
         request,
         "customers/record_form.html",

@@ -15,6 +15,7 @@ from followups.models.choices import (
     Weekday,
 )
 from followups.models.followup import (
+    CONFIRMED_APPOINTMENT,
     CalendarFeed,
     FeedbackAlert,
     Followup,
@@ -22,13 +23,17 @@ from followups.models.followup import (
     StandingVisit,
 )
 from followups.models.policy import FollowupPolicy
+from followups.models.warning import SPEND_KINDS, CustomerWarning, WarningKind
 
 __all__ = [
+    "CONFIRMED_APPOINTMENT",
+    "SPEND_KINDS",
     "UNCAPPED_KINDS",
     "VISIT_KINDS",
     "CalendarFeed",
     "CatalogueMailing",
     "CustomerEvent",
+    "CustomerWarning",
     "EventInvitation",
     "FeedbackAlert",
     "Followup",
@@ -41,5 +46,6 @@ __all__ = [
     "Occasion",
     "PlanningRun",
     "StandingVisit",
+    "WarningKind",
     "Weekday",
 ]

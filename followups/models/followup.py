@@ -60,6 +60,7 @@ class PlanningRun(models.Model):
     created_counts = models.JSONField(_("follow-ups created by kind"), default=dict)
     moved_by_cap = models.PositiveIntegerField(_("moved by the frequency cap"), default=0)
     overdue_feedback = models.PositiveIntegerField(_("newly overdue feedback"), default=0)
+    warnings_raised = models.PositiveIntegerField(_("early warnings raised"), default=0)
 
     class Meta:
         verbose_name = _("planning run")
@@ -212,9 +213,18 @@ class Followup(models.Model):
 
     @property
     def has_confirmed_appointment(self) -> bool:
+        """The same test as CONFIRMED_APPOINTMENT, on one row."""
         return self.kind == FollowupKind.WEEKLY_VISIT or (
             self.appointment_at is not None and self.appointment_confirmed_at is not None
         )
+
+
+# A visit agreed with the customer (上门拜访须预约): an appointment confirmed by phone, or
+# a standing weekly visit (a standing appointment). Followup.has_confirmed_appointment is
+# the same test on one row.
+CONFIRMED_APPOINTMENT = models.Q(kind=FollowupKind.WEEKLY_VISIT) | models.Q(
+    appointment_at__isnull=False, appointment_confirmed_at__isnull=False
+)
 
 
 class FeedbackAlert(models.Model):

@@ -46,6 +46,23 @@ class FollowupPolicy(models.Model):
     mailing_cap_days = _days(
         _("catalogue mailings: at most one per customer every … days"), 90, low=0, high=730
     )
+    # Early warnings 预警 for grade A customers and key accounts: net spend over the last
+    # 3 months against the same 3 months a year earlier (followups.services.warnings).
+    warning_fall_percent = _days(
+        _("early warning: spend fell by more than … %"),
+        50,
+        high=100,
+        help_text=_(
+            "Grade A and key accounts, the last 3 months against the same months a year "
+            "earlier. 50: raised when spend is below half."
+        ),
+    )
+    warning_rise_percent = _days(
+        _("opportunity: spend rose by more than … %"),
+        100,
+        high=1000,
+        help_text=_("100: shown when spend is more than double."),
+    )
     notes = models.CharField(_("why it changed"), max_length=200, blank=True)
 
     history = HistoricalRecords()

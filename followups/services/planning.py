@@ -1,7 +1,8 @@
 # ruff: noqa: S608 - SQL is assembled from fixed fragments; every value is a parameter.
 """The daily planning job: a handful of INSERT … SELECT statements, one per rule, then a
-bounded number of set-based passes for the frequency cap. No Python loop over customers;
-the only loops are over the days of a short window (greetings, standing visits) and the
+bounded number of set-based passes for the frequency cap (followups.services.cap) and
+the early warnings (followups.services.warnings). No Python loop over customers; the
+only loops are over the days of a short window (greetings, standing visits) and the
 cap passes, whose count is bounded by the follow-ups one customer gets in one run."""
 
 import datetime
@@ -20,13 +21,14 @@ from customers.models import BookingStatus, CustomerKind, CustomerStatus, Servic
 from customers.services.custody import managers_to_notify
 from followups import sql
 from followups.models import (
-    UNCAPPED_KINDS,
     FollowupKind,
     FollowupPolicy,
     FollowupStatus,
     Occasion,
     PlanningRun,
 )
+from followups.services.cap import frequency_cap_apply, regular_contacts_supersede
+from followups.services.warnings import warnings_raise
 
 # A first run (or a run after a gap) plans post-trip visits for trips that ended this
 # many days back at most; older trips are past the point of a "how was it" call.
@@ -38,8 +40,6 @@ LIVE_CUSTOMER = (
 )
 CLIENT_KINDS = f"('{CustomerKind.INDIVIDUAL.value}', '{CustomerKind.CORPORATE.value}')"
 FEEDBACK_KINDS = (ServiceKind.COMPLAINT, ServiceKind.REQUEST, ServiceKind.SUGGESTION)
-CAPPED_KINDS = tuple(kind.value for kind in FollowupKind if kind not in UNCAPPED_KINDS)
-MAX_CAP_PASSES = 12
 ANALYZE_AFTER_ROWS = 50_000
 
 INSERT_COLUMNS = (
@@ -144,12 +144,29 @@ def planning_run(
             FollowupKind.GREETING.value: _plan_greetings(work),
             FollowupKind.FEEDBACK.value: _plan_feedback(work),
         }
-        run.moved_by_cap = _apply_frequency_cap(work)
+        # The cap, for the customers planned for (what was planned today and what they
+        # already had: a post-trip visit goes ahead of a routine call planned earlier)
+        # and those contacted since yesterday (contacts the signal did not announce).
+        since = timezone.make_aware(
+            datetime.datetime.combine(today - datetime.timedelta(days=1), datetime.time())
+        )
+        moved = frequency_cap_apply(
+            cap=work.policy.frequency_cap_days, run_id=run.pk, contacts_since=since
+        )
+        run.moved_by_cap = len(moved)
         run.overdue_feedback = _flag_overdue_feedback(work)
+        warned = warnings_raise(run=run, policy=work.policy, today=today, now=now)
+        run.warnings_raised = warned["raised_spend"] + warned["raised_complaints"]
         run.created_counts = counts
         run.finished_at = timezone.now()
         run.save(
-            update_fields=["created_counts", "moved_by_cap", "overdue_feedback", "finished_at"]
+            update_fields=[
+                "created_counts",
+                "moved_by_cap",
+                "overdue_feedback",
+                "warnings_raised",
+                "finished_at",
+            ]
         )
         if run.overdue_feedback:
             transaction.on_commit(lambda: _alert_managers(run))
@@ -254,16 +271,7 @@ def _plan_regular(work: _Run) -> int:
     superseded when a contact is logged another way."""
     policy = work.policy
     cadence = [policy.cadence_a_days, policy.cadence_b_days, policy.cadence_c_days]
-    work.execute(
-        """
-        UPDATE followups_followup SET status = %s
-        WHERE status = %s AND kind = %s AND EXISTS (
-            SELECT 1 FROM customers_contactrecord r
-            WHERE r.customer_id = followups_followup.customer_id
-              AND r.contacted_at >= followups_followup.created_at)
-        """,
-        [FollowupStatus.SUPERSEDED.value, FollowupStatus.OPEN.value, FollowupKind.REGULAR.value],
-    )
+    regular_contacts_supersede()
     since = f"COALESCE(last.last_day, {sql.local_date('c.created_at')})"
     grade = "COALESCE(NULLIF(c.grade, ''), 'C')"
     due_base = sql.add_days(since, _cadence_sql())
@@ -472,71 +480,6 @@ def feedback_followups_insert(work: "_Run", *, extra_where: str, extra_params: l
     """
     params = [FollowupKind.FEEDBACK.value, *tail_params, *extra_params]
     return work.insert(statement, params)
-
-
-def _apply_frequency_cap(work: _Run) -> int:
-    """No two non-urgent contacts with one customer within the cap: a follow-up planned
-    by this run that falls within `cap` days of a logged contact or of another planned
-    non-urgent follow-up is moved to the first allowed day, with the reason; never
-    dropped. Each pass is one UPDATE; a pass can only push dates later, so it settles
-    after as many passes as one customer has new follow-ups."""
-    cap = work.policy.frequency_cap_days
-    if cap == 0:
-        return 0
-    kinds = ", ".join(["%s"] * len(CAPPED_KINDS))
-    window_start = sql.add_days("f.due_on", "%s")
-    blocker = f"""
-        SELECT MAX(x) FROM (
-            SELECT {sql.local_date("r.contacted_at")} AS x FROM customers_contactrecord r
-            WHERE r.customer_id = f.customer_id
-              AND {sql.local_date("r.contacted_at")} > {window_start}
-            UNION ALL
-            SELECT g.due_on FROM followups_followup g
-            WHERE g.customer_id = f.customer_id AND g.id <> f.id AND g.status = %s
-              AND g.kind IN ({kinds})
-              AND g.due_on > {window_start} AND g.due_on < {sql.add_days("f.due_on", "%s")}
-              AND (g.run_id IS NULL OR g.run_id <> f.run_id OR g.due_on < f.due_on
-                   OR (g.due_on = f.due_on AND g.id < f.id))
-        ) blockers
-    """
-    blocker_params = [-cap, FollowupStatus.OPEN.value, *CAPPED_KINDS, -cap, cap]
-    if sql.is_postgres():
-        statement = f"""
-            UPDATE followups_followup AS f SET due_on = moved.new_due, cap_days = %s
-            FROM (
-                SELECT f.id, {sql.add_days(f"({blocker})", "%s")} AS new_due
-                FROM followups_followup f
-                WHERE f.run_id = %s AND f.status = %s AND f.kind IN ({kinds})
-            ) moved
-            WHERE moved.id = f.id AND moved.new_due > f.due_on
-        """
-        params = [cap, *blocker_params, cap, work.run.pk, FollowupStatus.OPEN.value, *CAPPED_KINDS]
-    else:
-        new_due = sql.add_days(f"({blocker})", "%s")
-        statement = f"""
-            UPDATE followups_followup AS f SET due_on = {new_due}, cap_days = %s
-            WHERE f.run_id = %s AND f.status = %s AND f.kind IN ({kinds})
-              AND {new_due} > f.due_on
-        """
-        params = [
-            *blocker_params,
-            cap,
-            cap,
-            work.run.pk,
-            FollowupStatus.OPEN.value,
-            *CAPPED_KINDS,
-            *blocker_params,
-            cap,
-        ]
-    for _pass in range(MAX_CAP_PASSES):
-        if not work.execute(statement, params):
-            break
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT COUNT(*) FROM followups_followup WHERE run_id = %s AND due_on <> planned_on",
-            [work.run.pk],
-        )
-        return cursor.fetchone()[0]
 
 
 def _flag_overdue_feedback(work: _Run) -> int:

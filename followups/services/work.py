@@ -5,14 +5,72 @@ import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from customers.audit import audit_record
 from customers.models import AuditAction, ContactChannel, ContactRecord
 from customers.services import contact_record_create
-from followups.models import Followup, FollowupStatus
+from followups.models import CONFIRMED_APPOINTMENT, Followup, FollowupStatus, StandingVisit
 from followups.selectors import followup_can_work
+
+VISIT_NEEDS_APPOINTMENT = _lazy(
+    "An on-site visit needs an appointment confirmed by phone first, or a standing "
+    "weekly visit on that day. Record the appointment on the customer's visit "
+    "follow-up (My day), or log the contact as a phone call."
+)
+
+
+def visit_has_appointment(*, record: ContactRecord) -> None:
+    """The contact rule (registered with customers.contact_rules, so every door that logs
+    a contact runs it): an on-site visit is logged only with a visit agreed first — an
+    open follow-up of the customer with an appointment confirmed by phone or a standing
+    weekly visit follow-up, or an active standing weekly visit on the contact's weekday.
+    A record already linked to such a follow-up (a visit done and logged) stays valid
+    when it is corrected later."""
+    if record.channel != ContactChannel.VISIT:
+        return
+    agreed = Followup.objects.filter(CONFIRMED_APPOINTMENT, customer_id=record.customer_id)
+    linked = Q(contact_record_id=record.pk) if record.pk else Q(pk__in=[])
+    if agreed.filter(Q(status=FollowupStatus.OPEN) | linked).exists():
+        return
+    weekday = timezone.localdate(record.contacted_at).weekday()
+    if StandingVisit.objects.filter(
+        customer_id=record.customer_id, active=True, weekday=weekday
+    ).exists():
+        return
+    raise ValidationError(VISIT_NEEDS_APPOINTMENT, code="visit_without_appointment")
+
+
+def visit_appointments_complete(*, record_ids) -> int:
+    """A visit logged straight on the customer page (not from its follow-up) used the
+    appointment that allowed it: the open visit follow-up it matches is done with that
+    contact record, so it leaves My day and the appointment is not used twice. The one
+    due on the visit's day first, else the earliest. Records already linked to a
+    follow-up (completed from My day) are left alone."""
+    done = 0
+    visits = ContactRecord.objects.filter(pk__in=record_ids, channel=ContactChannel.VISIT)
+    linked = Followup.objects.filter(contact_record__isnull=False).values("contact_record_id")
+    for record in visits.exclude(pk__in=linked):
+        agreed = Followup.objects.select_for_update().filter(
+            CONFIRMED_APPOINTMENT, customer_id=record.customer_id, status=FollowupStatus.OPEN
+        )
+        day = timezone.localdate(record.contacted_at)
+        match = (
+            agreed.filter(due_on=day).order_by("id").first()
+            or agreed.order_by("due_on", "id").first()
+        )
+        if match is None:
+            continue
+        match.status = FollowupStatus.DONE
+        match.completed_at = record.contacted_at
+        match.completed_by_id = record.by_id
+        match.contact_record = record
+        match.save(update_fields=["status", "completed_at", "completed_by", "contact_record"])
+        done += 1
+    return done
 
 
 def _locked_open(*, actor, followup: Followup) -> Followup:

@@ -185,7 +185,7 @@ def test_my_day_and_the_badge_read_by_owner_alone(
     mine = followup(sales1, due_on=TODAY - DAY)
     followup(sales2)  # someone else's, not on sales1's day
     client = client_as(sales1)
-    with django_assert_max_num_queries(7) as page:
+    with django_assert_max_num_queries(8) as page:  # + 1: the open early warnings
         response = client.get(reverse("followups:my_day"))
     assert f'data-followup="{mine.pk}"' in response.text
     reads = [q["sql"] for q in page.captured_queries if 'FROM "followups_followup"' in q["sql"]]
@@ -259,7 +259,8 @@ def test_admin_policy_for_managers_read_only_for_custodians(manager1, custodian1
         {"effective_from": "2027-01-01", "post_trip_days": 2, "cadence_a_days": 30,
          "cadence_b_days": 45, "cadence_c_days": 60, "frequency_cap_days": 14,
          "plan_ahead_days": 7, "greeting_lead_days": 3, "key_account_visit_day": 10,
-         "feedback_response_hours": 24, "mailing_cap_days": 90, "notes": "加快答复"},
+         "feedback_response_hours": 24, "mailing_cap_days": 90, "warning_fall_percent": 50,
+         "warning_rise_percent": 100, "notes": "加快答复"},
     )  # fmt: skip
     assert add.status_code == 302
     assert FollowupPolicy.in_force(today=datetime.date(2027, 1, 2)).feedback_response_hours == 24

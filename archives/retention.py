@@ -12,10 +12,13 @@ imports, jobs all call `tour_group_update`, which calls `retention_change_propos
 """
 
 import datetime
+import logging
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.roles import is_manager
@@ -29,6 +32,9 @@ from archives.models import (
 )
 from customers.audit import audit_record
 from customers.models import AuditAction
+from customers.services.custody import managers_to_notify
+
+logger = logging.getLogger(__name__)
 
 
 def shortening_wait_days(*, trip_type: str) -> int:
@@ -110,7 +116,43 @@ def retention_change_propose(
         change.status = RetentionChangeStatus.PENDING
     change.save()
     _audit(actor=actor, change=change)
+    if change.status == RetentionChangeStatus.PENDING:
+        transaction.on_commit(lambda: _tell_managers(change.pk))
     return change
+
+
+def _tell_managers(change_id: int) -> None:
+    """One e-mail to the managers, in the office language, once the request is committed.
+    The request itself is the record: a failed mail is logged, not raised."""
+    change = RetentionChange.objects.select_related("archive__tour", "requested_by").get(
+        pk=change_id
+    )
+    recipients = list(managers_to_notify().values_list("email", flat=True))
+    if not recipients:
+        return
+    with translation.override(settings.LANGUAGE_CODE):
+        params = {
+            "group": change.archive.tour.group_number,
+            "who": str(change.requested_by),
+            "old": change.old_end.isoformat(),
+            "new": change.proposed_end.isoformat(),
+        }
+        subject = _("%(group)s: an earlier keep-until date needs your approval") % params
+        body = (
+            _(
+                "%(who)s changed tour %(group)s. Its business archive would then be kept until "
+                "%(new)s instead of %(old)s. Until a manager approves it, with a reason, the "
+                "archive stays kept until %(old)s. Decide on the archive page or in the "
+                "administration under Keep-until changes."
+            )
+            % params
+        )
+        if change.reason:
+            body += "\n\n" + _("Reason given: %(reason)s") % {"reason": change.reason}
+    try:
+        send_mail(subject, body, None, recipients)
+    except Exception:
+        logger.exception("Could not e-mail managers about keep-until change %s", change_id)
 
 
 def retention_change_decide(

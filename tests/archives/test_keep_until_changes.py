@@ -309,3 +309,68 @@ def test_a_20_digit_booking_id_is_a_form_error_not_a_500(sales1, client_as):
     )  # fmt: skip
     assert response.status_code == 200
     assert response.context["form"].errors["bookings"]
+
+
+def test_managers_are_told_of_a_waiting_request_and_nobody_of_a_later_date(
+    typo_archive, custodian1, manager1, mailoutbox, django_capture_on_commit_callbacks
+):
+    tour = typo_archive.tour
+    with django_capture_on_commit_callbacks(execute=True):
+        tour.end_date = datetime.date(2031, 3, 9)
+        tour_group_update(actor=custodian1, tour=tour)
+    assert mailoutbox == []
+    with django_capture_on_commit_callbacks(execute=True):
+        _pending(typo_archive, custodian1, end=datetime.date(2024, 3, 5))
+    [mail] = mailoutbox
+    assert mail.to == [manager1.email]
+    assert typo_archive.tour.group_number in mail.subject
+    assert "2026-03-05" in mail.body and "2033-03-09" in mail.body
+    assert "录入错误" in mail.body
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_managers_deciding_at_once_make_one_decision(custodian1, manager1):
+    import threading
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: concurrent transactions on one database")
+    from tests.factories import UserFactory
+
+    manager2 = UserFactory(username="manager2", roles=["manager"], is_staff=True)
+    tour = tour_group_create(
+        actor=custodian1,
+        tour=TourGroupFactory.build(created_by=None, end_date=datetime.date(2031, 3, 5)),
+    )
+    request = _pending(tour.archive, custodian1, end=datetime.date(2024, 3, 5))
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def decide(manager, approve):
+        try:
+            barrier.wait(timeout=10)
+            retention_change_decide(actor=manager, change=request, approve=approve, reason="x")
+            outcomes.append("decided")
+        except ValidationError:
+            outcomes.append("refused")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=decide, args=(manager1, True)),
+               threading.Thread(target=decide, args=(manager2, False))]  # fmt: skip
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(outcomes) == ["decided", "refused"]
+    request.refresh_from_db()
+    archive = BusinessArchive.objects.get(pk=tour.archive.pk)
+    if request.status == RetentionChangeStatus.APPROVED:
+        assert archive.retention_end == request.applied_end
+    else:
+        assert archive.retention_end == datetime.date(2033, 3, 5)
+    # The request and one decision: the loser wrote nothing.
+    assert AuditEntry.objects.filter(object_type="businessarchive",
+                                     detail__retention_change=request.pk).count() == 2  # fmt: skip

@@ -20,7 +20,13 @@ from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
-from archives.uploads.formats import SVG_SCRIPT, has_executable_name, refuse
+from archives.uploads.formats import (
+    OLE_MAGIC,
+    SVG_SCRIPT,
+    ZIP_MAGIC,
+    has_executable_name,
+    refuse,
+)
 from archives.uploads.kinds import DOC, DOCX, OTHER_OLE_FILE, PPT, PPTX, XLS, XLSX, Kind
 
 DEFAULT_MAX_UNPACKED_BYTES = 100 * 1024 * 1024
@@ -135,6 +141,13 @@ def inspect_ooxml(upload, *, name: str) -> Kind:
 
 
 def _inspect_package(package: zipfile.ZipFile, *, name: str) -> Kind:
+    _check_package(package, name=name, depth=0)
+    return _main_part_kind(package, name=name)
+
+
+def _check_package(package: zipfile.ZipFile, *, name: str, depth: int) -> None:
+    """The safety checks, for the upload and for a package embedded in it (an .xlsx
+    inside a .docx is checked the same way, one level deep)."""
     entries = package.infolist()
     max_unpacked, max_ratio = _limits()
     if len(entries) > MAX_ENTRIES:
@@ -163,29 +176,37 @@ def _inspect_package(package: zipfile.ZipFile, *, name: str) -> Kind:
         if has_executable_name(lower) or "/activex/" in f"/{lower}":
             refuse(OFFICE_EXECUTABLE, code="executable", name=name, part=entry.filename)
     for entry in entries:
-        _inspect_entry(package, entry, name=name)
-    return _main_part_kind(package, name=name)
+        _inspect_entry(package, entry, name=name, depth=depth)
 
 
-def _inspect_entry(package: zipfile.ZipFile, entry: zipfile.ZipInfo, *, name: str) -> None:
+def _inspect_entry(
+    package: zipfile.ZipFile, entry: zipfile.ZipInfo, *, name: str, depth: int
+) -> None:
     """Read the whole entry (this checks its CRC): no Windows program anywhere, no script
-    in an SVG picture, nothing that runs in an embedded OLE object."""
+    in an SVG picture, nothing that runs in an embedded OLE object or package."""
     if entry.is_dir():
         return
     lower = entry.filename.lower()
-    keep_all = lower.endswith((".svg", ".bin"))
     kept = bytearray()
+    keep_all = False
     with package.open(entry) as stream:
         while chunk := stream.read(64 * 1024):
+            if not kept:  # what the entry is decides whether the whole of it is needed
+                keep_all = lower.endswith(".svg") or chunk.startswith((OLE_MAGIC, ZIP_MAGIC))
             if keep_all or len(kept) < HEAD_BYTES:
                 kept += chunk
     head = bytes(kept[:HEAD_BYTES])
-    if head.startswith(b"MZ") or head.startswith(b"\x7fELF"):
+    if head.startswith((b"MZ", b"\x7fELF")):
         refuse(OFFICE_EXECUTABLE, code="executable", name=name, part=entry.filename)
     if lower.endswith(".svg") and SVG_SCRIPT.search(kept):
         refuse(OFFICE_EXECUTABLE, code="executable", name=name, part=entry.filename)
-    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+    if head.startswith(OLE_MAGIC):
         _inspect_embedded_ole(bytes(kept), name=name, part=entry.filename)
+    if head.startswith(ZIP_MAGIC):
+        if depth >= 1:  # a package in a package in a package: no real document does that
+            refuse(OFFICE_EXECUTABLE, code="executable", name=name, part=entry.filename)
+        with zipfile.ZipFile(io.BytesIO(bytes(kept))) as embedded:
+            _check_package(embedded, name=name, depth=depth + 1)
 
 
 def _inspect_embedded_ole(data: bytes, *, name: str, part: str) -> None:

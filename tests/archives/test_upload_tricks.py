@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from archives.models import ArchiveDocument, DocumentKind
-from archives.uploads import check_upload
+from archives.uploads import DOCX, check_upload
 from tests.archives.conftest import stored_files
 from tests.archives.documents import (
     FILES,
@@ -124,6 +124,17 @@ def test_each_trick_is_refused_with_a_message_saying_what_is_wrong(name, content
     message = " ".join(error.messages)
     assert name in message
     assert words in message
+
+
+def test_embedded_documents_are_checked_too():
+    embedded = {
+        "word/embeddings/Microsoft_Excel_Worksheet.xlsx": xlsx_bytes(),
+        "word/embeddings/Microsoft_Word_97-2003_Document.doc": doc_bytes(),
+    }
+    assert check_upload(upload("行程.docx", docx_bytes(embedded))).content_type == DOCX.content_type
+    hidden_macros = docx_bytes({"word/embeddings/Microsoft_Excel_Worksheet.xlsx": zip_bytes(
+        {"[Content_Types].xml": b"<Types/>", "xl/vbaProject.bin": b"\x00"})})  # fmt: skip
+    assert refusal("行程.docx", hidden_macros).code == "macros"
 
 
 def test_the_whole_package_is_capped_when_unpacked(settings):

@@ -25,6 +25,7 @@ from archives.selectors import (
     archive_list_visible,
     archive_retention_history,
     document_get_visible,
+    retention_changes_pending,
     tour_group_can_create,
     tour_travellers_visible,
 )
@@ -51,6 +52,11 @@ def archive_list(request):
             "query": query.urlencode(),
             "can_create": tour_group_can_create(user=request.user),
             "today": timezone.localdate(),
+            "pending_keep_until": (
+                list(retention_changes_pending(user=request.user)[:PAGE_SIZE])
+                if is_manager(request.user)
+                else []
+            ),
         },
     )
 

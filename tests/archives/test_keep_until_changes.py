@@ -261,6 +261,12 @@ def test_only_a_manager_decides(typo_archive, custodian1, sales1, client_as, man
 def test_a_manager_decides_on_the_archive_page(typo_archive, custodian1, manager1, client_as):
     request = _pending(typo_archive, custodian1, end=datetime.date(2024, 3, 5))
     client = client_as(manager1)
+    waiting = client.get(reverse("archives:list"))
+    assert 'data-testid="pending-keep-until"' in waiting.text
+    assert typo_archive.get_absolute_url() in waiting.text
+    not_for_custodians = client_as(custodian1).get(reverse("archives:list"))
+    assert 'data-testid="pending-keep-until"' not in not_for_custodians.text
+    client = client_as(manager1)
     page = client.get(reverse("archives:detail", args=[typo_archive.pk]))
     assert 'data-testid="keep-until-decision"' in page.text
     url = reverse("archives:retention_decide", args=[typo_archive.pk, request.pk])

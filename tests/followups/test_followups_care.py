@@ -107,7 +107,8 @@ def test_key_account_record_linked_to_the_visit_and_printable(sales1, sales3, cl
     assert response.status_code == 302 and response.url == record.get_absolute_url()
     assert record.followup == visit and record.recorded_by == sales1
     printable = client.get(record.get_absolute_url()).text
-    assert "@media print" in printable and "两周内给出三套方案" in printable
+    # A Print button; the print styles live in static/css/app.css (no inline <style>: CSP).
+    assert "data-print" in printable and "两周内给出三套方案" in printable
     customer_page = client.get(reverse("customers:detail", args=[key.pk])).text
     assert record.get_absolute_url() in customer_page
     assert client_as(sales3).get(record.get_absolute_url()).status_code == 404
@@ -310,7 +311,7 @@ def test_mailing_list_by_destination_with_address_check_and_cap(manager1, sales1
     csv_text = client.get(reverse("followups:mailing_csv", args=[september.pk])).content.decode()
     assert csv_text.count("\n") == 4 and wants[0].street_address in csv_text
     labels = client.get(reverse("followups:mailing_labels", args=[september.pk])).text
-    assert labels.count('class="label"') == 3 and "@media print" in labels
+    assert labels.count('class="label"') == 3 and "css/labels.css" in labels
     assert MailingRecipient.objects.filter(customer=wants[0]).count() == 1
 
 

@@ -21,6 +21,7 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
+from django import forms
 from django.utils import formats
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -165,11 +166,9 @@ class MaskedIdentityFormMixin:
             field.required = False
             if instance.id_number:
                 field.disabled = True
-                field.help_text = (
-                    _("%(day)s, from the ID number.") % {"day": view.birthday_display}
-                    if instance.birthday
-                    else _("Filled from the ID number.")
-                )
+                # A plain box with the day and month as its hint, not an empty date picker.
+                field.widget = forms.TextInput(attrs={"placeholder": view.birthday_display})
+                field.help_text = _("Filled from the ID number.")
             elif instance.birthday:
                 field.help_text = _(
                     "On file: %(day)s. Leave empty to keep it; type a full date to change it."

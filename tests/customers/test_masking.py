@@ -180,6 +180,7 @@ def test_the_team_leads_edit_form_keeps_the_number_when_left_empty(lead1, person
     url = reverse("customers:edit", args=[person.pk])
     form = client.get(url).text
     assert f'placeholder="{mask_id_number(person.id_number)}"' in form
+    assert 'placeholder="28 September"' in form  # the birthday box: day and month only
     _assert_nothing_rebuilds_the_number(form, person, "edit form")
     response = client.post(url, _edit_data(person, occupation="教师"))
     assert response.status_code == 302
@@ -342,11 +343,11 @@ def test_bad_ids_in_history_urls_are_not_found(custodian1, person, client_as):
         assert client.get(url).status_code in (302, 404), url
 
 
-@pytest.mark.parametrize("page", ["list", "record"])
-def test_each_admin_history_view_writes_one_audit_row(custodian1, person, client_as, page):
+@pytest.mark.parametrize("history_page", ["list", "record"])
+def test_each_admin_history_view_writes_one_audit_row(custodian1, person, client_as, history_page):
     url = (
         reverse("admin:customers_customer_history", args=[person.pk])
-        if page == "list"
+        if history_page == "list"
         else _history_record_url(person, person.history.first())
     )
     before = set(AuditEntry.objects.values_list("pk", flat=True))

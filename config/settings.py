@@ -50,6 +50,12 @@ INSTALLED_APPS = [
     "tiers",
     "followups",
     "loyalty",
+    # Two-factor sign-in: django-otp's authenticator (TOTP) and recovery-code (static)
+    # devices; twofactor after them, as it takes their device models out of the admin.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "twofactor",
 ]
 
 MIDDLEWARE = [
@@ -61,6 +67,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After the password step, nothing but the code (or set-up) page until it is passed.
+    "twofactor.gate.TwoFactorMiddleware",
     "accounts.middleware.PasswordChangeRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -152,6 +160,15 @@ AXES_VERBOSE = False
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 9 * 60 * 60)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", True)
+
+# --- Two-factor sign-in (django-otp) ------------------------------------------------------
+# Who must use it is the custody policy's (CustodyPolicy.two_factor_roles, in the admin).
+# The name an authenticator app shows beside the code:
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Travel CRM")
+# Wrong codes double the wait before the next try (1, 2, 4, 8 … seconds, per device).
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # --- Language and time -----------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", account_views.home, name="home"),
     path("healthz/", healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
+    path("accounts/two-factor/", include("twofactor.urls")),
     path("customers/", include("customers.urls")),
     path("archives/", include("archives.urls")),
     path("tiers/", include("tiers.urls")),

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.debug import sensitive_post_parameters
 
+from accounts.roles import ROLE_LABELS
 from customers.admin_history import ReadOnlyHistoryAdmin
 from customers.audit import audit_record
 from customers.forms import CustomerPrepareMixin
@@ -30,6 +31,7 @@ from customers.models import (
     StaffDeparture,
     Tag,
 )
+from customers.models.custody import TWO_FACTOR_SUPERUSER
 from customers.selectors import customer_list_visible
 from customers.services import MassActionRefused, customer_restore, customers_soft_delete
 from customers.signals import announce_customers_reassigned
@@ -318,8 +320,28 @@ class AuditEntryAdmin(ReadOnlyAdmin):
     raw_id_fields = ["customer"]
 
 
+class CustodyPolicyForm(forms.ModelForm):
+    """The two-factor roles as ticks with their translated names, not raw JSON."""
+
+    two_factor_roles = forms.TypedMultipleChoiceField(
+        label=_("two-factor sign-in required for"),
+        choices=[
+            *ROLE_LABELS.items(),
+            (TWO_FACTOR_SUPERUSER, _("Superusers (full administrators)")),
+        ],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=CustodyPolicy._meta.get_field("two_factor_roles").help_text,
+    )
+
+    class Meta:
+        model = CustodyPolicy
+        fields = "__all__"  # noqa: DJ007 - the admin lays out the fields
+
+
 @admin.register(CustodyPolicy)
 class CustodyPolicyAdmin(ReadOnlyHistoryAdmin):
+    form = CustodyPolicyForm
     list_display = [
         "__str__",
         "export_row_limit",

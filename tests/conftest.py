@@ -184,6 +184,18 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _two_factor_policy_off(monkeypatch):
+    """THE SUITE'S DEFAULT: the two-factor policy requires nobody (in production it
+    requires managers, custodians and superusers: CustodyPolicy.two_factor_roles).
+
+    Most tests sign managers and custodians in with force_login to test something else;
+    with the policy on, every one of them would first be sent to set up an authenticator.
+    People who have set one up are still asked for their code. The two-factor tests
+    (tests/twofactor/) switch the policy back on with their `two_factor_policy` fixture."""
+    monkeypatch.setattr("twofactor.policy.required_roles", frozenset)
+
+
+@pytest.fixture(autouse=True)
 def _test_shortcuts_are_not_sign_ins(monkeypatch):
     """force_login and logout on the test client set up a test; they are not a person
     signing in or out, so they write no sign-in audit rows (tests that count audit rows

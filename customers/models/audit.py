@@ -16,6 +16,13 @@ class AuditAction(models.TextChoices):
     GRANT_ACCESS = "grant_access", _("Granted special access")
     REFUSE_ACCESS = "refuse_access", _("Refused special access")
     HANDOVER = "handover", _("Handed over")
+    # Two-factor sign-in (twofactor app): the person's own steps and a manager's reset.
+    TWO_FACTOR_ENROL = "2fa_enrol", _("Set up two-factor sign-in")
+    TWO_FACTOR_PASS = "2fa_pass", _("Passed the two-factor check")
+    TWO_FACTOR_FAIL = "2fa_fail", _("Failed the two-factor check")
+    TWO_FACTOR_CODES = "2fa_codes", _("Made new recovery codes")
+    TWO_FACTOR_DISABLE = "2fa_disable", _("Turned off two-factor sign-in")
+    TWO_FACTOR_RESET = "2fa_reset", _("Reset someone's two-factor sign-in")
     # Signing in (customers.sign_in): every door, the product login and the admin login.
     LOGIN = "login", _("Signed in")
     LOGIN_FAILED = "login_failed", _("Failed to sign in")

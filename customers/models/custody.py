@@ -11,6 +11,14 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 
+TWO_FACTOR_SUPERUSER = "superuser"
+
+
+def default_two_factor_roles() -> list[str]:
+    """Managers and custodians hold the whole archive; superusers hold everything."""
+    return ["manager", "custodian", TWO_FACTOR_SUPERUSER]
+
+
 class CustodyPolicy(models.Model):
     """The policy numbers of the custody rules (one row). Managers change them in the
     admin; every change is kept in its history."""
@@ -30,6 +38,16 @@ class CustodyPolicy(models.Model):
     )
     special_access_days = models.PositiveIntegerField(
         _("special access lasts (days)"), default=7, validators=[MinValueValidator(1)]
+    )
+    # Role keys (accounts.roles) plus "superuser"; read by twofactor.policy at each sign-in.
+    two_factor_roles = models.JSONField(
+        _("two-factor sign-in required for"),
+        default=default_two_factor_roles,
+        blank=True,
+        help_text=_(
+            "People in these roles must set up two-factor sign-in before they can open any "
+            "page. Applies from their next sign-in."
+        ),
     )
 
     history = HistoricalRecords()

@@ -118,3 +118,13 @@ def test_after_the_required_change_work_goes_on(client_as, sales1):
     assert client.get(reverse("customers:list")).status_code == 200
     entry = AuditEntry.objects.get(action=AuditAction.PASSWORD_CHANGE)
     assert entry.detail["required_by_manager"] is True
+
+
+def test_a_changed_password_signs_the_person_out_on_other_computers(client_as, sales1):
+    other_computer = Client()
+    other_computer.post(reverse("login"), {"username": "sales1", "password": PASSWORD})
+    assert other_computer.get(reverse("customers:list")).status_code == 200
+    _change(client_as(sales1))
+    response = other_computer.get(reverse("customers:list"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))

@@ -284,6 +284,17 @@ def test_the_policy_sends_managers_custodians_and_superusers_to_set_up_first(
     assert TOTPDevice.objects.filter(user=user).exists()
 
 
+def test_someone_no_longer_required_is_let_through_from_the_set_up_page(
+    client_as, custodian1, two_factor_policy, monkeypatch
+):
+    client = client_as(custodian1)
+    assert client.get(CUSTOMERS)["Location"].startswith(reverse("twofactor:setup"))
+    monkeypatch.setattr("twofactor.policy.required_roles", lambda: frozenset({"manager"}))
+    page = client.get(reverse("twofactor:setup"))
+    assert "Your role must use" not in page.content.decode()
+    assert client.get(CUSTOMERS).status_code == 200
+
+
 @pytest.mark.parametrize("who", ["sales1", "lead1", "finance1"])
 def test_reps_leads_and_finance_are_not_forced(request, client_as, two_factor_policy, who):
     client = client_as(request.getfixturevalue(who))

@@ -12,8 +12,8 @@ then each round times the daily run `followups.services.planning_run(today=…)`
 rule, the frequency cap, feedback deadlines, the claim row) and the bare query (one
 SELECT COUNT over the same rules' UNION ALL: every customer due today, no writes) on the
 same state, and deletes what that day's run made. Prints the medians and the ratio
-job/bare, and the median server time of GET /followups/ for the busiest rep
-(`ScaleData.big_rep_id`).
+job/bare, the early-warning step alone (part of the job), and the median server time of
+GET /followups/ for the busiest rep (`ScaleData.big_rep_id`).
 """
 
 import argparse
@@ -34,10 +34,13 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
-from django.db import connection  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+from django.db.models import Q  # noqa: E402
 from django.test import Client  # noqa: E402
+from django.utils import timezone  # noqa: E402
 
 from bench.scale import load_scale_data  # noqa: E402
+from customers.models import Customer  # noqa: E402
 from followups.models import FollowupPolicy  # noqa: E402
 from followups.services import planning_run  # noqa: E402
 from followups.services.planning import (  # noqa: E402
@@ -45,6 +48,7 @@ from followups.services.planning import (  # noqa: E402
     anniversary_windows,
     festival_dates,
 )
+from followups.services.warnings import warnings_raise  # noqa: E402
 
 BARE_SQL = """
 WITH last AS (
@@ -118,6 +122,33 @@ def timed(fn):
     return time.perf_counter() - started, result
 
 
+class _RollBack(Exception):
+    pass
+
+
+def warning_step(*, today: datetime.date, run, job_median: float, rounds: int) -> None:
+    """The early-warning step alone (it is part of every round's job above): both spend
+    windows for every live grade A or key-account customer in one statement, the episode
+    UPDATE and the two INSERTs, each time rolled back so every round does the same work."""
+    policy = FollowupPolicy.in_force(today=today)
+    times, raised = [], {}
+    for _round in range(rounds):
+        try:
+            with transaction.atomic():
+                started = time.perf_counter()
+                raised = warnings_raise(run=run, policy=policy, today=today, now=timezone.now())
+                times.append(time.perf_counter() - started)
+                raise _RollBack
+        except _RollBack:
+            pass
+    eligible = Customer.objects.filter(Q(grade="A") | Q(is_key_account=True)).count()
+    step = statistics.median(times)
+    print(
+        f"early-warning step median {step:.2f} s ({eligible:,} grade A or key-account "
+        f"customers compared; {raised}), {step / job_median:.0%} of the planning job"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--customers", type=int, default=1_000_000)
@@ -164,6 +195,7 @@ def main() -> None:
         )
     job, bare = statistics.median(job_times), statistics.median(bare_times)
     print(f"planning job median {job:.2f} s, bare SQL median {bare:.2f} s, ratio {job / bare:.2f}x")
+    warning_step(today=today, run=run, job_median=job, rounds=args.rounds)
 
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     rep = get_user_model().objects.get(pk=data.big_rep_id)

@@ -85,11 +85,11 @@ def frequency_cap_apply(
     """
     blocker_params = [-cap, FollowupStatus.OPEN.value, *CAPPED_KINDS, -cap, cap]
     if run_id is not None:
+        # Uncorrelated, so each side is read once (a hashed set), not once per row.
         scope = (
-            "(EXISTS (SELECT 1 FROM followups_followup n"
-            " WHERE n.run_id = %s AND n.customer_id = f.customer_id)"
-            " OR EXISTS (SELECT 1 FROM customers_contactrecord m"
-            " WHERE m.customer_id = f.customer_id AND m.contacted_at >= %s))"
+            "f.customer_id IN (SELECT n.customer_id FROM followups_followup n"
+            " WHERE n.run_id = %s UNION SELECT m.customer_id FROM customers_contactrecord m"
+            " WHERE m.contacted_at >= %s)"
         )
         scope_params = [run_id, contacts_since or timezone.now()]
     else:

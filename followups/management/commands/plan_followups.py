@@ -40,3 +40,5 @@ class Command(BaseCommand):
                 }
             )
         )
+        message = _("%(count)d early warning(s) raised.")
+        self.stdout.write(message % {"count": run.warnings_raised})

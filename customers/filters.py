@@ -62,7 +62,10 @@ class CustomerFilter(django_filters.FilterSet):
         choices=CONTACT_AGE_CHOICES, method="filter_contact_age", label=_("last contact")
     )
     dormant = django_filters.BooleanFilter(
-        method="filter_dormant", label=_("Semi-dormant (no trip in 6 months)"), widget=AnyYesNo
+        method="filter_dormant",
+        # The period is the tier policy's (customers.dormancy), six months by default.
+        label=_("Semi-dormant (no recent business, by the tier policy)"),
+        widget=AnyYesNo,
     )
     is_key_account = django_filters.BooleanFilter(label=_("key account"), widget=AnyYesNo)
     sort = django_filters.OrderingFilter(

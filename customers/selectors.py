@@ -11,6 +11,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
+from simple_history.models import ModelChange
 
 from accounts.roles import (
     FINANCE,
@@ -22,6 +23,7 @@ from accounts.roles import (
     is_manager,
     role_names,
 )
+from customers.dormancy import business_booking_q, dormant_days, dormant_since
 from customers.masking import customer_identity_for, sensitive_kind
 from customers.models import (
     AccessRequest,
@@ -42,9 +44,8 @@ from customers.validators import (
     normalize_org_name,
 )
 
-# Semi-dormant 半休眠: no trip started in the last six months (DOMAIN.md §3).
-DORMANT_AFTER_DAYS = 183
 TIMELINE_LIMIT = 60
+
 
 def _scope(user) -> Q | None:
     """The customers `user` is responsible for, as a filter; None means all of them."""
@@ -65,7 +66,6 @@ def customer_list_responsible(*, user) -> QuerySet[Customer]:
         return Customer.objects.none()
     scope = _scope(user)
     return Customer.objects.all() if scope is None else Customer.objects.filter(scope)
-
 
 
 def customer_list_visible(*, user, include_deleted: bool = False) -> QuerySet[Customer]:
@@ -240,13 +240,19 @@ def customer_filter_not_contacted_since(queryset, *, since: datetime.datetime):
     return queryset.filter(~Exists(recent))
 
 
-def customer_filter_dormant(queryset, *, today: datetime.date | None = None):
+def customer_filter_dormant(
+    queryset, *, today: datetime.date | None = None, days: int | None = None
+) -> QuerySet[Customer]:
+    """The semi-dormant customers of `queryset` on `today` by the one definition in
+    customers.dormancy, with the tier policy's days: two EXISTS probes per customer on
+    the (customer, start_date) booking index, no aggregate over the bookings."""
     today = today or timezone.localdate()
-    cutoff = today - datetime.timedelta(days=DORMANT_AFTER_DAYS)
-    recent = Booking.objects.filter(
-        customer=OuterRef("pk"), start_date__gte=cutoff, status__in=BookingStatus.values
-    ).exclude(status=BookingStatus.CANCELLED)
-    return queryset.filter(~Exists(recent))
+    since = dormant_since(as_of=today, days=dormant_days() if days is None else days)
+    business = Booking.objects.filter(business_booking_q(as_of=today), customer=OuterRef("pk"))
+    added_before = timezone.make_aware(datetime.datetime.combine(since, datetime.time.min))
+    return queryset.filter(~Exists(business.filter(start_date__gte=since))).filter(
+        Q(created_at__lt=added_before) | Exists(business.filter(start_date__lt=since))
+    )
 
 
 @dataclass(frozen=True)
@@ -330,6 +336,18 @@ def _history_value(field, value, *, identity, m2m_names: dict) -> str:
     return str(value)
 
 
+def _service_field_changes(newer, older) -> list[ModelChange]:
+    """Changes to the fields only services write (the grade, when marked lost), which
+    simple-history's diff leaves out as not editable."""
+    return [
+        ModelChange(field.name, getattr(older, field.attname), getattr(newer, field.attname))
+        for field in newer.tracked_fields
+        if not field.editable
+        and field.name not in ("id", "created_at")
+        and getattr(older, field.attname) != getattr(newer, field.attname)
+    ]
+
+
 def customer_history(*, customer: Customer, user, limit: int = 100):
     """Field-level change history, newest first, readable: labels, choice names, and
     the ID number and birthday as `user` may see them (customers.masking)."""
@@ -343,7 +361,7 @@ def customer_history(*, customer: Customer, user, limit: int = 100):
     for newer, older in itertools.pairwise(records):
         delta = newer.diff_against(older)
         rows = []
-        for change in delta.changes:
+        for change in [*delta.changes, *_service_field_changes(newer, older)]:
             field = Customer._meta.get_field(change.field)
             rows.append(
                 FieldChange(

@@ -43,7 +43,7 @@ class TierPolicyAdmin(admin.ModelAdmin):
                 ]
             },
         ),
-        (_("Dormancy"), {"fields": ["dormant_months"]}),
+        (_("Dormancy"), {"fields": ["dormant_days"]}),
         (
             _("Half-yearly review"),
             {

@@ -8,8 +8,12 @@ class TiersConfig(AppConfig):
     verbose_name = _("Tiering")
 
     def ready(self):
+        from customers.dormancy import register_dormant_days
         from customers.panels import register_customer_panel
-        from tiers.selectors import tier_panel_context
+        from tiers.selectors import policy_dormant_days, tier_panel_context
+
+        # Semi-dormant: the customer list's filter counts the days of the policy in force.
+        register_dormant_days(policy_dormant_days)
 
         register_customer_panel(
             key="tiers",

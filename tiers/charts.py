@@ -2,6 +2,8 @@
 in print and in screenshots. Each returns markup, or "" when there is nothing to draw
 (the template then says so instead of showing an empty frame)."""
 
+import math
+
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -64,59 +66,61 @@ def bar_chart(rows, *, title: str, value: str = "customers", label: str = "label
     return _svg(width, len(rows) * (bar_height + gap), title, "".join(body))
 
 
-def paired_bars(rows, *, title: str, ours: str, theirs: str, legend: tuple[str, str]) -> str:
-    """Two bars per row (our share and a reference share), as percentages."""
-    if not any(row["customers"] for row in rows):
+def grouped_bars(
+    rows, *, title: str, series: list[tuple[str, str, str]], label_width: int = 200
+) -> str:
+    """Several bars per row, as percentages: `series` is (key, legend, colour) per bar;
+    the legend above, one entry per line on narrow charts so nothing is cut off."""
+    if not any(row[key] for row in rows for key, _legend, _colour in series):
         return ""
-    width, label_width, bar, gap = 520, 170, 10, 10
-    body = [
-        _html(
-            '<rect x="{}" y="0" width="10" height="10" fill="{}"></rect>'
-            '<text x="{}" y="9" font-size="11">{}</text>'
-            '<rect x="{}" y="0" width="10" height="10" fill="{}"></rect>'
-            '<text x="{}" y="9" font-size="11">{}</text>',
-            label_width,
-            BLUE,
-            label_width + 14,
-            legend[0],
-            label_width + 150,
-            GREY,
-            label_width + 164,
-            legend[1],
-        )
-    ]
-    scale = width - label_width - 60
-    for index, row in enumerate(rows):
-        y = 20 + index * (2 * bar + gap)
+    width, bar, gap, legend_line = 560, 9, 12, 16
+    scale = width - label_width - 52  # room for "100.0%" after the longest bar
+    body = []
+    for index, (_key, legend, colour) in enumerate(series):
+        column, line = index % 2, index // 2
+        x, y = label_width + column * 170, 3 + line * legend_line
         body.append(
             _html(
-                '<text x="{}" y="{}" text-anchor="end" font-size="12">{}</text>'
-                '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"></rect>'
-                '<text x="{}" y="{}" font-size="10">{}</text>'
-                '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"></rect>'
-                '<text x="{}" y="{}" font-size="10">{}</text>',
-                label_width - 6,
-                y + 14,
-                row["label"],
-                label_width,
+                '<rect x="{}" y="{}" width="10" height="10" fill="{}"></rect>'
+                '<text x="{}" y="{}" font-size="11">{}</text>',
+                x,
                 y,
-                scale * row[ours],
-                bar,
-                BLUE,
-                label_width + scale * row[ours] + 3,
+                colour,
+                x + 14,
                 y + 9,
-                _percent(row[ours]),
-                label_width,
-                y + bar,
-                scale * row[theirs],
-                bar,
-                GREY,
-                label_width + scale * row[theirs] + 3,
-                y + bar + 9,
-                _percent(row[theirs]),
+                legend,
             )
         )
-    return _svg(width, 20 + len(rows) * (2 * bar + gap), title, "".join(body))
+    top = legend_line * ((len(series) + 1) // 2) + 9
+    group = len(series) * bar + gap
+    for index, row in enumerate(rows):
+        y = top + index * group
+        body.append(
+            _html(
+                '<text x="{}" y="{}" text-anchor="end" font-size="12" data-row="{}">{}</text>',
+                label_width - 6,
+                y + len(series) * bar / 2 + 4,
+                row.get("reason", ""),
+                row["label"],
+            )
+        )
+        for offset, (key, _legend, colour) in enumerate(series):
+            length = scale * max(row[key], 0)
+            body.append(
+                _html(
+                    '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"></rect>'
+                    '<text x="{}" y="{}" font-size="9">{}</text>',
+                    label_width,
+                    y + offset * bar,
+                    length,
+                    bar - 1,
+                    colour,
+                    label_width + length + 3,
+                    y + offset * bar + 8,
+                    _percent(row[key]),
+                )
+            )
+    return _svg(width, top + len(rows) * group, title, "".join(body))
 
 
 def quadrant_matrix(quadrants, *, title: str) -> str:
@@ -176,47 +180,92 @@ def quadrant_matrix(quadrants, *, title: str) -> str:
 
 
 def pareto_curve(pareto, *, title: str) -> str:
-    """Cumulative share of spend (blue) and of gross profit (green) against the share of
-    buying customers, best first; the dashed line marks the top 20%."""
-    points = pareto.get("points") or []
-    if len(points) < 2:
+    """The cumulative share of spend (blue, customers ordered by spend) and of gross
+    profit (green, customers ordered by gross profit) against the share of buying
+    customers, best first; the dashed line marks the top 20%.
+
+    Each curve lies on or above the diagonal (the best customers first bring at least
+    their share), so the notes go below it, bottom right, where no curve can cross
+    them. Profit can pass 100% on the way when loss-making customers come last: the
+    scale then goes above 100%."""
+    spend_points = pareto.get("spend_points") or []
+    profit_points = pareto.get("profit_points") or []
+    if len(spend_points) < 2 and len(profit_points) < 2:
         return ""
     left, top, width, height = 50, 10, 400, 240
+    peak = max([1.0] + [y for _x, y in spend_points + profit_points])
+    y_max = 1.0 if peak <= 1.0 + 1e-9 else math.ceil(peak * 5) / 5
 
     def xy(x: float, y: float) -> str:
-        return f"{left + x * width:.1f},{top + (1 - y) * height:.1f}"
+        return f"{left + x * width:.1f},{top + (1 - y / y_max) * height:.1f}"
 
-    spend = " ".join(xy(p[0], p[1]) for p in points)
-    profit = " ".join(xy(p[0], p[2]) for p in points)
+    y_ticks = [step / 5 for step in range(round(y_max * 5) + 1)]
     ticks = format_html_join(
         "",
-        '<text x="{}" y="{}" font-size="10" text-anchor="middle">{}%</text>'
+        '<text x="{}" y="{}" font-size="10" text-anchor="middle">{}%</text>',
+        ((left + t * width, top + height + 14, int(t * 100)) for t in (0, 0.2, 0.4, 0.6, 0.8, 1)),
+    ) + format_html_join(
+        "",
         '<text x="{}" y="{}" font-size="10" text-anchor="end">{}%</text>',
+        ((left - 4, top + (1 - t / y_max) * height + 3, round(t * 100)) for t in y_ticks),
+    )
+    curves = mark_safe(  # noqa: S308 - joined format_html pieces
+        "".join(
+            _html(
+                '<polyline points="{}" fill="none" stroke="{}" stroke-width="{}" '
+                'data-curve="{}"></polyline>',
+                " ".join(xy(x, y) for x, y in points),
+                colour,
+                stroke,
+                name,
+            )
+            for name, points, colour, stroke in (
+                ("spend", spend_points, BLUE, 2.5),
+                ("profit", profit_points, GREEN, 2),
+            )
+            if len(points) > 1
+        )
+    )
+    notes = [
         (
-            (left + t * width, top + height + 14, int(t * 100), left - 4,
-             top + (1 - t) * height + 3, int(t * 100))
-            for t in (0, 0.2, 0.4, 0.6, 0.8, 1.0)
-        ),
-    )  # fmt: skip
+            BLUE,
+            _("Top 20%% by spend: %(share)s of spend") % {"share": _percent(pareto["top20_spend"])},
+        )
+    ]
+    if len(profit_points) > 1:
+        notes.append(
+            (
+                GREEN,
+                _("Top 20%% by gross profit: %(share)s of gross profit")
+                % {"share": _percent(pareto["top20_profit"])},
+            )
+        )
+    note_x = left + width - 8
+    note_lines = mark_safe(  # noqa: S308 - joined format_html pieces
+        "".join(
+            _html(
+                '<text x="{}" y="{}" font-size="11" text-anchor="end" fill="{}" '
+                'data-note="{}">{}</text>',
+                note_x,
+                top + height - 10 - 16 * (len(notes) - 1 - index),
+                colour,
+                index,
+                text,
+            )
+            for index, (colour, text) in enumerate(notes)
+        )
+    )
     body = _html(
         '<rect x="{}" y="{}" width="{}" height="{}" fill="none" stroke="{}"></rect>'
         '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-dasharray="2 3"></line>'
         '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-dasharray="5 4"></line>'
-        '<polyline points="{}" fill="none" stroke="{}" stroke-width="2.5"></polyline>'
-        '<polyline points="{}" fill="none" stroke="{}" stroke-width="2"></polyline>'
-        "{}"
-        '<text x="{}" y="{}" font-size="11" text-anchor="middle">{}</text>'
-        '<text x="{}" y="{}" font-size="11" fill="{}">{}</text>'
-        '<text x="{}" y="{}" font-size="11" fill="{}">{}</text>',
+        "{}{}{}"
+        '<text x="{}" y="{}" font-size="11" text-anchor="middle">{}</text>',
         left, top, width, height, GREY,
-        left, top + height, left + width, top, GREY,
+        left, top + height, left + width, top + (1 - 1 / y_max) * height, GREY,
         left + 0.2 * width, top, left + 0.2 * width, top + height, ORANGE,
-        spend, BLUE, profit, GREEN, ticks,
+        curves, ticks, note_lines,
         left + width / 2, top + height + 30, _("Share of buying customers, best first"),
-        left + 0.2 * width + 6, top + 16, BLUE,
-        _("Top 20%%: %(share)s of spend") % {"share": _percent(pareto["top20_spend"])},
-        left + 0.2 * width + 6, top + 32, GREEN,
-        _("Top 20%%: %(share)s of gross profit") % {"share": _percent(pareto["top20_profit"])},
     )  # fmt: skip
     return _svg(left + width + 20, top + height + 40, title, body)
 

@@ -50,31 +50,33 @@ def report_table(report: TierReport, name: str) -> tuple[list[str], list[list]]:
     if name == "value":
         return _value_table(report.value)
     if name == "pareto":
-        headers = [_("Share of buying customers (%)"), _("Share of spend (%)"),
-                   _("Share of gross profit (%)")]  # fmt: skip
-        return headers, [[_pct(x), _pct(s), _pct(p)] for x, s, p in report.pareto.get("points", [])]
+        # One curve after the other, each in its own order of customers.
+        headers = [_("Customers ordered by"), _("Share of buying customers (%)"),
+                   _("Cumulative share (%)")]  # fmt: skip
+        curves = [
+            (_("12-month spend"), report.pareto.get("spend_points", [])),
+            (_("12-month gross profit"), report.pareto.get("profit_points", [])),
+        ]
+        return headers, [[order, _pct(x), _pct(y)] for order, points in curves for x, y in points]
     if name == "rfm":
         return [_("R"), _("F"), _("Customers"), _("Average M"), _("12-month spend (¥)")], [
             [c["r"], c["f"], c["customers"], c["avg_m"], c["spend"]] for c in report.rfm
         ]
     if name == "dormant":
-        headers = [_("Customer"), _("Owner"), _("Grade"), _("Last trip"),
-                   _("Days since"), _("Spend in the 12 months before (¥)")]  # fmt: skip
+        headers = [_("Customer"), _("Owner"), _("Grade"), _("Last business"),
+                   _("Days without business"), _("Spend in the 12 months before (¥)")]  # fmt: skip
         return headers, [
             [
                 s.customer.name,
                 s.owner.display_name,
                 s.grade,
-                s.last_trip_on,
-                s.recency_days,
+                s.last_business_on or _("Never bought"),
+                s.days_without_business,
                 s.spend_prev_12m,
             ]
             for s in report.dormant.get("top", [])
         ]
-    return [_("Reason lost"), _("Customers"), _("Share (%)"), _("Handbook (%)")], [
-        [r["label"], r["customers"], _pct(r["share"]), _pct(r["handbook_share"])]
-        for r in report.churn
-    ]
+    return _churn_table(report.churn)
 
 
 def _value_table(value: dict) -> tuple[list[str], list[list]]:
@@ -102,6 +104,31 @@ def _value_table(value: dict) -> tuple[list[str], list[list]]:
         for title, rows in lists
         for s in rows
     ]
+
+
+def _churn_table(churn: dict) -> tuple[list[str], list[list]]:
+    """Customers lost by reason: count and share in each period, and the handbook's."""
+    if not churn:
+        return [_("Reason lost")], []
+    periods = [
+        ("this_year", _("This year (%(year)s)") % {"year": churn["this_year"]}),
+        ("last_year", _("Last year (%(year)s)") % {"year": churn["last_year"]}),
+        ("all_time", _("All time")),
+    ]
+    headers = [_("Reason lost")]
+    for _key, heading in periods:
+        headers += [
+            _("%(period)s: customers") % {"period": heading},
+            _("%(period)s: share (%%)") % {"period": heading},
+        ]
+    headers.append(_("Handbook (%)"))
+    rows = [
+        [row["label"]]
+        + [value for key, _heading in periods for value in (row[key], _pct(row[f"{key}_share"]))]
+        + [_pct(row["handbook_share"])]
+        for row in churn["rows"]
+    ]
+    return headers, rows
 
 
 def _xlsx_cell(sheet, value):

@@ -11,6 +11,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext
 
 from accounts.models import Team
@@ -23,7 +24,8 @@ from accounts.roles import (
     is_manager,
     role_names,
 )
-from customers.models import ChurnReason, CustomerStatus, Grade
+from customers.dormancy import DEFAULT_DORMANT_DAYS
+from customers.models import ChurnReason, Customer, CustomerStatus, Grade
 from customers.models.choices import HANDBOOK_CHURN_SHARE
 from customers.selectors import customer_list_visible
 from tiers.models import (
@@ -34,6 +36,7 @@ from tiers.models import (
     GradeNotification,
     NotificationChannel,
     NotificationStatus,
+    ParetoOrder,
     ParetoSummary,
     Proposal,
     ProposalStatus,
@@ -41,12 +44,15 @@ from tiers.models import (
     RfmSummary,
     SegmentSummary,
     StatisticsRun,
+    TierPolicy,
 )
+from tiers.statistics import month_end
 
 GRADE_ORDER = ["A", "B", "C", ""]
 GRADE_RANK = {"A": 3, "B": 2, "C": 1, "": 0}
 DORMANT_LIST_LIMIT = 20
 VALUE_LIST_LIMIT = 20
+CHURN_PERIODS = ("this_year", "last_year", "all_time")
 TASK_LIST_LIMIT = 50
 
 
@@ -95,6 +101,13 @@ def report_scope(*, user, team: Team | None = None, owner=None) -> ReportScope:
     return ReportScope(owner_ids=owners, team_id=team.pk if team else None)
 
 
+def policy_dormant_days() -> int:
+    """Semi-dormant after this many days without business, by the policy in force (the
+    newest version; the default before any exists)."""
+    days = TierPolicy.objects.order_by("-version").values_list("dormant_days", flat=True)[:1]
+    return next(iter(days), DEFAULT_DORMANT_DAYS)
+
+
 def report_months() -> list[datetime.date]:
     return list(
         StatisticsRun.objects.filter(finished_at__isnull=False).values_list("month", flat=True)
@@ -133,7 +146,7 @@ class TierReport:
     pareto: dict[str, Any] = field(default_factory=dict)
     rfm: list[dict[str, Any]] = field(default_factory=list)
     dormant: dict[str, Any] = field(default_factory=dict)
-    churn: list[dict[str, Any]] = field(default_factory=list)
+    churn: dict[str, Any] = field(default_factory=dict)
     value: dict[str, Any] = field(default_factory=dict)
     customers: int = 0
     spend: Decimal = Decimal("0")
@@ -153,7 +166,7 @@ def tier_report(*, user, month: datetime.date | None, scope: ReportScope) -> Tie
     report.spend = sum((row["spend"] for row in segments), Decimal("0"))
     report.grades = _grades(segments)
     report.quadrants = _quadrants(segments)
-    report.churn = _churn(segments)
+    report.churn = _churn(month=month, scope=scope)
     report.dormant = _dormant(user=user, month=month, scope=scope, segments=segments)
     report.movement = _movement(month=month, scope=scope, segments=segments)
     report.pareto = _pareto(month=month, scope=scope)
@@ -214,22 +227,77 @@ def _quadrants(segments) -> list[dict[str, Any]]:
     return rows
 
 
-def _churn(segments) -> list[dict[str, Any]]:
-    lost = [row for row in segments if row["status"] == CustomerStatus.LOST]
-    total = sum(row["n"] for row in lost)
+def _churn(*, month, scope: ReportScope) -> dict[str, Any]:
+    """Customers lost, by reason, in three periods up to the month's end: this year (to
+    date), last year, and all time, beside the handbook's shares. Read from the
+    customers themselves (who is lost now, and since when: Customer.lost_at), through
+    the partial index on lost customers. "All time" includes the lost customers whose
+    date is unknown (marked lost before the date was recorded)."""
+    as_of = month_end(month)
+    this_year = datetime.date(as_of.year, 1, 1)
+    last_year = datetime.date(as_of.year - 1, 1, 1)
+    after = _day_start(as_of + datetime.timedelta(days=1))
+    lost = Customer.objects.filter(status=CustomerStatus.LOST)
+    if scope.owner_ids is not None:
+        lost = lost.filter(owner_id__in=scope.owner_ids)
+    if scope.team_id is not None:
+        lost = lost.filter(owner__team_id=scope.team_id)
+    counts = {
+        row["churn_reason"]: row
+        for row in lost.values("churn_reason").annotate(
+            this_year=Count("pk", filter=Q(lost_at__gte=_day_start(this_year), lost_at__lt=after)),
+            last_year=Count(
+                "pk",
+                filter=Q(lost_at__gte=_day_start(last_year), lost_at__lt=_day_start(this_year)),
+            ),
+            all_time=Count("pk", filter=Q(lost_at__lt=after) | Q(lost_at__isnull=True)),
+            undated=Count("pk", filter=Q(lost_at__isnull=True)),
+        )
+    }
+    totals = {
+        period: sum(row[period] for row in counts.values())
+        for period in (*CHURN_PERIODS, "undated")
+    }
     rows = []
     for reason, label in ChurnReason.choices:
-        count = sum(row["n"] for row in lost if row["churn_reason"] == reason)
-        rows.append(
-            {
-                "reason": reason,
-                "label": label,
-                "customers": count,
-                "share": _share(count, total),
-                "handbook_share": HANDBOOK_CHURN_SHARE[reason] / 100,
-            }
-        )
-    return rows
+        found = counts.get(reason, {})
+        row = {"reason": reason, "label": label}
+        for period in CHURN_PERIODS:
+            row[period] = found.get(period, 0)
+            row[f"{period}_share"] = _share(row[period], totals[period])
+        row["handbook_share"] = HANDBOOK_CHURN_SHARE[reason] / 100
+        rows.append(row)
+    return {
+        "as_of": as_of,
+        "this_year": as_of.year,
+        "last_year": as_of.year - 1,
+        "rows": rows,
+        "totals": totals,
+    }
+
+
+def churn_series(churn: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """The churn report's columns of shares: (key, heading, chart colour)."""
+    if not churn:
+        return []
+    return [
+        (
+            "this_year_share",
+            gettext("This year (%(year)s)") % {"year": churn["this_year"]},
+            "#0d6efd",
+        ),
+        (
+            "last_year_share",
+            gettext("Last year (%(year)s)") % {"year": churn["last_year"]},
+            "#6ea8fe",
+        ),
+        ("all_time_share", gettext("All time"), "#052c65"),
+        ("handbook_share", gettext("Handbook"), "#adb5bd"),
+    ]
+
+
+def _day_start(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
 def _dormant(*, user, month, scope: ReportScope, segments) -> dict[str, Any]:
@@ -246,14 +314,22 @@ def _dormant(*, user, month, scope: ReportScope, segments) -> dict[str, Any]:
     if scope.owner_ids is not None:
         listed = listed.filter(customer__in=customer_list_visible(user=user))
     top = list(
-        listed.select_related("customer", "owner").order_by("-spend_prev_12m", "customer_id")[
-            :DORMANT_LIST_LIMIT
-        ]
+        listed.select_related("customer", "owner", "policy").order_by(
+            "-spend_prev_12m", "customer_id"
+        )[:DORMANT_LIST_LIMIT]
     )
+    as_of = month_end(month)
+    for snapshot in top:
+        snapshot.days_without_business = (
+            (as_of - snapshot.last_business_on).days if snapshot.last_business_on else None
+        )
     return {
         "customers": sum(row["n"] for row in dormant),
         "by_grade": by_grade,
         "top": top,
+        "as_of": as_of,
+        # The month's policy: the same version for every snapshot of the month.
+        "days": top[0].policy.dormant_days if top else None,
     }
 
 
@@ -346,44 +422,57 @@ def _movement(*, month, scope: ReportScope, segments) -> dict[str, Any]:
 
 
 def _pareto(*, month, scope: ReportScope) -> dict[str, Any]:
-    """The cumulative share of spend and gross profit against the share of buying
-    customers, best first; the top 20% read off the curve (exact at percentile steps)."""
+    """Two Pareto curves of the buying customers, each in its own order: the cumulative
+    share of spend with customers ordered by spend, and the cumulative share of gross
+    profit with customers ordered by gross profit (reading the profit share off the
+    spend order understates how concentrated profit is). The top 20% are read off each
+    curve (exact at percentile steps)."""
     rows = list(
         scope.filter(ParetoSummary.objects.filter(month=month))
-        .values("spend_percentile")
+        .values("ordered_by", "percentile")
         .annotate(n=Sum("customers"), spend=Sum("spend"), profit=Sum("gross_profit"))
-        .order_by("spend_percentile")
+        .order_by("ordered_by", "percentile")
     )
-    buyers = sum(row["n"] for row in rows)
-    spend_total = sum((row["spend"] for row in rows), Decimal("0"))
-    profit_total = sum((row["profit"] for row in rows), Decimal("0"))
-    points = [(0.0, 0.0, 0.0)]
-    seen, spend, profit = 0, Decimal("0"), Decimal("0")
-    for row in rows:
-        seen += row["n"]
-        spend += row["spend"]
-        profit += row["profit"]
-        points.append(
-            (_share(seen, buyers), _share(spend, spend_total), _share(profit, profit_total))
-        )
+    by_spend = [row for row in rows if row["ordered_by"] == ParetoOrder.SPEND]
+    by_profit = [row for row in rows if row["ordered_by"] == ParetoOrder.PROFIT]
+    spend_points = _cumulative(by_spend, "spend")
+    profit_points = _cumulative(by_profit, "profit")
+    top20_spend = _read_curve(spend_points, 0.2)
+    top20_profit = _read_curve(profit_points, 0.2)
     return {
-        "buyers": buyers,
-        "spend": spend_total,
-        "gross_profit": profit_total,
-        "points": points,
-        "top20_spend": _read_curve(points, 0.2, 1),
-        "top20_profit": _read_curve(points, 0.2, 2),
-        "top20_spend_percent": round(_read_curve(points, 0.2, 1) * 100, 1),
-        "top20_profit_percent": round(_read_curve(points, 0.2, 2) * 100, 1),
+        "buyers": sum(row["n"] for row in by_spend),
+        "spend": sum((row["spend"] for row in by_spend), Decimal("0")),
+        "gross_profit": sum((row["profit"] for row in by_spend), Decimal("0")),
+        "spend_points": spend_points,
+        "profit_points": profit_points,
+        "top20_spend": top20_spend,
+        "top20_profit": top20_profit,
+        "top20_spend_percent": round(top20_spend * 100, 1),
+        "top20_profit_percent": round(top20_profit * 100, 1),
     }
 
 
-def _read_curve(points, x: float, column: int) -> float:
-    for (x0, *y0), (x1, *y1) in itertools.pairwise(points):
+def _cumulative(rows, value: str) -> list[tuple[float, float]]:
+    """(share of customers, share of the total) after each percentile, from (0, 0).
+    No curve when the total is not positive (all loss-making: no share to speak of)."""
+    customers = sum(row["n"] for row in rows)
+    total = sum((row[value] for row in rows), Decimal("0"))
+    if not customers or total <= 0:
+        return []
+    points = [(0.0, 0.0)]
+    seen, running = 0, Decimal("0")
+    for row in rows:
+        seen += row["n"]
+        running += row[value]
+        points.append((_share(seen, customers), _share(running, total)))
+    return points
+
+
+def _read_curve(points, x: float) -> float:
+    for (x0, y0), (x1, y1) in itertools.pairwise(points):
         if x1 >= x - 1e-9:
-            a, b = y0[column - 1], y1[column - 1]
-            return a + (b - a) * ((x - x0) / (x1 - x0)) if x1 > x0 else b
-    return points[-1][column] if len(points) > 1 else 0.0
+            return y0 + (y1 - y0) * ((x - x0) / (x1 - x0)) if x1 > x0 else y1
+    return points[-1][1] if len(points) > 1 else 0.0
 
 
 def _rfm(*, month, scope: ReportScope) -> list[dict[str, Any]]:

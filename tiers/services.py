@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 from accounts.roles import MANAGER, has_role, is_manager, require_manager
 from customers.audit import audit_record
 from customers.models import AuditAction, Customer, Grade
+from customers.services.history import REASONS as HISTORY_REASONS
+from customers.services.history import customers_history_record
 from tiers import statistics
 from tiers.models import (
     ChangeSource,
@@ -208,6 +210,16 @@ def _set_grades_and_notify(
     for grade in Grade.values:
         Customer.objects.filter(pk__in=changes.filter(to_grade=grade).values("customer_id")).update(
             grade=grade
+        )
+    # The customers' change history sees the new grades too (the UPDATE bypasses save()).
+    for actor_id, reason in changes.order_by().values_list("approved_by_id", "reason").distinct():
+        customers_history_record(
+            customers=Customer.all_objects.filter(
+                pk__in=changes.filter(approved_by_id=actor_id, reason=reason).values("customer_id")
+            ),
+            actor_id=actor_id,
+            reason=reason or HISTORY_REASONS["committee"],
+            now=now,
         )
     statistics.insert_notifications(change_filter=change_filter, params=params, now=now)
     if send_email:

@@ -7,7 +7,9 @@ import datetime
 
 from django.contrib.auth import get_user_model
 from django.db import connection
+from django.utils import timezone
 
+from customers.dormancy import dormant_since, last_business_sql
 from customers.models import Booking, Customer, ServiceRecord
 from tiers.models import (
     CustomerSnapshot,
@@ -73,7 +75,9 @@ def statistics_windows(*, month: datetime.date, policy: TierPolicy) -> dict[str,
         "w24": add_months(month, -23).isoformat(),
         "loyalty_from": add_months(month, 1 - policy.loyalty_window_months).isoformat(),
         "loyal_trip_from": add_months(month, 1 - policy.loyalty_recent_months).isoformat(),
-        "dormant_before": add_months(month, 1 - policy.dormant_months).isoformat(),
+        "dormant_before": dormant_since(
+            as_of=month_end(month), days=policy.dormant_days
+        ).isoformat(),
     }
 
 
@@ -95,6 +99,15 @@ def snapshot_parameters(*, month: datetime.date, policy: TierPolicy) -> dict:
         "top_percent": policy.volume_top_percent,
         "min_spend": str(policy.volume_min_spend),
         "loyalty_min": policy.loyalty_min_bookings,
+        # Never bought: semi-dormant when added before the dormancy window (customers.dormancy).
+        "dormant_added_before": connection.ops.adapt_datetimefield_value(
+            timezone.make_aware(
+                datetime.datetime.combine(
+                    dormant_since(as_of=month_end(month), days=policy.dormant_days),
+                    datetime.time.min,
+                )
+            )
+        ),
         **weights,
         "w_total": max(sum(weights.values()), 1),
         "thin_margin": policy.poor_value_margin_percent,
@@ -149,7 +162,8 @@ def aggregates_sql() -> str:
         MAX(CASE WHEN b.status <> 'cancelled' AND b.start_date <= %(as_of)s
             THEN b.start_date END) AS last_trip_on,
         AVG(CASE WHEN {paid_in} %(w12)s AND b.payment_due_date IS NOT NULL
-            THEN {_days_between("b.paid_date", "b.payment_due_date")} END) AS delay
+            THEN {_days_between("b.paid_date", "b.payment_due_date")} END) AS delay,
+        {last_business_sql(alias="b", as_of=_date("as_of"))} AS last_business_on
     FROM {_table(Booking)} b
     GROUP BY b.customer_id
     """  # noqa: S608
@@ -159,7 +173,7 @@ SNAPSHOT_COLUMNS = """month, customer_id, owner_id, team_id, policy_id, status, 
     grade, spend_12m, spend_prev_12m, gross_profit_12m, bookings_12m, bookings_prev_12m,
     loyalty_bookings, last_trip_on, recency_days, avg_payment_delay_days,
     r_score, f_score, m_score, spend_percentile, large_volume, high_loyalty, quadrant,
-    implied_grade, is_dormant, value_score, poor_value"""
+    implied_grade, is_dormant, value_score, poor_value, last_business_on"""
 
 
 def quintile(rank: str, count: str) -> str:
@@ -201,7 +215,8 @@ def scored_sql(policy: TierPolicy) -> str:
             COALESCE(a.loyalty_bookings, 0) AS loyalty_bookings,
             a.last_trip_on,
             {_days_between(_date("as_of"), "a.last_trip_on")} AS recency_days,
-            ROUND(a.delay, 1) AS delay
+            ROUND(a.delay, 1) AS delay,
+            a.last_business_on, c.created_at
         FROM {_table(Customer)} c
         JOIN {_table(get_user_model())} u ON u.id = c.owner_id
         LEFT JOIN {AGGREGATES} a ON a.customer_id = c.id
@@ -256,10 +271,12 @@ def scored_sql(policy: TierPolicy) -> str:
         CASE WHEN spend_12m >= CAST(%(a_min)s AS NUMERIC) THEN 'A'
              WHEN spend_12m >= CAST(%(b_min)s AS NUMERIC) THEN 'B'
              ELSE 'C' END,
-        (last_trip_on IS NOT NULL AND last_trip_on < %(dormant_before)s),
+        CASE WHEN last_business_on IS NOT NULL THEN last_business_on < %(dormant_before)s
+             ELSE created_at < %(dormant_added_before)s END,
         CASE WHEN spend_12m > 0 THEN {value} END,
         (large_volume AND (gross_profit_12m * 100 < spend_12m * %(thin_margin)s
-            OR COALESCE(delay, 0) > %(late_days)s))
+            OR COALESCE(delay, 0) > %(late_days)s)),
+        last_business_on
     FROM scored
     """  # noqa: S608
 
@@ -286,10 +303,32 @@ def insert_summaries(*, month: datetime.date) -> None:
         params,
     )
     _execute(
-        f"""INSERT INTO {_table(ParetoSummary)} ({common}, spend_percentile)
-        SELECT {select}, spend_percentile {where} AND spend_percentile IS NOT NULL
+        f"""INSERT INTO {_table(ParetoSummary)} ({common}, ordered_by, percentile)
+        SELECT {select}, 'spend', spend_percentile {where} AND spend_percentile IS NOT NULL
         GROUP BY owner_id, team_id, spend_percentile""",
         params,
+    )
+    insert_profit_pareto(month=month)
+
+
+def insert_profit_pareto(*, month: datetime.date) -> None:
+    """The Pareto of profit: the buying customers ordered by their own 12-month gross
+    profit (not by spend), in percentiles as for spend: 1 = the top 1%; tied customers
+    share the lower place (the number with at least as much profit)."""
+    snapshots = _table(CustomerSnapshot)
+    _execute(
+        f"""INSERT INTO {_table(ParetoSummary)} (month, owner_id, team_id, customers, spend,
+            gross_profit, ordered_by, percentile)
+        SELECT {_date("month")}, owner_id, team_id, COUNT(*), SUM(spend_12m),
+            SUM(gross_profit_12m), 'profit', percentile
+        FROM (
+            SELECT owner_id, team_id, spend_12m, gross_profit_12m,
+                (COUNT(*) OVER (ORDER BY gross_profit_12m DESC) * 100
+                    + COUNT(*) OVER () - 1) / COUNT(*) OVER () AS percentile
+            FROM {snapshots} WHERE month = {_date("month")} AND spend_12m > 0
+        ) ranked
+        GROUP BY owner_id, team_id, percentile""",  # noqa: S608
+        {"month": month.isoformat()},
     )
 
 

@@ -19,6 +19,7 @@ from tiers.exports import REPORTS, report_table, table_response
 from tiers.forms import DecisionForm, GradeOverrideForm, ProposalFilterForm, ReportFilterForm
 from tiers.models import ProposalStatus
 from tiers.selectors import (
+    churn_series,
     evaluation_get,
     evaluations_for_review,
     notification_get_for_owner,
@@ -69,12 +70,11 @@ def report(request):
                 "dormant": charts.bar_chart(
                     data.dormant.get("by_grade", []), title=_("Semi-dormant customers by grade")
                 ),
-                "churn": charts.paired_bars(
-                    data.churn,
+                "churn": charts.grouped_bars(
+                    # The handbook's shares alone are no data: no chart without lost customers.
+                    data.churn["rows"] if data.churn.get("totals", {}).get("all_time") else [],
                     title=_("Reasons lost"),
-                    ours="share",
-                    theirs="handbook_share",
-                    legend=(_("Ours"), _("Handbook")),
+                    series=churn_series(data.churn),
                 ),
             },
             "tasks": tasks[:50],

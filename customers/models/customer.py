@@ -68,6 +68,10 @@ class Customer(models.Model):
     churn_reason = models.CharField(
         _("reason lost"), max_length=20, choices=ChurnReason.choices, blank=True
     )
+    # When the customer was marked lost (customer_prepare sets it as the status becomes
+    # Lost, clears it when they come back). Empty for a lost customer means the date is
+    # not known: marked lost before it was recorded, with no change history to tell.
+    lost_at = models.DateTimeField(_("marked lost"), null=True, blank=True, editable=False)
     is_key_account = models.BooleanField(_("key account"), default=False)
     # The grade in force. Written only by tiers' services (approved re-evaluations and
     # manager overrides, each with a tier-change record); other apps read it from here.
@@ -181,6 +185,12 @@ class Customer(models.Model):
             models.Index(fields=["mobile"]),
             models.Index(fields=["id_number"]),
             models.Index(fields=["created_at"]),
+            # The churn report: lost customers by reason and date, without the others.
+            models.Index(
+                fields=["churn_reason", "lost_at"],
+                condition=Q(status=CustomerStatus.LOST, deleted_at__isnull=True),
+                name="customer_lost",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -210,6 +220,11 @@ class Customer(models.Model):
                 condition=~Q(status=CustomerStatus.LOST) | ~Q(churn_reason=""),
                 name="customer_lost_needs_reason",
                 violation_error_message=_("A lost customer needs the reason they left."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status=CustomerStatus.LOST) | Q(lost_at__isnull=True),
+                name="customer_lost_at_only_when_lost",
+                violation_error_message=_("Only a lost customer has a date marked lost."),
             ),
         ]
 

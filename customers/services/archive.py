@@ -98,6 +98,12 @@ def customer_prepare(*, customer: Customer) -> None:
         errors["churn_reason"] = [_("A lost customer needs the reason they left.")]
     if customer.status != CustomerStatus.LOST:
         customer.churn_reason = ""
+        customer.lost_at = None  # reactivated: no longer lost
+    elif customer.lost_at is None and not (
+        customer.pk and Customer.all_objects.filter(pk=customer.pk, status=customer.status).exists()
+    ):
+        # Marked lost now. (Lost already with no date: the date stays unknown.)
+        customer.lost_at = timezone.now()
     for field, messages in _duplicate_errors(customer).items():
         errors.setdefault(field, []).extend(messages)
     if errors:

@@ -64,14 +64,16 @@ def test_report_numbers_equal_the_hand_computed_ones(book, manager1, client_as):
     assert report.pareto["top20_profit"] == pytest.approx(12000 / 21400)
     assert report.dormant["customers"] == 2  # 三号 (February) and the lost 六号 (2024)
     assert [s.customer.name for s in report.dormant["top"]] == ["三号", "六号"]
-    churn = {row["reason"]: row for row in report.churn}
-    assert churn["price"]["customers"] == 1 and churn["price"]["share"] == 1.0
+    churn = {row["reason"]: row for row in report.churn["rows"]}
+    # 六号 was made lost without the service: the date is unknown, so all time only.
+    assert (churn["price"]["all_time"], churn["price"]["all_time_share"]) == (1, 1.0)
+    assert churn["price"]["this_year"] == 0 and report.churn["totals"]["undated"] == 1
     assert churn["poor_service"]["handbook_share"] == 0.68
     assert sum(cell["customers"] for cell in report.rfm) == 7
     content = response.content.decode()
     assert content.count("<svg") == 6  # every chart with data drawn
     assert 'data-empty="movement"' in content  # no evaluation has taken effect yet
-    assert "Of 5 buying customers, the top 20% bring 56.1% of the spend" in content
+    assert "Of 5 buying customers, the top 20% by spend bring 56.1% of the spend" in content
 
 
 def test_a_rep_sees_only_own_customers_and_a_lead_the_team(book, sales1, sales3, lead1, client_as):
@@ -122,7 +124,8 @@ def test_report_query_count_does_not_grow(
     book, manager1, sales1, client_as, django_assert_max_num_queries, paid_booking
 ):
     client = client_as(manager1)
-    with django_assert_max_num_queries(20) as small:
+    # 21: the churn report by period adds one read of the lost customers (issue 14).
+    with django_assert_max_num_queries(21) as small:
         client.get(REPORT)
     for n in range(30):
         customer = CustomerFactory(owner=sales1)

@@ -186,7 +186,9 @@ def test_same_month_twice_writes_one_set_of_rows(sales1, paid_booking):
     assert CustomerSnapshot.objects.filter(month=OCT).count() == 1
     assert snapshot(customer).spend_12m == Decimal("12000")
     assert SegmentSummary.objects.filter(month=OCT).count() == 1
-    assert ParetoSummary.objects.filter(month=OCT).count() == 1
+    # One Pareto row in each order (by spend, by gross profit).
+    assert ParetoSummary.objects.filter(month=OCT, ordered_by="spend").count() == 1
+    assert ParetoSummary.objects.filter(month=OCT, ordered_by="profit").count() == 1
     assert StatisticsRun.objects.count() == 1
 
 

@@ -12,6 +12,7 @@ from tiers.models.evaluation import Evaluation, GradeChange, GradeNotification, 
 from tiers.models.policy import TierPolicy
 from tiers.models.snapshot import (
     CustomerSnapshot,
+    ParetoOrder,
     ParetoSummary,
     RfmSummary,
     SegmentSummary,
@@ -27,6 +28,7 @@ __all__ = [
     "GradeNotification",
     "NotificationChannel",
     "NotificationStatus",
+    "ParetoOrder",
     "ParetoSummary",
     "Proposal",
     "ProposalReason",

@@ -81,10 +81,17 @@ class TierPolicy(models.Model):
         default=12,
         validators=[MinValueValidator(1), MaxValueValidator(60)],
     )
-    dormant_months = models.PositiveSmallIntegerField(
-        _("semi-dormant after months without a trip"),
-        default=6,
-        validators=[MinValueValidator(1), MaxValueValidator(60)],
+    # Semi-dormant 半休眠, counted in days back from the as-of date (customers.dormancy
+    # has the definition; the customer list's filter reads this value too).
+    dormant_days = models.PositiveSmallIntegerField(
+        _("semi-dormant after days without business"),
+        default=183,
+        validators=[MinValueValidator(1), MaxValueValidator(1830)],
+        help_text=_(
+            "Six months is 183 days. A refunded trip is no business; a trip still to come "
+            "that is paid for is. A customer who never bought counts from the day they "
+            "were added."
+        ),
     )
 
     # The value view 客户价值: each figure scored 1-5 among the buying customers (the

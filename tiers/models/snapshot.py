@@ -98,6 +98,9 @@ class CustomerSnapshot(models.Model):
     quadrant = models.CharField(_("quadrant"), max_length=10, choices=Quadrant.choices)
     implied_grade = models.CharField(_("grade by spend"), max_length=1, choices=Grade.choices)
     is_dormant = models.BooleanField(_("semi-dormant"))
+    # The last business day up to the month's end (customers.dormancy): a trip not
+    # cancelled nor fully refunded, or a future trip paid by then (counted on that day).
+    last_business_on = models.DateField(_("last business"), null=True)
     # The value view: 0-100 for customers who spent in the 12 months (null otherwise), and
     # the "large but poor value" flag (large volume, thin margin or late payment).
     value_score = models.PositiveSmallIntegerField(_("value"), null=True)
@@ -190,10 +193,20 @@ class RfmSummary(_OwnerSummary):
         indexes = [models.Index(fields=["month", "owner_id"], name="tiers_rfm_month_owner")]
 
 
-class ParetoSummary(_OwnerSummary):
-    """Buying customers per owner and spend percentile for a month (the Pareto curve)."""
+class ParetoOrder(models.TextChoices):
+    SPEND = "spend", _("12-month spend")
+    PROFIT = "profit", _("12-month gross profit")
 
-    spend_percentile = models.PositiveSmallIntegerField(_("spend percentile"))
+
+class ParetoSummary(_OwnerSummary):
+    """Buying customers per owner and percentile for a month (the Pareto curves): the
+    rows `ordered_by` spend rank customers by their spend, those by profit by their
+    gross profit, so each curve is read off its own order."""
+
+    ordered_by = models.CharField(
+        _("customers ordered by"), max_length=6, choices=ParetoOrder.choices
+    )
+    percentile = models.PositiveSmallIntegerField(_("percentile"))
 
     class Meta:
         verbose_name = _("Pareto summary")

@@ -12,6 +12,7 @@ from customers.admin import ReadOnlyAdmin
 from customers.admin_history import ReadOnlyHistoryAdmin
 from loyalty.models import (
     AnnualReward,
+    AnnualRewardCatchUp,
     AnnualRewardPolicy,
     AnnualRewardRun,
     AnnualRewardTier,
@@ -212,3 +213,9 @@ class AnnualRewardAdmin(ReadOnlyAdmin):
 @admin.register(AnnualRewardRun)
 class AnnualRewardRunAdmin(ReadOnlyAdmin):
     list_display = ["year", "run_on", "issued_count", "notified_owners"]
+
+
+@admin.register(AnnualRewardCatchUp)
+class AnnualRewardCatchUpAdmin(ReadOnlyAdmin):
+    list_display = ["year", "run_on", "issued_count", "notified_owners"]
+    list_filter = ["year"]

@@ -69,6 +69,22 @@ def net_paid_spend(*, customer_id: int, start: datetime.date, end: datetime.date
     return total or Decimal("0")
 
 
+def grade_on(*, customer: Customer, day: datetime.date) -> str:
+    """The customer's grade in force at the end of `day`, read from the archive's change
+    history (every grade change is recorded there). For a day before the archive began
+    (an old booking entered later), the grade it began with."""
+    end_of_day = timezone.make_aware(
+        datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min)
+    )
+    history = Customer.history.filter(id=customer.pk).values_list("grade", flat=True)
+    grade = (
+        history.filter(history_date__lt=end_of_day).order_by("-history_date", "-history_id").first()
+    )
+    if grade is None:
+        grade = history.order_by("history_date", "history_id").first()
+    return customer.grade if grade is None else grade
+
+
 def twelve_months_before(day: datetime.date) -> datetime.date:
     """The first day of the 12-month window that ends on `day`."""
     return day - datetime.timedelta(days=364)

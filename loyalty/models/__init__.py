@@ -1,4 +1,4 @@
-from loyalty.models.annual import AnnualReward, AnnualRewardRun
+from loyalty.models.annual import AnnualReward, AnnualRewardCatchUp, AnnualRewardRun
 from loyalty.models.choices import (
     LEVEL_RANK,
     LOT_KINDS,
@@ -23,6 +23,7 @@ __all__ = [
     "LEVEL_RANK",
     "LOT_KINDS",
     "AnnualReward",
+    "AnnualRewardCatchUp",
     "AnnualRewardPolicy",
     "AnnualRewardRun",
     "AnnualRewardStatus",

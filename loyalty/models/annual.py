@@ -27,6 +27,29 @@ class AnnualRewardRun(models.Model):
         return str(self.year)
 
 
+class AnnualRewardCatchUp(models.Model):
+    """A later pass over a spend year already run: customers whose purchases of that
+    year were recorded after the run and now pass a threshold get their reward then
+    (still once per customer and year). Claimed per year and day."""
+
+    year = models.PositiveSmallIntegerField(_("spend year"))
+    run_on = models.DateField(_("run on"))
+    issued_count = models.PositiveIntegerField(_("rewards issued"), default=0)
+    notified_owners = models.PositiveIntegerField(_("owners told"), default=0)
+    created_at = models.DateTimeField(_("ran at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("annual reward catch-up")
+        verbose_name_plural = _("annual reward catch-ups")
+        ordering = ["-run_on", "-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "run_on"], name="annual_catch_up_once_a_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} · {self.run_on}"
+
+
 class AnnualReward(models.Model):
     """A year's spend reward 年度消费奖励 issued to one customer, with a voucher code. Used
     like a paid booking: staff record the booking it paid for."""

@@ -27,10 +27,13 @@ class EntryKind(models.TextChoices):
     REVERSE = "reverse", _("Reversed (refund)")
     ADJUST = "adjust", _("Adjusted")
     CANCEL = "cancel", _("Returned (redemption cancelled)")
+    # A booking paid again after a cancellation, or whose amount was corrected upwards:
+    # the difference, so that a booking holds exactly the points its net paid amount earns.
+    TOPUP = "topup", _("Earned (correction)")
 
 
 # Entries that open a lot of points with an expiry date (positive adjustments too).
-LOT_KINDS = (EntryKind.EARN, EntryKind.ADJUST)
+LOT_KINDS = (EntryKind.EARN, EntryKind.TOPUP, EntryKind.ADJUST)
 
 
 class RewardKind(models.TextChoices):

@@ -178,6 +178,7 @@ class LedgerEntry(models.Model):
             models.CheckConstraint(
                 condition=(
                     Q(kind=EntryKind.EARN, points__gte=0)
+                    | Q(kind=EntryKind.TOPUP, points__gt=0)
                     | Q(
                         kind__in=[EntryKind.REDEEM, EntryKind.EXPIRE, EntryKind.REVERSE],
                         points__lt=0,

@@ -1,7 +1,11 @@
 """Writes. Every function takes keyword arguments and an `actor` where a person acts;
 points change only inside transactions with the card row locked."""
 
-from loyalty.services.annual import annual_reward_use, annual_rewards_issue
+from loyalty.services.annual import (
+    annual_reward_use,
+    annual_rewards_catch_up,
+    annual_rewards_issue,
+)
 from loyalty.services.errors import PointsRefused
 from loyalty.services.jobs import card_levels_refresh, points_expire, points_monthly, points_sweep
 from loyalty.services.ledger import (
@@ -21,6 +25,7 @@ __all__ = [
     "add_months",
     "annual_policy_publish",
     "annual_reward_use",
+    "annual_rewards_catch_up",
     "annual_rewards_issue",
     "booking_points_sync",
     "card_issue",

@@ -18,6 +18,7 @@ from customers.audit import audit_record
 from customers.models import AuditAction, Booking
 from loyalty.models import (
     AnnualReward,
+    AnnualRewardCatchUp,
     AnnualRewardRun,
     AnnualRewardStatus,
 )
@@ -29,6 +30,50 @@ def _voucher_code(year: int) -> str:
     return f"NJ{year}{secrets.token_hex(5).upper()}"
 
 
+def _rewards_due(*, year: int, today: datetime.date) -> list[AnnualReward]:
+    """`year`'s rewards not yet issued: customers whose net paid purchases that year reach
+    a threshold of the policy in force on 1 January, each at the highest tier reached."""
+    policy = annual_policy_in_force(on=datetime.date(year, 1, 1))
+    tiers_by_kind = defaultdict(list)
+    for tier in policy.tiers.all() if policy else []:
+        tiers_by_kind[tier.customer_kind].append(tier)
+    already = AnnualReward.objects.filter(year=year).values("customer_id")
+    rewards = []
+    for kind, tiers in tiers_by_kind.items():
+        tiers.sort(key=lambda tier: tier.threshold, reverse=True)
+        # One grouped query per customer kind, at the lowest threshold; the highest tier
+        # each customer reached is picked from the (few) rows that pass.
+        passed = (
+            Booking.objects.filter(
+                status__in=PAID_STATUSES,
+                paid_date__gte=datetime.date(year, 1, 1),
+                paid_date__lte=datetime.date(year, 12, 31),
+                customer__kind=kind,
+                customer__deleted_at__isnull=True,
+            )
+            .exclude(customer_id__in=already)
+            .values("customer_id")
+            .annotate(spend=Sum(F("amount") - F("refunded_amount")))
+            .filter(spend__gte=tiers[-1].threshold)
+            .order_by("customer_id")
+        )
+        for row in passed:
+            tier = next(t for t in tiers if row["spend"] >= t.threshold)
+            rewards.append(
+                AnnualReward(
+                    customer_id=row["customer_id"],
+                    year=year,
+                    tier=tier,
+                    reward_name=tier.reward_name,
+                    spend=row["spend"],
+                    voucher_code=_voucher_code(year),
+                    issued_on=today,
+                    valid_until=datetime.date(today.year, 12, 31),
+                )
+            )
+    return AnnualReward.objects.bulk_create(rewards, batch_size=2000)
+
+
 def annual_rewards_issue(
     *, year: int, today: datetime.date, notify: bool = True
 ) -> AnnualRewardRun | None:
@@ -38,57 +83,51 @@ def annual_rewards_issue(
         run, created = AnnualRewardRun.objects.get_or_create(year=year, defaults={"run_on": today})
         if not created:
             return None
-        policy = annual_policy_in_force(on=datetime.date(year, 1, 1))
-        tiers_by_kind = defaultdict(list)
-        for tier in policy.tiers.all() if policy else []:
-            tiers_by_kind[tier.customer_kind].append(tier)
-        already = AnnualReward.objects.filter(year=year).values("customer_id")
-        rewards = []
-        for kind, tiers in tiers_by_kind.items():
-            tiers.sort(key=lambda tier: tier.threshold, reverse=True)
-            # One grouped query per customer kind, at the lowest threshold; the highest
-            # tier each customer reached is picked from the (few) rows that pass.
-            passed = (
-                Booking.objects.filter(
-                    status__in=PAID_STATUSES,
-                    paid_date__gte=datetime.date(year, 1, 1),
-                    paid_date__lte=datetime.date(year, 12, 31),
-                    customer__kind=kind,
-                    customer__deleted_at__isnull=True,
-                )
-                .exclude(customer_id__in=already)
-                .values("customer_id")
-                .annotate(spend=Sum(F("amount") - F("refunded_amount")))
-                .filter(spend__gte=tiers[-1].threshold)
-                .order_by("customer_id")
-            )
-            for row in passed:
-                tier = next(t for t in tiers if row["spend"] >= t.threshold)
-                rewards.append(
-                    AnnualReward(
-                        customer_id=row["customer_id"],
-                        year=year,
-                        tier=tier,
-                        reward_name=tier.reward_name,
-                        spend=row["spend"],
-                        voucher_code=_voucher_code(year),
-                        issued_on=today,
-                        valid_until=datetime.date(today.year, 12, 31),
-                    )
-                )
-        AnnualReward.objects.bulk_create(rewards, batch_size=2000)
+        rewards = _rewards_due(year=year, today=today)
         run.issued_count = len(rewards)
         run.save(update_fields=["issued_count"])
     if rewards and notify:
-        run.notified_owners = _tell_owners(year=year)
+        run.notified_owners = _tell_owners(year=year, rewards=rewards)
         run.save(update_fields=["notified_owners"])
     return run
 
 
-def _tell_owners(*, year: int) -> int:
-    """One e-mail per owner listing their customers' rewards for the year."""
+# A purchase of a year may be recorded late (finance closes the books in the new year):
+# the spend years already run are looked at again for this long.
+CATCH_UP_YEARS = 2
+
+
+def annual_rewards_catch_up(*, today: datetime.date) -> list[AnnualRewardCatchUp]:
+    """Look again at the spend years already run (the last CATCH_UP_YEARS): a customer
+    whose purchases of such a year, recorded after its run, now pass a threshold gets
+    the reward (once per customer and year, as ever), with a catch-up record; the owners
+    are told of these only. Claimed per year and day: run twice, it issues once. The
+    monthly points job runs it."""
+    years = AnnualRewardRun.objects.filter(
+        year__gte=today.year - CATCH_UP_YEARS, year__lt=today.year
+    ).values_list("year", flat=True)
+    done = []
+    for year in sorted(years):
+        with transaction.atomic():
+            catch_up, created = AnnualRewardCatchUp.objects.get_or_create(year=year, run_on=today)
+            if not created:
+                continue
+            rewards = _rewards_due(year=year, today=today)
+            catch_up.issued_count = len(rewards)
+            catch_up.save(update_fields=["issued_count"])
+        if rewards:
+            catch_up.notified_owners = _tell_owners(year=year, rewards=rewards)
+            catch_up.save(update_fields=["notified_owners"])
+        done.append(catch_up)
+    return done
+
+
+def _tell_owners(*, year: int, rewards: list[AnnualReward]) -> int:
+    """One e-mail per owner listing their customers' new rewards for the year."""
     by_owner = defaultdict(list)
-    rows = AnnualReward.objects.filter(year=year).select_related("customer__owner")
+    rows = AnnualReward.objects.filter(pk__in=[reward.pk for reward in rewards]).select_related(
+        "customer__owner"
+    )
     for reward in rows.order_by("customer__name"):
         owner = reward.customer.owner
         if owner.email:

@@ -10,8 +10,20 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import connection, transaction
-from django.db.models import DecimalField, Exists, F, OuterRef, Q, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    Case,
+    DecimalField,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Floor
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -31,7 +43,8 @@ from loyalty.selectors import (
     rulebook_levels,
     twelve_months_before,
 )
-from loyalty.services.ledger import booking_points_sync, points_for
+from loyalty.services.annual import annual_rewards_catch_up
+from loyalty.services.ledger import booking_points_sync
 
 log = logging.getLogger(__name__)
 NOTICE_DAYS = 30
@@ -56,32 +69,35 @@ def points_sweep(*, today: datetime.date, limit: int | None = None) -> int:
         paid_date__lte=today,
         customer__deleted_at__isnull=True,
     ).filter(~Exists(earned))
-    reversed_points = (
-        LedgerEntry.objects.filter(booking=OuterRef("booking_id"), kind=EntryKind.REVERSE)
+    # Earned bookings that no longer hold what they should (refunded, cancelled, paid
+    # again, amount corrected): the booking's entries against its net paid amount at the
+    # rate it earned, compared in SQL; the sync recomputes each exactly.
+    corrections = (
+        LedgerEntry.objects.filter(
+            booking=OuterRef("booking_id"), kind__in=[EntryKind.TOPUP, EntryKind.REVERSE]
+        )
         .values("booking_id")
         .annotate(total=Sum("points"))
         .values("total")
     )
-    # Earned bookings since refunded or cancelled: sync those whose reversal is short.
-    refunded = (
-        LedgerEntry.objects.filter(kind=EntryKind.EARN, points__gt=0)
-        .filter(Q(booking__refunded_amount__gt=0) | ~Q(booking__status__in=PAID_STATUSES))
-        .annotate(reversed_points=Coalesce(Subquery(reversed_points), Value(0)))
-        .values_list(
-            "booking_id",
-            "points",
-            "earn_rate",
-            "reversed_points",
-            "booking__amount",
-            "booking__refunded_amount",
-            "booking__status",
-        )
+    due = Case(
+        When(
+            booking__status__in=PAID_STATUSES,
+            booking__paid_date__lte=today,
+            then=Floor(
+                (F("booking__amount") - F("booking__refunded_amount")) * F("earn_rate"),
+                output_field=IntegerField(),
+            ),
+        ),
+        default=Value(0),
+        output_field=IntegerField(),
     )
-    short = [
-        booking_id
-        for booking_id, points, rate, done, amount, refunded, status in refunded
-        if points + done > (points_for(amount - refunded, rate) if status in PAID_STATUSES else 0)
-    ]
+    short = list(
+        LedgerEntry.objects.filter(kind=EntryKind.EARN, booking__isnull=False)
+        .annotate(held=F("points") + Coalesce(Subquery(corrections), Value(0)), due=due)
+        .exclude(held=F("due"))
+        .values_list("booking_id", flat=True)
+    )
     missing_ids = missing.order_by("paid_date", "pk").values_list("pk", flat=True)
     ids = (list(missing_ids[:limit]) if limit is not None else list(missing_ids)) + short
     ids = ids[:limit] if limit is not None else ids
@@ -248,4 +264,6 @@ def points_monthly(*, today: datetime.date) -> ExpiryRun | None:
     if notices:
         run.notices_sent = _send_notices(notices)
         run.save(update_fields=["notices_sent"])
+    # Purchases of a year already rewarded, recorded late, are not forgotten.
+    annual_rewards_catch_up(today=today)
     return run

@@ -18,6 +18,7 @@ from customers.models import AuditAction, Booking, Customer
 from loyalty.models import Card, EntryKind, LedgerEntry, Rulebook
 from loyalty.selectors import (
     PAID_STATUSES,
+    grade_on,
     level_for,
     net_paid_spend,
     rulebook_in_force,
@@ -157,14 +158,22 @@ class BookingPoints:
     shortfall: int = 0
 
 
-def _earn(card: Card, booking: Booking, *, actor, rulebook: Rulebook, today) -> LedgerEntry:
+def _level_when_paid(booking: Booking, rulebook: Rulebook):
+    """The card level the rules gave the customer on the day the booking was paid: the
+    grade in force that day and the 12 months' spend up to it — not the level on the
+    day a job happens to earn it."""
     customer = booking.customer
     spend = net_paid_spend(
         customer_id=customer.pk,
         start=twelve_months_before(booking.paid_date),
         end=booking.paid_date,
     )
-    level = level_for(rulebook=rulebook, grade=customer.grade, spend_12m=spend)
+    grade = grade_on(customer=customer, day=booking.paid_date)
+    return level_for(rulebook=rulebook, grade=grade, spend_12m=spend)
+
+
+def _earn(card: Card, booking: Booking, *, actor, rulebook: Rulebook, today) -> LedgerEntry:
+    level = _level_when_paid(booking, rulebook)
     points = points_for(booking.net_amount, level.earn_rate)
     entry = LedgerEntry(
         card=card,
@@ -183,6 +192,32 @@ def _earn(card: Card, booking: Booking, *, actor, rulebook: Rulebook, today) -> 
     return entry
 
 
+def _top_up(card: Card, booking: Booking, earn: LedgerEntry, points: int, *, actor, today):
+    """The points a booking is owed on top of what it holds (paid again after a
+    cancellation, or its amount corrected upwards): a lot of their own, at the rate the
+    booking first earned, valid from the day they are recorded."""
+    occurred = min(booking.paid_date, today) if booking.paid_date else today
+    validity = earn.rulebook.validity_months if earn.rulebook_id else DEFAULT_VALIDITY_MONTHS
+    return _post(
+        card,
+        [
+            LedgerEntry(
+                card=card,
+                kind=EntryKind.TOPUP,
+                points=points,
+                occurred_on=max(occurred, earn.occurred_on),
+                actor=actor if getattr(actor, "pk", None) else None,
+                booking=booking,
+                rulebook_id=earn.rulebook_id,
+                level=earn.level,
+                earn_rate=earn.earn_rate,
+                expires_on=lot_expiry(today, validity),
+                remaining=points,
+            )
+        ],
+    )
+
+
 def _card_level_today(card: Card, customer: Customer, *, today: datetime.date) -> None:
     rulebook = rulebook_in_force(on=today)
     if rulebook is None:
@@ -194,13 +229,23 @@ def _card_level_today(card: Card, customer: Customer, *, today: datetime.date) -
         card.save(update_fields=["level"])
 
 
+def booking_points_due(booking: Booking, earn: LedgerEntry) -> int:
+    """What a booking should hold: its net paid amount at the rate it first earned at;
+    nothing while it is not paid."""
+    paid = booking.status in PAID_STATUSES and booking.paid_date is not None
+    return points_for(booking.net_amount, earn.earn_rate) if paid else 0
+
+
 def booking_points_sync(
     *, booking_id: int, actor=None, today: datetime.date | None = None
 ) -> BookingPoints:
-    """Bring a booking's points in line with the booking: earn once when it is paid (the
-    rules in force on the paid date), and reverse proportionally what its refunds took
-    back. Safe to call any number of times, concurrently: the card row is locked, the
-    earn entry is unique per booking, and only the difference is ever written."""
+    """Bring a booking's points in line with the booking, as a net: earn once when it is
+    first paid (the rules and the card level in force on the paid date); afterwards the
+    booking holds exactly what its net paid amount earns at that rate — a refund, a
+    cancellation or a lower amount reverses the difference, a payment after a
+    cancellation or a higher amount tops it up. Safe to call any number of times,
+    concurrently: the card row is locked, the earn entry is unique per booking, and only
+    the difference is ever written."""
     today = today or timezone.localdate()
     result = BookingPoints()
     booking = Booking.objects.select_related("customer").get(pk=booking_id)
@@ -213,7 +258,11 @@ def booking_points_sync(
         # Re-read under the lock: another worker may have earned or reversed meanwhile.
         booking = Booking.objects.select_related("customer").get(pk=booking_id)
         paid = booking.status in PAID_STATUSES and booking.paid_date is not None
-        earn = LedgerEntry.objects.filter(booking=booking, kind=EntryKind.EARN).first()
+        earn = (
+            LedgerEntry.objects.filter(booking=booking, kind=EntryKind.EARN)
+            .select_related("rulebook")
+            .first()
+        )
         if earn is None and paid and booking.paid_date <= today:
             rulebook = rulebook_in_force(on=booking.paid_date)
             if rulebook is None:  # paid before the points programme began
@@ -222,19 +271,22 @@ def booking_points_sync(
             result.earned = earn.points
             _expire_due_lots(card, today=today)  # a late catch-up may earn expired points
             _card_level_today(card, booking.customer, today=today)
+            return result
         if earn is None:
             return result
-        due = points_for(booking.net_amount, earn.earn_rate) if paid else 0
-        if due >= earn.points:  # nothing refunded: nothing to reverse
-            return result
-        already = -(
-            LedgerEntry.objects.filter(booking=booking, kind=EntryKind.REVERSE).aggregate(
-                total=Sum("points")
-            )["total"]
+        if paid and booking.paid_date > today:
+            return result  # paid again with a date to come: topped up on that day
+        held = (
+            LedgerEntry.objects.filter(
+                booking=booking, kind__in=[EntryKind.EARN, EntryKind.TOPUP, EntryKind.REVERSE]
+            ).aggregate(total=Sum("points"))["total"]
             or 0
         )
-        owed = earn.points - already - due
-        if owed > 0:
+        owed = held - booking_points_due(booking, earn)
+        if owed < 0:
+            _top_up(card, booking, earn, -owed, actor=actor, today=today)
+            result.earned = -owed
+        elif owed > 0:
             _expire_due_lots(card, today=today)
             take = min(owed, card.balance)
             result.shortfall = owed - take

@@ -197,3 +197,43 @@ def test_committee_and_manual_grades_show_in_the_change_history(
     assert '<span class="text-secondary">Grade A</span> → Grade B' in page
     # Nothing else looks changed: not the editable fields, not the tags (copied along).
     assert newest.diff_against(newest.prev_record).changed_fields == []
+
+
+def test_backfills_lost_at_from_history_and_profit_pareto(customer_of_sales1, sales1, paid_booking):
+    """The migrations' backfills, run on today's tables: lost_at from the first history
+    row of the current lost spell; the profit Pareto rows of months computed before."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from tiers.models import ParetoSummary
+
+    customer = customer_of_sales1
+    customer.status, customer.churn_reason = CustomerStatus.LOST, "price"
+    customer_update(actor=sales1, customer=customer)
+    customer.status = CustomerStatus.ACTIVE
+    customer_update(actor=sales1, customer=customer)
+    customer.status, customer.churn_reason = CustomerStatus.LOST, "poor_service"
+    customer_update(actor=sales1, customer=customer)
+    second_spell = Customer.history.filter(id=customer.pk).order_by("-history_date")[0]
+    never_dated = CustomerFactory(owner=sales1)
+    _lost(never_dated, "price", None)  # no history row says when
+    Customer.objects.filter(pk=customer.pk).update(lost_at=None)
+
+    import_module("customers.migrations.0011_customer_lost_at").lost_at_from_history(apps, None)
+
+    assert Customer.objects.get(pk=customer.pk).lost_at == second_spell.history_date
+    assert Customer.objects.get(pk=never_dated.pk).lost_at is None
+
+    paid_booking(CustomerFactory(owner=sales1), 9000, "2026-06-01", cost=Decimal(1000))
+    paid_booking(CustomerFactory(owner=sales1), 3000, "2026-06-01", cost=Decimal(2900))
+    monthly_statistics(month=OCT, today=NOV_1)
+    stored = list(ParetoSummary.objects.filter(ordered_by="profit").values_list("percentile"))
+    ParetoSummary.objects.filter(ordered_by="profit").delete()
+    backfill = import_module("tiers.migrations.0005_dormant_days_profit_pareto")
+
+    backfill.profit_pareto_for_computed_months(apps, None)
+    backfill.profit_pareto_for_computed_months(apps, None)  # twice: nothing more
+
+    again = list(ParetoSummary.objects.filter(ordered_by="profit").values_list("percentile"))
+    assert sorted(again) == sorted(stored) == [(50,), (100,)]

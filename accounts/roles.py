@@ -4,6 +4,7 @@ The group name is the stable key; what a person reads is the translated label.
 """
 
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 SALES = "sales"
@@ -45,5 +46,18 @@ def is_manager(user) -> bool:
 
 
 def require_manager(user) -> None:
+    """For services: the action is refused (403) when called by someone else."""
     if not is_manager(user):
         raise PermissionDenied
+
+
+def require_page(allowed: bool) -> None:
+    """A page a person's role may never use does not exist for them: 404, like an object
+    out of their scope (never 403), so it tells them nothing. (An action refused on an
+    object they do see stays PermissionDenied, with its "not allowed" message.)"""
+    if not allowed:
+        raise Http404
+
+
+def require_manager_page(user) -> None:
+    require_page(is_manager(user))

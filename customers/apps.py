@@ -7,6 +7,9 @@ class CustomersConfig(AppConfig):
     verbose_name = _("Customer archive")
 
     def ready(self):
+        from customers import lookups
+
+        lookups.register()  # ids past 64 bits in `__in` match nothing (no OverflowError)
         from customers import sign_in
 
         sign_in.connect()  # audit rows for signing in and out (every login door)

@@ -11,6 +11,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
@@ -72,6 +73,14 @@ def reps_visible(*, user) -> QuerySet:
     if has_role(user, TEAM_LEAD):
         return reps.filter(Q(team__lead=user) | Q(pk=user.pk)).order_by("username")
     return User.objects.filter(pk=user.pk)
+
+
+def rep_get_visible(*, user, pk):
+    """One rep whose day `user` may open; anything else (not an id, out of scope) is 404."""
+    try:
+        return reps_visible(user=user).get(pk=pk)
+    except (ObjectDoesNotExist, ValueError, TypeError):
+        raise Http404 from None
 
 
 @dataclass

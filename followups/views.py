@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.roles import MANAGER, SALES, TEAM_LEAD, has_role, is_manager, require_manager
+from accounts.roles import MANAGER, SALES, TEAM_LEAD, has_role, is_manager, require_manager_page
 from customers.models import ServiceStatus
 from customers.selectors import customer_can_edit, customer_get_visible, customer_list_visible
 from customers.services import MassActionRefused, personal_data_export_record
@@ -33,10 +33,9 @@ from followups.selectors import (
     followup_get_visible,
     key_account_record_get_visible,
     my_day,
-    reps_visible,
+    rep_get_visible,
 )
 from followups.selectors_care import customers_matching, mailing_incomplete_addresses
-from followups.selectors_warnings import open_warnings
 from followups.selectors_feedback import (
     feedback_can_handle,
     feedback_can_manage,
@@ -44,6 +43,7 @@ from followups.selectors_feedback import (
     feedback_list_visible,
     feedback_overdue,
 )
+from followups.selectors_warnings import open_warnings
 from followups.services import (
     calendar_feed_issue,
     calendar_feed_revoke,
@@ -83,7 +83,7 @@ def my_day_view(request):
     today = timezone.localdate()
     rep = request.user
     if request.GET.get("rep"):
-        rep = get_object_or_404(reps_visible(user=request.user), pk=request.GET["rep"])
+        rep = rep_get_visible(user=request.user, pk=request.GET["rep"])
     sees_team = is_manager(request.user) or has_role(request.user, TEAM_LEAD)
     works = has_role(rep, SALES, TEAM_LEAD) or rep.followups.exists()
     day = my_day(owner=rep, today=today) if works else None
@@ -416,7 +416,7 @@ def feedback_action(request, pk, action):
 
 @login_required
 def event_list(request):
-    require_manager(request.user)
+    require_manager_page(request.user)
     form = forms.EventForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         event = event_create(actor=request.user, event=form.instance)
@@ -428,7 +428,7 @@ def event_list(request):
 
 @login_required
 def event_detail(request, pk):
-    require_manager(request.user)
+    require_manager_page(request.user)
     event = get_object_or_404(CustomerEvent, pk=pk)
     filter_form = forms.CustomerFilterForm(request.POST or None)
     if request.method == "POST" and filter_form.is_valid():
@@ -462,7 +462,7 @@ def event_detail(request, pk):
 @login_required
 @require_POST
 def invitation_update(request, pk):
-    require_manager(request.user)
+    require_manager_page(request.user)
     invitation = get_object_or_404(EventInvitation, pk=pk)
     reply = request.POST.get("reply")
     attended = {"yes": True, "no": False}.get(request.POST.get("attended", ""))
@@ -478,7 +478,7 @@ def invitation_update(request, pk):
 
 @login_required
 def mailing_list(request):
-    require_manager(request.user)
+    require_manager_page(request.user)
     form = forms.MailingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         mailing = mailing_create(
@@ -496,7 +496,7 @@ def mailing_list(request):
 
 
 def _mailing(request, pk) -> CatalogueMailing:
-    require_manager(request.user)
+    require_manager_page(request.user)
     return get_object_or_404(CatalogueMailing.objects.select_related("team"), pk=pk)
 
 

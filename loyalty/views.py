@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.roles import require_page
 from customers.audit import audit_record
 from customers.models import AuditAction
 from customers.selectors import customer_can_edit, customer_get_visible
@@ -288,8 +289,7 @@ def cancel(request, pk):
 @login_required
 def adjust(request, pk):
     card = card_get_visible(user=request.user, pk=pk)
-    if not card_can_adjust(user=request.user):
-        raise PermissionDenied
+    require_page(card_can_adjust(user=request.user))
     form = AdjustForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -336,8 +336,7 @@ def voucher_use(request, pk):
 
 @login_required
 def liability(request):
-    if not card_can_adjust(user=request.user):
-        raise PermissionDenied
+    require_page(card_can_adjust(user=request.user))
     return render(
         request,
         "loyalty/liability.html",

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from accounts.roles import require_page
 from customers.audit import audit_record
 from customers.models import AuditAction
 from customers.selectors import customer_get_visible
@@ -38,8 +39,7 @@ PAGE_SIZE = 50
 
 
 def _report_for(request):
-    if not tiers_can_see_reports(user=request.user):
-        raise PermissionDenied
+    require_page(tiers_can_see_reports(user=request.user))
     form = ReportFilterForm(request.GET or None, user=request.user, months=report_months())
     month = form.chosen_month()
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
@@ -101,8 +101,7 @@ def report_export(request, name: str, fmt: str):
 
 
 def _require_committee(request):
-    if not tiers_can_review(user=request.user):
-        raise PermissionDenied
+    require_page(tiers_can_review(user=request.user))
 
 
 @login_required

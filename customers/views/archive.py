@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
+from accounts.roles import require_page
 from customers.audit import audit_record
 from customers.filters import CustomerFilter
 from customers.forms import (
@@ -107,8 +108,7 @@ EXPORT_COLUMNS = [
 @login_required
 def customer_export(request):
     """CSV of the visible, filtered list. ID numbers are masked in every export."""
-    if not request.user.has_perm("customers.export_customers"):
-        raise PermissionDenied
+    require_page(request.user.has_perm("customers.export_customers"))
     customers = _filtered_customers(request).qs
     try:
         customer_export_record(
@@ -157,8 +157,7 @@ def customer_detail(request, pk):
 @sensitive_post_parameters("id_number")
 @login_required
 def customer_create_view(request):
-    if not customer_can_create(user=request.user):
-        raise PermissionDenied
+    require_page(customer_can_create(user=request.user))
     form = CustomerForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:

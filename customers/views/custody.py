@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -11,7 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_POST
 
-from accounts.roles import MANAGER, has_role
+from accounts.roles import MANAGER, has_role, require_page
 from customers.forms import AccessDecisionForm, AccessRequestForm, DepartureForm
 from customers.models import AccessRequest, AccessRequestStatus, SecurityAlert, StaffDeparture
 from customers.selectors import (
@@ -29,8 +29,7 @@ from customers.services import (
 
 
 def _require_manager(request) -> None:
-    if not has_role(request.user, MANAGER):
-        raise PermissionDenied
+    require_page(has_role(request.user, MANAGER))
 
 
 @never_cache

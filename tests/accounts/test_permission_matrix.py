@@ -9,8 +9,15 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
-from followups.models import Followup, KeyAccountRecord
+from followups.models import (
+    CatalogueMailing,
+    CustomerEvent,
+    EventInvitation,
+    Followup,
+    KeyAccountRecord,
+)
 from followups.services.care import key_account_record_create
 from followups.services.planning import planning_run
 from loyalty.services import card_issue
@@ -74,8 +81,23 @@ CUSTOMER_WORK = [
 
 # Pages every member of staff opens (each shows only what its reader may see).
 EVERYONE = ["tiers:report", "followups:my_day", "followups:feedback", "loyalty:home"]
-# Pages for managers only.
-MANAGERS = ["tiers:review_list", "loyalty:liability", "followups:events", "followups:mailings"]
+# Pages for managers only: to everyone else they do not exist (404, never 403).
+MANAGERS = [
+    "tiers:review_list",
+    "loyalty:liability",
+    "followups:events",
+    "followups:mailings",
+    "customers:alerts",
+    "customers:staff",
+]
+# Managers' objects (an event, a catalogue mailing): the same, whatever the object.
+MANAGER_OBJECTS = [
+    ("followups:event_detail", "event"),
+    ("followups:mailing_detail", "mailing"),
+    ("followups:mailing_csv", "mailing"),
+    ("followups:mailing_labels", "mailing"),
+    ("loyalty:adjust", "card"),
+]
 
 
 def _url(name, north, key):
@@ -111,9 +133,42 @@ def test_everyday_pages_open_for_staff(staff, client_as, name, role):
 
 
 @pytest.mark.parametrize("name", MANAGERS)
-def test_managers_pages(staff, client_as, name):
+@pytest.mark.parametrize("role", ["sales1", "sales3", "lead1", "custodian1", "finance1"])
+def test_managers_pages(staff, client_as, name, role):
     assert client_as(staff["manager1"]).get(reverse(name)).status_code == 200
-    assert client_as(staff["sales1"]).get(reverse(name)).status_code in (403, 404)
+    assert client_as(staff[role]).get(reverse(name)).status_code == 404
+
+
+@pytest.fixture
+def managers_objects(north, manager1):
+    event = CustomerEvent.objects.create(
+        name="答谢会", starts_at=timezone.now(), venue="酒店", created_by=manager1
+    )
+    invitation = EventInvitation.objects.create(
+        event=event, customer_id=north["customer"], invited_by=manager1, invited_at=timezone.now()
+    )
+    mailing = CatalogueMailing.objects.create(
+        title="新线目录", mailed_on=TODAY, created_by=manager1
+    )
+    return {**north, "event": event.pk, "invitation": invitation.pk, "mailing": mailing.pk}
+
+
+@pytest.mark.parametrize(("name", "key"), MANAGER_OBJECTS)
+@pytest.mark.parametrize("role", ["sales1", "sales3", "lead1", "custodian1", "finance1"])
+def test_managers_objects_are_not_found_by_others(
+    staff, managers_objects, client_as, name, key, role
+):
+    url = _url(name, managers_objects, key)
+    assert client_as(staff["manager1"]).get(url).status_code == 200
+    assert client_as(staff[role]).get(url).status_code == 404
+
+
+@pytest.mark.parametrize("role", ["sales1", "sales3", "lead1"])
+def test_a_rep_cannot_record_an_invitation_reply(staff, managers_objects, client_as, role):
+    url = reverse("followups:invitation_update", args=[managers_objects["invitation"]])
+    response = client_as(staff[role]).post(url, {"reply": "accepted"})
+    assert response.status_code == 404
+    assert EventInvitation.objects.get().reply != "accepted"
 
 
 @pytest.mark.parametrize(

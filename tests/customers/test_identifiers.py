@@ -298,7 +298,8 @@ def test_the_migration_normalises_old_rows_and_leaves_duplicates_for_the_check(s
     old = CustomerFactory(owner=sales1, name="旧档案")
     twin = CustomerFactory(owner=sales3, name="双胞胎", mobile="13911112222")
     person = ContactPersonFactory(customer=OrganisationFactory(owner=sales1))
-    # Rows as the old code stored them (an update with a plain Value bypasses the fields).
+    # Rows as the old code stored them (an update with a plain Value bypasses the fields),
+    # within the columns' lengths (PostgreSQL enforces them).
     Customer.objects.filter(pk=old.pk).update(
         id_number=Value(FULL_WIDTH_ID),
         mobile=Value("１３８００１３８０００"),
@@ -306,8 +307,8 @@ def test_the_migration_normalises_old_rows_and_leaves_duplicates_for_the_check(s
         postal_code=Value("１０００２０"),
         email=Value("Old@EXAMPLE.COM"),
     )
-    Customer.objects.filter(pk=twin.pk).update(mobile=Value("138 0013 8000"))
-    ContactPerson.objects.filter(pk=person.pk).update(mobile=Value("139-0000-2222"))
+    Customer.objects.filter(pk=twin.pk).update(mobile=Value("١٣٨٠٠١٣٨٠٠٠"))
+    ContactPerson.objects.filter(pk=person.pk).update(mobile=Value("１３９００００２２２２"))
 
     _migration_module().normalise_identifiers(apps, None)
 
@@ -323,7 +324,7 @@ def test_the_migration_normalises_old_rows_and_leaves_duplicates_for_the_check(s
     assert person.mobile == "13900002222"
     # The twin's mobile is now another customer's: left as typed, not merged...
     twin.refresh_from_db()
-    assert twin.mobile == "138 0013 8000"
+    assert twin.mobile == "١٣٨٠٠١٣٨٠٠٠"
     # ...and the duplicate check names the other owner when someone saves it.
     from customers.services import customer_update
 

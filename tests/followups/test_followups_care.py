@@ -269,8 +269,8 @@ def test_event_invitations_by_filters_without_duplicates(manager1, sales1, sales
 def test_events_and_mailings_are_for_managers(sales1, lead1, client_as):
     for user in (sales1, lead1):
         client = client_as(user)
-        assert client.get(reverse("followups:events")).status_code == 403
-        assert client.get(reverse("followups:mailings")).status_code == 403
+        assert client.get(reverse("followups:events")).status_code == 404
+        assert client.get(reverse("followups:mailings")).status_code == 404
 
 
 # --- Catalogue mailings ---------------------------------------------------------------------

@@ -66,19 +66,17 @@ def bar_chart(rows, *, title: str, value: str = "customers", label: str = "label
     return _svg(width, len(rows) * (bar_height + gap), title, "".join(body))
 
 
-def grouped_bars(
-    rows, *, title: str, series: list[tuple[str, str, str]], label_width: int = 200
-) -> str:
-    """Several bars per row, as percentages: `series` is (key, legend, colour) per bar;
-    the legend above, one entry per line on narrow charts so nothing is cut off."""
+def grouped_bars(rows, *, title: str, series: list[tuple[str, str, str]]) -> str:
+    """Several bars per row, as percentages: `series` is (key, legend, colour) per bar.
+    Each row's label stands on its own line above its bars, so long labels need no
+    margin and the chart stays narrow enough to read on a phone."""
     if not any(row[key] for row in rows for key, _legend, _colour in series):
         return ""
-    width, bar, gap, legend_line = 560, 9, 12, 16
-    scale = width - label_width - 52  # room for "100.0%" after the longest bar
+    width, bar, legend_line, label_line, gap = 400, 10, 16, 16, 10
+    scale = width - 48  # room for "100.0%" after the longest bar
     body = []
     for index, (_key, legend, colour) in enumerate(series):
-        column, line = index % 2, index // 2
-        x, y = label_width + column * 170, 3 + line * legend_line
+        x, y = (index % 2) * 200, 3 + (index // 2) * legend_line
         body.append(
             _html(
                 '<rect x="{}" y="{}" width="10" height="10" fill="{}"></rect>'
@@ -91,32 +89,31 @@ def grouped_bars(
                 legend,
             )
         )
-    top = legend_line * ((len(series) + 1) // 2) + 9
-    group = len(series) * bar + gap
+    top = legend_line * ((len(series) + 1) // 2) + 10
+    group = label_line + len(series) * bar + gap
     for index, row in enumerate(rows):
         y = top + index * group
         body.append(
             _html(
-                '<text x="{}" y="{}" text-anchor="end" font-size="12" data-row="{}">{}</text>',
-                label_width - 6,
-                y + len(series) * bar / 2 + 4,
+                '<text x="0" y="{}" font-size="12" font-weight="bold" data-row="{}">{}</text>',
+                y + 12,
                 row.get("reason", ""),
                 row["label"],
             )
         )
         for offset, (key, _legend, colour) in enumerate(series):
             length = scale * max(row[key], 0)
+            bar_y = y + label_line + offset * bar
             body.append(
                 _html(
-                    '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"></rect>'
+                    '<rect x="0" y="{}" width="{}" height="{}" fill="{}"></rect>'
                     '<text x="{}" y="{}" font-size="9">{}</text>',
-                    label_width,
-                    y + offset * bar,
+                    bar_y,
                     length,
                     bar - 1,
                     colour,
-                    label_width + length + 3,
-                    y + offset * bar + 8,
+                    length + 3,
+                    bar_y + 8,
                     _percent(row[key]),
                 )
             )

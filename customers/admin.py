@@ -80,7 +80,7 @@ class CustomerAdmin(ReadOnlyHistoryAdmin):
     list_select_related = ["owner"]
     autocomplete_fields = ["channel_partner"]
     filter_horizontal = ["desired_destinations", "tags"]
-    readonly_fields = ["deleted_at", "deleted_by", "created_at", "updated_at"]
+    readonly_fields = ["lost_at", "deleted_at", "deleted_by", "created_at", "updated_at"]
     actions = ["soft_delete_selected", "restore_selected"]
     date_hierarchy = "created_at"
 

@@ -91,7 +91,8 @@ def test_an_export_records_the_row_count_and_filters(lead1, sales1, client_as):
     b"".join(response.streaming_content)
     entry = AuditEntry.objects.get()
     assert entry.action == AuditAction.EXPORT
-    assert entry.detail == {"rows": 1, "filters": "kind=individual"}
+    # customer_rows: what the one export guard counts, whatever the door.
+    assert entry.detail == {"rows": 1, "filters": "kind=individual", "customer_rows": 1}
 
 
 def test_admin_view_delete_and_restore_are_recorded(custodian1, customer_of_sales1, client_as):

@@ -25,9 +25,11 @@ TOO_BIG = "99999999999999999999"
 # Query parameters that views read without a form (kept in step with the views).
 READ_DIRECTLY = ["page", "rep", "followup", "show", "kind", "q", "reward", "on", "sort"]
 
-# List and report pages beside the matrix's everyday and managers' pages.
+# List, report and settings pages beside the matrix's everyday and managers' pages.
 LISTS = [
     "home",
+    "password_change",
+    "twofactor:settings",
     "customers:list",
     "customers:export",
     "customers:create",

@@ -89,6 +89,8 @@ MANAGERS = [
     "followups:mailings",
     "customers:alerts",
     "customers:staff",
+    "customers:lockouts",
+    "twofactor:staff",
 ]
 # Managers' objects (an event, a catalogue mailing): the same, whatever the object.
 MANAGER_OBJECTS = [

@@ -47,10 +47,14 @@ def test_paying_a_booking_earns_points_once_however_often_it_is_saved(
     assert LedgerEntry.objects.filter(booking=booking).count() == 1
 
 
-def test_the_rate_is_the_card_level_on_the_paid_date(sales1, pay):
+def test_the_rate_is_the_card_level_on_the_paid_date(sales1, pay, time_machine):
+    # Graded A in January: A on the paid date (the grade in force that day counts, from
+    # the customer's change history, not the grade on the day points are earned).
+    time_machine.move_to(datetime.datetime(2026, 1, 10, 10, tzinfo=datetime.UTC))
     grade_a = CustomerFactory(owner=sales1)
     grade_a.grade = Grade.A
     grade_a.save()
+    time_machine.move_to(datetime.datetime(2026, 11, 23, 2, tzinfo=datetime.UTC))
     big_spender = CustomerFactory(owner=sales1)
     first = pay(big_spender, amount="30000.00", paid=datetime.date(2026, 3, 1))
     second = pay(big_spender, amount="30000.00", paid=datetime.date(2026, 4, 1))

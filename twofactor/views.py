@@ -27,7 +27,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.roles import is_manager, require_manager
+from accounts.roles import is_manager, require_manager_page
 from twofactor import gate
 from twofactor.forms import AuthenticatorCodeForm, CodeForm, ResetForm
 from twofactor.selectors import (
@@ -277,8 +277,7 @@ def two_factor_off(request):
 
 def _manager_only(request) -> None:
     """Staff two-factor pages are the managers'; to anyone else they do not exist."""
-    if not is_manager(request.user):
-        raise Http404
+    require_manager_page(request.user)
 
 
 @never_cache
@@ -297,7 +296,6 @@ def staff_two_factor(request):
 @require_POST
 def staff_two_factor_reset(request, pk: int):
     _manager_only(request)
-    require_manager(request.user)
     member = staff_member_for_reset(actor=request.user, pk=pk)
     if member is None:
         raise Http404

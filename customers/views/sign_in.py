@@ -12,13 +12,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.lockouts import ADDRESS, LOCKOUT_KINDS, lockouts_active
-from accounts.roles import is_manager
+from accounts.roles import require_manager_page
 from customers.services.sign_in import login_unlock, password_change_require
 
 
 def _managers_only(request) -> None:
-    if not is_manager(request.user):
-        raise Http404
+    require_manager_page(request.user)
 
 
 class UnlockForm(forms.Form):

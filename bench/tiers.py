@@ -465,6 +465,11 @@ def main() -> None:
     )
     print(f"committee approves {decided:,} proposals: {seconds:.2f} s")
 
+    # The page is measured, not the sign-in: as the test suite does, the two-factor
+    # policy requires nobody here (force_login is no sign-in; the gate would redirect).
+    import twofactor.policy
+
+    twofactor.policy.required_roles = frozenset
     client = Client()
     client.force_login(manager)
     median, queries = _page_times(client, "/tiers/", args.requests)

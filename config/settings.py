@@ -29,7 +29,8 @@ else:
     DEBUG = env_bool("DEBUG", True)
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin on our site: changelists filter only by what they declare.
+    "config.admin.CRMAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -270,6 +271,10 @@ CONTENT_SECURITY_POLICY = {
 # Audit entries record the client address; behind a reverse proxy that sets
 # X-Forwarded-For, trust its first hop (never when the app is reachable directly).
 AUDIT_TRUST_X_FORWARDED_FOR = env_bool("AUDIT_TRUST_X_FORWARDED_FOR", False)
+# How many proxies of ours stand in front of the app: each appends the address it saw to
+# X-Forwarded-For, so the client is that many hops from the right. Anything further left
+# was written by the client and is not believed (it could dodge the lockout by address).
+AUDIT_TRUSTED_PROXY_COUNT = max(1, env_int("AUDIT_TRUSTED_PROXY_COUNT", 1))
 
 LOGGING = {
     "version": 1,

@@ -10,6 +10,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.debug import sensitive_post_parameters
 
 from accounts.roles import ROLE_LABELS
+from customers.admin_audit import VisibleCustomerRowsMixin
 from customers.admin_history import ReadOnlyHistoryAdmin
 from customers.audit import audit_record
 from customers.forms import CustomerPrepareMixin
@@ -32,8 +33,13 @@ from customers.models import (
     Tag,
 )
 from customers.models.custody import TWO_FACTOR_SUPERUSER
-from customers.selectors import customer_list_visible
-from customers.services import MassActionRefused, customer_restore, customers_soft_delete
+from customers.selectors import customer_id_number_match, customer_list_visible
+from customers.services import (
+    MassActionRefused,
+    custody_policy_save,
+    customer_restore,
+    customers_soft_delete,
+)
 from customers.signals import announce_customers_reassigned
 from customers.validators import (
     ID_PATTERN,
@@ -92,6 +98,10 @@ class CustomerAdmin(ReadOnlyHistoryAdmin):
         include_deleted = request.user.has_perm("customers.restore_customer")
         return customer_list_visible(user=request.user, include_deleted=include_deleted)
 
+    def get_search_fields(self, request):
+        # The ID number is searched only through customer_id_number_match (below).
+        return [field for field in super().get_search_fields(request) if field != "=id_number"]
+
     def get_search_results(self, request, queryset, search_term):
         # The admin splits the term at spaces; a mobile or ID number typed with spaces,
         # dashes or full-width digits is also looked up whole, in its canonical form.
@@ -101,7 +111,7 @@ class CustomerAdmin(ReadOnlyHistoryAdmin):
         if MOBILE_PATTERN.match(mobile):
             exact |= Q(mobile=mobile)
         if ID_PATTERN.match(id_number):
-            exact |= Q(id_number=id_number)
+            exact |= customer_id_number_match(user=request.user, id_number=id_number)
         if exact:
             results = results | queryset.filter(exact)
         return results, may_have_duplicates
@@ -183,18 +193,6 @@ class CustomerAdmin(ReadOnlyHistoryAdmin):
         )
 
 
-class VisibleCustomerRowsMixin:
-    """Rows that belong to a customer are shown only when the customer is visible, and are
-    history: staff correct them, never delete them."""
-
-    def get_queryset(self, request):
-        visible = customer_list_visible(user=request.user)
-        return super().get_queryset(request).filter(customer__in=visible)
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(Booking)
 class BookingAdmin(VisibleCustomerRowsMixin, ReadOnlyHistoryAdmin):
     list_display = [
@@ -216,12 +214,6 @@ class BookingAdmin(VisibleCustomerRowsMixin, ReadOnlyHistoryAdmin):
     readonly_fields = ["gross_profit", "created_by", "created_at"]
     date_hierarchy = "start_date"
 
-    def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        obj._history_user = request.user
-        super().save_model(request, obj, form, change)
-
 
 @admin.register(ContactPerson)
 class ContactPersonAdmin(VisibleCustomerRowsMixin, ReadOnlyHistoryAdmin):
@@ -231,11 +223,6 @@ class ContactPersonAdmin(VisibleCustomerRowsMixin, ReadOnlyHistoryAdmin):
     raw_id_fields = ["customer", "replaced_by"]
     readonly_fields = ["created_by", "created_at"]
 
-    def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
-
 
 @admin.register(ContactRecord)
 class ContactRecordAdmin(VisibleCustomerRowsMixin, admin.ModelAdmin):
@@ -243,7 +230,8 @@ class ContactRecordAdmin(VisibleCustomerRowsMixin, admin.ModelAdmin):
     list_filter = ["channel", "outcome"]
     search_fields = ["customer__name", "notes"]
     list_select_related = ["customer", "by"]
-    raw_id_fields = ["customer", "by"]
+    raw_id_fields = ["customer"]
+    readonly_fields = ["by"]  # whoever records it in the admin, as on the pages
     date_hierarchy = "contacted_at"
 
 
@@ -355,6 +343,10 @@ class CustodyPolicyAdmin(ReadOnlyHistoryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def save_model(self, request, obj, form, change):
+        obj._history_user = request.user
+        custody_policy_save(actor=request.user, policy=obj, changed=form.changed_data)
 
 
 @admin.register(SecurityAlert)

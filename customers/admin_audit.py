@@ -2,6 +2,8 @@
 customers the custodian may see, one audit entry per view or change, saves through the
 services where a service owns the rule. Other apps' admins reuse these mixins."""
 
+from simple_history.admin import SimpleHistoryAdmin
+
 from customers.audit import audit_record
 from customers.models import AuditAction, Booking, ContactRecord
 from customers.selectors import customer_list_responsible, customer_list_visible
@@ -11,17 +13,25 @@ CONTACT_RECORD_FIELDS = ("channel", "outcome", "contacted_at", "notes", "next_st
 
 
 class AuditedChangeViewMixin:
-    """Opening an object's admin page is a view of it: exactly one audit entry."""
+    """Opening an object's admin page, or its admin history page, is a view of it:
+    exactly one audit entry each. (simple-history's pages are ReadOnlyHistoryAdmin's.)"""
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        response = super().change_view(request, object_id, form_url, extra_context)
+    def _record_admin_view(self, request, object_id, response, detail):
         if request.method == "GET" and response.status_code == 200:
             obj = self.get_object(request, object_id)
             if obj is not None:
-                audit_record(
-                    actor=request.user, action=AuditAction.VIEW, obj=obj, detail={"via": "admin"}
-                )
+                audit_record(actor=request.user, action=AuditAction.VIEW, obj=obj, detail=detail)
         return response
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        return self._record_admin_view(request, object_id, response, {"via": "admin"})
+
+    def history_view(self, request, object_id, extra_context=None):
+        response = super().history_view(request, object_id, extra_context)
+        if isinstance(self, SimpleHistoryAdmin):  # ReadOnlyHistoryAdmin records its own
+            return response
+        return self._record_admin_view(request, object_id, response, {"via": "admin-history"})
 
 
 class VisibleCustomerRowsMixin(AuditedChangeViewMixin):

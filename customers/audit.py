@@ -13,11 +13,14 @@ _origin_ip: contextvars.ContextVar[str | None] = contextvars.ContextVar("audit_i
 
 
 def client_ip(request) -> str | None:
-    """REMOTE_ADDR, or the first X-Forwarded-For hop when the proxy is trusted."""
+    """REMOTE_ADDR, or behind trusted proxies the address the outermost of them saw: the
+    AUDIT_TRUSTED_PROXY_COUNT-th hop of X-Forwarded-For from the right. The hops left of
+    it are the client's own words and never believed."""
     if settings.AUDIT_TRUST_X_FORWARDED_FOR:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip() or None
+        hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        hops = [hop for hop in hops if hop]
+        if len(hops) >= settings.AUDIT_TRUSTED_PROXY_COUNT:
+            return hops[-settings.AUDIT_TRUSTED_PROXY_COUNT]
     return request.META.get("REMOTE_ADDR") or None
 
 

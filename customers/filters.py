@@ -18,6 +18,7 @@ from customers.models import (
 from customers.selectors import (
     customer_filter_dormant,
     customer_filter_not_contacted_since,
+    customer_id_number_match,
     owner_choices,
 )
 from customers.validators import normalize_email, normalize_id_number, normalize_mobile
@@ -94,6 +95,7 @@ class CustomerFilter(django_filters.FilterSet):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.filters["owner"].queryset = owner_choices(user=user)
+        self.user = user
 
     def filter_search(self, queryset, name, value):
         value = value.strip()
@@ -105,8 +107,9 @@ class CustomerFilter(django_filters.FilterSet):
             condition |= Q(mobile__startswith=mobile)
         id_number = normalize_id_number(value)
         if len(id_number) == 18:
-            # Exact match only: a partial ID search would let anyone probe masked numbers.
-            condition |= Q(id_number=id_number)
+            # Exact match only, and only where the searcher may see the full number: a
+            # partial search, or one over masked numbers, would let anyone probe them.
+            condition |= customer_id_number_match(user=self.user, id_number=id_number)
         return queryset.filter(condition)
 
     def filter_contact_age(self, queryset, name, value):

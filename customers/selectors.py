@@ -134,6 +134,27 @@ def customer_can_see_full_id(*, user, customer: Customer) -> bool:
     return user.is_superuser or customer.owner_id == user.pk or has_role(user, MANAGER)
 
 
+def customer_id_number_lookup_allowed(*, user, customer: Customer, identifier: str) -> bool:
+    """False when `identifier` found `customer` by its ID number and `user` already sees
+    the customer but not its full number: saying "you can already see this customer"
+    would confirm a guessed number."""
+    if normalize_id_number(identifier) != customer.id_number:
+        return True
+    visible = customer_list_visible(user=user).filter(pk=customer.pk).exists()
+    return not visible or customer_can_see_full_id(user=user, customer=customer)
+
+
+def customer_id_number_match(*, user, id_number: str) -> Q:
+    """Customers whose full ID number is `id_number`, among those whose full number
+    `user` may see. A search by ID number must not answer yes or no about anyone else's:
+    with the last four digits, the birthday's day and month and the address in view, a
+    handful of guessed numbers would confirm the hidden year."""
+    match = Q(id_number=id_number)
+    if user.is_superuser or has_role(user, MANAGER):
+        return match
+    return match & Q(owner=user)
+
+
 def owner_choices(*, user) -> QuerySet:
     """Staff `user` may give a customer to: managers any active rep, leads their team."""
     User = get_user_model()

@@ -14,6 +14,7 @@ from django.utils import timezone
 from accounts.roles import is_manager
 from customers.models import Booking, BookingStatus, Customer
 from customers.selectors import customer_can_edit, customer_list_visible
+from customers.validators import normalize_mobile
 from loyalty.models import (
     AnnualReward,
     AnnualRewardPolicy,
@@ -215,8 +216,9 @@ def customer_search_for_redemption(*, user, query: str, limit: int = 20) -> list
     if not query:
         return []
     found = customer_list_visible(user=user).select_related("loyalty_card", "owner__team")
-    if query.isdigit():
-        found = found.filter(mobile__startswith=query)
+    mobile = normalize_mobile(query)  # full-width digits, spaces, dashes, +86
+    if mobile.isdigit():
+        found = found.filter(mobile__startswith=mobile)
     else:
         found = found.filter(name__icontains=query)
     customers = list(found.order_by("name", "id")[:limit])

@@ -12,6 +12,9 @@ from customers.spreadsheets import SafeCsvWriter, is_formula_like
 from tiers.selectors import TierReport
 
 REPORTS = ("grades", "movement", "quadrants", "value", "pareto", "rfm", "dormant", "churn")
+# Reports whose rows are customers: their downloads count toward the export guard, one
+# customer row per table row. A new report listing customers belongs here.
+CUSTOMER_ROW_REPORTS = frozenset({"dormant", "value"})
 
 
 def _pct(value: float) -> float:

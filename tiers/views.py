@@ -7,16 +7,16 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.roles import require_page
-from customers.audit import audit_record
-from customers.models import AuditAction
 from customers.selectors import customer_get_visible
+from customers.services import MassActionRefused, personal_data_export_record
 from tiers import charts
-from tiers.exports import REPORTS, report_table, table_response
+from tiers.exports import CUSTOMER_ROW_REPORTS, REPORTS, report_table, table_response
 from tiers.forms import DecisionForm, GradeOverrideForm, ProposalFilterForm, ReportFilterForm
 from tiers.models import ProposalStatus
 from tiers.selectors import (
@@ -90,12 +90,16 @@ def report_export(request, name: str, fmt: str):
         raise Http404
     _form, data = _report_for(request)
     headers, rows = report_table(data, name)
-    audit_record(
-        actor=request.user,
-        action=AuditAction.EXPORT,
-        object_type="tier_report",
-        detail={"report": name, "format": fmt, "filters": request.GET.dict()},
-    )
+    try:
+        personal_data_export_record(
+            actor=request.user,
+            customer_rows=len(rows) if name in CUSTOMER_ROW_REPORTS else 0,
+            object_type="tier_report",
+            detail={"report": name, "format": fmt, "filters": request.GET.dict()},
+        )
+    except MassActionRefused as refusal:
+        messages.error(request, refusal.message)
+        return redirect(f"{reverse('tiers:report')}?{request.GET.urlencode()}")
     month = f"{data.month:%Y-%m}" if data.month else "none"
     return table_response(headers, rows, filename=f"tiers-{name}-{month}", fmt=fmt)
 
@@ -211,6 +215,8 @@ def task_done(request, pk: int):
             % {"customer": notification.customer.name, "grade": notification.grade},
         )
     next_url = request.POST.get("next") or ""
-    if next_url.startswith("/") and not next_url.startswith("//"):
+    if url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return redirect(next_url)
     return redirect("tiers:report")

@@ -10,11 +10,13 @@ from django.db import transaction
 from django.db.models import Count, IntegerField, Sum
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.roles import MANAGER, has_role
 from customers.audit import audit_record
+from customers.masking import mask_id_number
 from customers.models import (
     AccessRequest,
     AccessRequestStatus,
@@ -26,6 +28,7 @@ from customers.models import (
     SecurityAlertKind,
 )
 from customers.selectors import customer_can_see_full_id, customer_list_visible
+from customers.validators import ID_PATTERN, normalize_id_number
 
 logger = logging.getLogger(__name__)
 
@@ -101,6 +104,23 @@ def _refuse(*, actor, kind: str, attempted: int, already: int, limit: int, now) 
     )
 
 
+def _without_id_numbers(filters):
+    """The filters of an export as recorded in the audit log, with any full ID number
+    typed into them masked: custodians read the log, and may not see full numbers."""
+
+    def clean(value: str) -> str:
+        return mask_id_number(value) if ID_PATTERN.match(normalize_id_number(value)) else value
+
+    if isinstance(filters, dict):
+        return {key: clean(str(value)) for key, value in filters.items()}
+    if isinstance(filters, str) and filters:
+        query = QueryDict(filters, mutable=True)
+        for key in query:
+            query.setlist(key, [clean(value) for value in query.getlist(key)])
+        return query.urlencode(safe="*")
+    return filters
+
+
 def personal_data_export_record(
     *,
     actor,
@@ -128,7 +148,15 @@ def personal_data_export_record(
                 obj=obj,
                 customer=customer,
                 object_type=object_type,
-                detail={**(detail or {}), "customer_rows": customer_rows},
+                detail={
+                    **(detail or {}),
+                    **(
+                        {"filters": _without_id_numbers(detail["filters"])}
+                        if detail and "filters" in detail
+                        else {}
+                    ),
+                    "customer_rows": customer_rows,
+                },
             )
     if not allowed:
         _refuse(
@@ -192,6 +220,43 @@ def mass_deletion_refused(*, actor, count: int, already: int, now) -> MassAction
         )
         % {"count": count, "limit": policy.deletion_limit, "hours": policy.window_hours}
     )
+
+
+def custody_policy_save(*, actor, policy: CustodyPolicy, changed: list[str]) -> CustodyPolicy:
+    """A change of the custody rules themselves (export and deletion limits, the roles
+    that must use two-factor sign-in …) is on record and every manager hears of it: one
+    careless or departing manager must not lift the guard silently."""
+    if not has_role(actor, MANAGER) and not actor.is_superuser:
+        raise PermissionDenied
+    before = {}
+    if policy.pk:
+        old = CustodyPolicy.objects.filter(pk=policy.pk).values(*changed).first() or {}
+        before = {field: old.get(field) for field in changed}
+    with transaction.atomic():
+        policy.save()
+        audit_record(
+            actor=actor,
+            action=AuditAction.CHANGE,
+            obj=policy,
+            object_type="custody_policy",
+            detail={
+                "fields": changed,
+                "before": {k: str(v) for k, v in before.items()},
+                "after": {field: str(getattr(policy, field)) for field in changed},
+            },
+        )
+    if changed:
+        transaction.on_commit(
+            lambda: _mail_managers(
+                _("[Travel CRM] Custody policy changed by %(name)s") % {"name": actor.display_name},
+                _(
+                    "%(name)s changed the custody policy (%(fields)s). Review it in the "
+                    "administration under Custody policy; every change is kept in its history."
+                )
+                % {"name": actor.display_name, "fields": ", ".join(changed)},
+            )
+        )
+    return policy
 
 
 def security_alert_acknowledge(*, actor, alert: SecurityAlert) -> SecurityAlert:

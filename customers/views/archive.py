@@ -186,6 +186,10 @@ def _editable_customer(request, pk) -> Customer:
 @login_required
 def customer_edit(request, pk):
     customer = _editable_customer(request, pk)
+    if request.method == "GET":  # the form shows the archive: a view on record
+        audit_record(
+            actor=request.user, action=AuditAction.VIEW, obj=customer, detail={"page": "edit"}
+        )
     form = CustomerForm(request.POST or None, instance=customer, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -285,6 +289,10 @@ def booking_form(request, pk, booking_pk=None):
     instance = None
     if booking_pk is not None:
         instance = get_object_or_404(customer.bookings, pk=booking_pk)
+        if request.method == "GET":
+            audit_record(
+                actor=request.user, action=AuditAction.VIEW, obj=instance, detail={"page": "edit"}
+            )
     return _record_form_view(
         request,
         customer,

@@ -17,6 +17,7 @@ from customers.models import AccessRequest, AccessRequestStatus, SecurityAlert, 
 from customers.selectors import (
     customer_find_for_access_request,
     customer_get_visible,
+    customer_id_number_lookup_allowed,
     staff_workload,
 )
 from customers.services import (
@@ -49,6 +50,10 @@ def access_request_new(request):
     form = AccessRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         customer = customer_find_for_access_request(identifier=form.cleaned_data["identifier"])
+        if customer is not None and not customer_id_number_lookup_allowed(
+            user=request.user, customer=customer, identifier=form.cleaned_data["identifier"]
+        ):
+            customer = None  # no yes/no about an ID number the person may not see in full
         if customer is None:
             form.add_error("identifier", _("No single customer matches this."))
         else:

@@ -83,6 +83,7 @@ def test_behind_a_trusted_proxy_the_forwarded_address_is_the_one_locked_and_audi
     client, sales1, settings
 ):
     settings.AUDIT_TRUST_X_FORWARDED_FOR = True
+    settings.AUDIT_TRUSTED_PROXY_COUNT = 2  # a load balancer, then our own proxy
     office = {"HTTP_X_FORWARDED_FOR": "203.0.113.5, 10.0.0.1"}
     for username in ["a", "b", "c", "d", "e"]:
         _sign_in(client, "/accounts/login/", username, "wrong-guess", **office)
@@ -91,6 +92,22 @@ def test_behind_a_trusted_proxy_the_forwarded_address_is_the_one_locked_and_audi
     assert _sign_in(client, "/accounts/login/", "sales1", PASSWORD, **elsewhere).status_code == 302
     failed = AuditEntry.objects.filter(action=AuditAction.LOGIN_FAILED)
     assert set(failed.values_list("ip_address", flat=True)) == {"203.0.113.5"}
+
+
+def test_a_forged_forwarded_address_neither_dodges_the_lock_nor_falsifies_the_audit(
+    client, sales1, settings
+):
+    """The client writes whatever it likes left of what our proxy appends: one proxy of
+    ours means only the right-most hop is believed."""
+    settings.AUDIT_TRUST_X_FORWARDED_FOR = True
+    settings.AUDIT_TRUSTED_PROXY_COUNT = 1
+    for n, username in enumerate(["a", "b", "c", "d", "e"]):
+        forged = {"HTTP_X_FORWARDED_FOR": f"10.66.0.{n}, 198.51.100.9"}
+        _sign_in(client, "/accounts/login/", username, "wrong-guess", **forged)
+    forged = {"HTTP_X_FORWARDED_FOR": "10.66.0.99, 198.51.100.9"}
+    assert _sign_in(client, "/accounts/login/", "sales1", PASSWORD, **forged).status_code == 429
+    failed = AuditEntry.objects.filter(action=AuditAction.LOGIN_FAILED)
+    assert set(failed.values_list("ip_address", flat=True)) == {"198.51.100.9"}
 
 
 def _lock_out_sales1():

@@ -31,6 +31,7 @@ from tests.factories import (
     ContactRecordFactory,
     CustomerFactory,
     ServiceRecordFactory,
+    UserFactory,
 )
 from tiers.services import monthly_statistics
 
@@ -48,9 +49,7 @@ def small_policy(db):
 def _guarded_rows(user) -> list[int]:
     return [
         entry.detail["customer_rows"]
-        for entry in AuditEntry.objects.filter(actor=user, action=AuditAction.EXPORT).order_by(
-            "id"
-        )
+        for entry in AuditEntry.objects.filter(actor=user, action=AuditAction.EXPORT).order_by("id")
     ]
 
 
@@ -250,9 +249,7 @@ def test_an_admin_booking_change_goes_through_the_service_and_earns_points(
     assert card.balance > 0  # the booking_saved signal ran, as on the booking page
 
 
-def test_an_admin_cannot_attach_a_row_to_a_customer_out_of_scope(
-    lead1, sales1, sales3, client_as
-):
+def test_an_admin_cannot_attach_a_row_to_a_customer_out_of_scope(lead1, sales1, sales3, client_as):
     """A team lead with admin access may not file a record against another team's
     customer by typing its id."""
     lead1.is_staff = True
@@ -352,3 +349,49 @@ def test_special_access_writes_nothing_through_any_page(
     assert not AuditEntry.objects.filter(
         actor=sales1, action__in=[AuditAction.CREATE, AuditAction.CHANGE, AuditAction.DELETE]
     ).exists()
+
+
+@pytest.mark.parametrize(
+    ("factory", "model"),
+    [
+        (ContactRecordFactory, ContactRecord),
+        (ServiceRecordFactory, ServiceRecord),
+        (BookingFactory, Booking),
+        (ContactPersonFactory, ContactPerson),
+    ],
+)
+def test_an_admin_history_page_is_one_view_on_record(factory, model, manager1, sales1, client_as):
+    row = factory(customer=CustomerFactory(owner=sales1))
+    url = reverse(f"admin:customers_{model._meta.model_name}_history", args=[row.pk])
+    assert client_as(manager1).get(url).status_code == 200
+    views = AuditEntry.objects.filter(actor=manager1, action=AuditAction.VIEW)
+    assert [(e.object_type, e.detail) for e in views] == [
+        (model._meta.model_name, {"via": "admin-history"})
+    ]
+
+
+# --- The custody policy itself --------------------------------------------------------------
+
+
+def test_raising_the_export_limit_in_the_admin_is_on_record_and_managers_hear_of_it(
+    manager1, client_as, django_capture_on_commit_callbacks, mailoutbox
+):
+    from django.forms.models import model_to_dict
+
+    other_manager = UserFactory(username="manager2", email="m2@example.com", roles=["manager"])
+    policy = CustodyPolicy.current()
+    client = client_as(manager1)
+    url = reverse("admin:customers_custodypolicy_change", args=[policy.pk])
+    data = {k: v for k, v in model_to_dict(policy).items() if v is not None and k != "id"}
+    data["export_row_limit"] = 100000
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert CustodyPolicy.current().export_row_limit == 100000
+    entry = AuditEntry.objects.get(object_type="custody_policy")
+    assert (entry.actor, entry.action) == (manager1, AuditAction.CHANGE)
+    assert entry.detail["fields"] == ["export_row_limit"]
+    assert entry.detail["before"] == {"export_row_limit": "200"}
+    assert entry.detail["after"] == {"export_row_limit": "100000"}
+    recipients = {address for message in mailoutbox for address in message.to}
+    assert other_manager.email in recipients

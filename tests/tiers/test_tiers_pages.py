@@ -215,6 +215,18 @@ def test_customer_page_shows_grade_rfm_history_and_the_owners_task(
     assert task.status == "done" and task.done_by == sales1
 
 
+@pytest.mark.parametrize("next_url", ["/\\example.com", "//example.com", "https://example.com/"])
+def test_marking_a_task_done_never_sends_the_browser_off_site(
+    book, manager1, sales1, client_as, next_url
+):
+    grade_override(actor=manager1, customer=book["c2"], grade="A", reason="VIP")
+    task = GradeNotification.objects.get(customer=book["c2"])
+    response = client_as(sales1).post(
+        reverse("tiers:task_done", args=[task.pk]), {"next": next_url}
+    )
+    assert response.status_code == 302 and response.url == reverse("tiers:report")
+
+
 def test_a_rep_cannot_mark_someone_elses_task(book, manager1, sales3, client_as):
     grade_override(actor=manager1, customer=book["c2"], grade="A", reason="VIP")
     task = GradeNotification.objects.get(customer=book["c2"])

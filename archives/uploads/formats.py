@@ -42,6 +42,11 @@ EXECUTABLE_SUFFIXES = frozenset({
     ".sldm",
 })
 # fmt: on
+# Links a document may carry: to web pages, e-mail addresses and phone numbers. Not file:,
+# UNC paths (\\server\share: they hand the reader's Windows password hash to that
+# server), javascript: or anything else.
+SAFE_LINK_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
+LINK_SCHEME = re.compile(r"^\s*([a-z][a-z0-9+.-]*):", re.I)
 SVG_SCRIPT = re.compile(rb"<\s*script|<\s*foreignObject|\son[a-z]+\s*=|javascript:", re.I)
 
 UNKNOWN_EXTENSION = _(
@@ -68,6 +73,11 @@ PDF_PASSWORD = _(
 PDF_SCRIPT = _(
     "“%(name)s” contains JavaScript or an action that starts a program. Print it to a new "
     "PDF (or scan the paper) and upload that."
+)
+PDF_ACTION = _(
+    "“%(name)s” contains an action that opens another file, starts a program or sends data "
+    "(%(action)s); only links to its own pages and to web or e-mail addresses are allowed. "
+    "Print it to a new PDF (or scan the paper) and upload that."
 )
 PDF_ATTACHMENTS = _(
     "“%(name)s” has other files attached inside it. Upload each document on its own, as a "
@@ -122,6 +132,12 @@ def inspect_content(upload, *, name: str, named: Kind | None) -> Kind:
         upload.seek(0)
     refuse(NOT_A_DOCUMENT, code="type_not_allowed", name=name)
     raise AssertionError  # unreachable: refuse() raises
+
+
+def link_scheme(target: str) -> str:
+    """The scheme of a link target in lower case ("https"), "" for one without."""
+    match = LINK_SCHEME.match(target)
+    return match.group(1).lower() if match else ""
 
 
 def has_executable_name(text: str) -> bool:
@@ -187,26 +203,77 @@ def inspect_pdf(upload, *, name: str) -> None:
         refuse(PDF_DAMAGED, code="pdf_damaged", name=name)
     if pages == 0:
         refuse(PDF_NO_PAGES, code="pdf_no_pages", name=name)
-    if problem == "script":
+    kind, what = problem or (None, "")
+    if kind == "script":
         refuse(PDF_SCRIPT, code="pdf_script", name=name)
-    if problem == "attachment":
+    if kind == "action":
+        refuse(PDF_ACTION, code="pdf_action", name=name, action=what)
+    if kind == "attachment":
         refuse(PDF_ATTACHMENTS, code="pdf_attachments", name=name)
 
 
 SCRIPT_KEYS = frozenset({"/JS", "/JavaScript", "/XFA"})
-SCRIPT_ACTIONS = frozenset({"/JavaScript", "/Launch"})
+# The actions a reader may run: go to a page of this document, open a web or mail address,
+# clear a form. Everything else (/Launch, /GoToR, /GoToE, /SubmitForm, /ImportData,
+# /JavaScript, /Rendition, /Sound, /Movie, /RichMediaExecute, unknown ones) is refused.
+ALLOWED_ACTIONS = frozenset({"/GoTo", "/URI", "/ResetForm"})
+# Where actions hang: a link's or outline item's /A, the document's /OpenAction, the
+# additional actions (/AA: a dictionary of triggers), and the chain of an action (/Next).
+ACTION_KEYS = frozenset({"/A", "/OpenAction", "/Next"})
 
 
-def _pdf_active_content(reader) -> str | None:
-    """ "script", "attachment" or None, from a walk of every object reachable from the
-    trailer (names are compared decoded, so /J#61vaScript is /JavaScript). Stream data
-    is not decoded: page content cannot run anything."""
+def _pdf_resolve(value):
+    """The object `value` stands for: indirect references followed (a name or dictionary
+    may be stored as an object of its own, to hide it from a check of direct values)."""
+    from pypdf.generic import IndirectObject
+
+    for _hop in range(32):
+        if not isinstance(value, IndirectObject):
+            return value
+        value = value.get_object()
+    raise ValueError("reference loop")
+
+
+def _pdf_actions(value) -> list:
+    """The action dictionaries in a value of /A, /OpenAction or /Next (a dictionary, or
+    an array of them for /Next; an /OpenAction array is a destination, not an action)."""
+    from pypdf.generic import ArrayObject, DictionaryObject
+
+    value = _pdf_resolve(value)
+    if isinstance(value, DictionaryObject):
+        return [value]
+    if isinstance(value, ArrayObject):
+        return [item for item in map(_pdf_resolve, value) if isinstance(item, DictionaryObject)]
+    return []
+
+
+def _pdf_action_problem(action) -> tuple[str, str] | None:
+    kind = _pdf_resolve(action.get("/S"))
+    if kind is None:
+        return None  # not an action a reader runs
+    if kind == "/JavaScript":
+        return "script", str(kind)
+    if kind not in ALLOWED_ACTIONS:
+        return "action", str(kind)
+    if kind == "/URI":
+        uri = _pdf_resolve(action.get("/URI"))
+        text = uri.decode("latin-1") if isinstance(uri, bytes) else str(uri or "")
+        if link_scheme(text) not in SAFE_LINK_SCHEMES:
+            return "action", f"/URI {text[:120]}"
+    return None
+
+
+def _pdf_active_content(reader) -> tuple[str, str] | None:
+    """("script" | "action" | "attachment", what) or None, from a walk of every object
+    reachable from the trailer. Names are compared decoded (/J#61vaScript is
+    /JavaScript) and after following references (/S 12 0 R is the name in object 12).
+    Stream data is not decoded: page content cannot run anything."""
     from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
     stack = [reader.trailer]
     seen: set[tuple[int, int]] = set()
     visited = 0
-    attachment = False
+    attachment = None
     while stack:
         obj = stack.pop()
         if isinstance(obj, IndirectObject):
@@ -219,20 +286,34 @@ def _pdf_active_content(reader) -> str | None:
         if visited > PDF_MAX_OBJECTS:
             raise ValueError("too many objects")
         if isinstance(obj, DictionaryObject):
+            actions = []
+            if _pdf_resolve(obj.get("/Type")) == "/Action":
+                actions.append(obj)
             for key, value in dict.items(obj):  # raw values: references stay unresolved
-                if key in SCRIPT_KEYS or (key == "/S" and value in SCRIPT_ACTIONS):
-                    return "script"
+                if key in SCRIPT_KEYS:
+                    return "script", str(key)
+                if key in ACTION_KEYS:
+                    actions += _pdf_actions(value)
+                elif key == "/AA":
+                    triggers = _pdf_resolve(value)
+                    if isinstance(triggers, DictionaryObject):
+                        for trigger in dict.values(triggers):
+                            actions += _pdf_actions(trigger)
+                resolved = _pdf_resolve(value) if key in ("/Type", "/Subtype") else value
                 if key == "/EmbeddedFiles" or (
                     key in ("/Type", "/Subtype")
-                    and value in ("/EmbeddedFile", "/FileAttachment", "/RichMedia")
+                    and resolved in ("/EmbeddedFile", "/FileAttachment", "/RichMedia")
                 ):
-                    attachment = True
+                    attachment = ("attachment", str(key))
                 if isinstance(value, IndirectObject | DictionaryObject | ArrayObject):
                     stack.append(value)
+            for action in actions:
+                if problem := _pdf_action_problem(action):
+                    return problem
         elif isinstance(obj, ArrayObject):
             stack.extend(
                 item
                 for item in list.__iter__(obj)
                 if isinstance(item, IndirectObject | DictionaryObject | ArrayObject)
             )
-    return "attachment" if attachment else None
+    return attachment

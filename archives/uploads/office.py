@@ -5,7 +5,8 @@ A package is read entry by entry, never unpacked to disk, and only within limits
 before reading (entry count, total unpacked size, compression ratio): Python's zipfile
 stops each entry at its declared size and checks its CRC, so the declared sizes bound
 what is read. The main part is found as Office finds it (the officeDocument relationship
-of _rels/.rels and its content type in [Content_Types].xml) and must parse as XML."""
+of _rels/.rels and its content type in [Content_Types].xml) and must parse as XML.
+What the parts may be and link to is an allowlist, in `archives.uploads.ooxml_content`."""
 
 import io
 import posixpath
@@ -28,6 +29,7 @@ from archives.uploads.formats import (
     refuse,
 )
 from archives.uploads.kinds import DOC, DOCX, OTHER_OLE_FILE, PPT, PPTX, XLS, XLSX, Kind
+from archives.uploads.ooxml_content import OFFICE_MACROS, check_content
 
 DEFAULT_MAX_UNPACKED_BYTES = 100 * 1024 * 1024
 # Apache POI refuses entries inflating over 100 times; real documents stay far below.
@@ -64,10 +66,6 @@ OOXML_DAMAGED = _(
 OOXML_NOT_OFFICE = _(
     "“%(name)s” is a ZIP archive, not a Word, Excel or PowerPoint document. Upload the "
     "documents themselves, one by one."
-)
-OFFICE_MACROS = _(
-    "“%(name)s” contains macros (program code). Save it as a document without macros (.docx, "
-    ".xlsx or .pptx) and upload that."
 )
 OFFICE_EXECUTABLE = _(
     "“%(name)s” contains a program, a script or a web page (%(part)s). Documents with such "
@@ -177,6 +175,7 @@ def _check_package(package: zipfile.ZipFile, *, name: str, depth: int) -> None:
             refuse(OFFICE_EXECUTABLE, code="executable", name=name, part=entry.filename)
     for entry in entries:
         _inspect_entry(package, entry, name=name, depth=depth)
+    check_content(package, name=name)
 
 
 def _inspect_entry(
@@ -279,9 +278,7 @@ def _main_part_kind(package: zipfile.ZipFile, *, name: str) -> Kind:
         refuse(OOXML_NOT_OFFICE, code="not_office", name=name)
     defaults, overrides = {}, {}
     for element in types:
-        content_type = element.get("ContentType", "")
-        if "macroenabled" in content_type.lower() or "vbaproject" in content_type.lower():
-            refuse(OFFICE_MACROS, code="macros", name=name)
+        content_type = element.get("ContentType", "")  # checked by check_content
         if element.tag == f"{CONTENT_TYPES_NS}Default":
             defaults[element.get("Extension", "").lower()] = content_type
         elif element.tag == f"{CONTENT_TYPES_NS}Override":

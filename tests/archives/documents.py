@@ -159,7 +159,16 @@ def _root_rels(main_part: str) -> str:
     )
 
 
-def docx_bytes(extra_parts: dict[str, bytes] | None = None, *, content_types_extra="") -> bytes:
+DOCUMENT_BODY = "<w:p><w:r><w:t>旅游合同 HT-2026-001</w:t></w:r></w:p>"
+WORD_NS = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+
+
+def docx_bytes(
+    extra_parts: dict[str, bytes] | None = None,
+    *,
+    content_types_extra="",
+    body: str = DOCUMENT_BODY,
+) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as package:
         package.writestr(
@@ -170,13 +179,37 @@ def docx_bytes(extra_parts: dict[str, bytes] | None = None, *, content_types_ext
         package.writestr(
             "word/document.xml",
             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-            '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
-            "<w:body><w:p><w:r><w:t>旅游合同 HT-2026-001</w:t></w:r></w:p></w:body>"
-            "</w:document>",
+            f"<w:document {WORD_NS}><w:body>{body}</w:body></w:document>",
         )
         for name, content in (extra_parts or {}).items():
             package.writestr(name, content)
     return buffer.getvalue()
+
+
+def relationships(*relations: tuple[str, str, str]) -> str:
+    """A .rels part: (type, target, target mode) each; the type's last word is enough
+    ("hyperlink", "attachedTemplate"), the rest is the Transitional namespace."""
+    base = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        + "".join(
+            f'<Relationship Id="rId{n}" Type="{base}{kind}" Target="{target}"'
+            + (f' TargetMode="{mode}"/>' if mode else "/>")
+            for n, (kind, target, mode) in enumerate(relations, start=1)
+        )
+        + "</Relationships>"
+    )
+
+
+def field_runs(*code_pieces: str) -> str:
+    """A complex field whose code is split over several runs, as Word writes it."""
+    runs = "".join(f"<w:r><w:instrText>{piece}</w:instrText></w:r>" for piece in code_pieces)
+    return (
+        '<w:p><w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+        f'{runs}<w:r><w:fldChar w:fldCharType="separate"/></w:r>'
+        '<w:r><w:t>1</w:t></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>'
+    )
 
 
 def pptx_bytes() -> bytes:
@@ -236,6 +269,56 @@ def pdf_bytes(
     if password or owner_password:
         writer.encrypt(user_password=password, owner_password=owner_password or password + "!",
                        algorithm="AES-128")  # fmt: skip
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def pdf_with_action(
+    action: dict, *, where: str = "/OpenAction", indirect_type: bool = True
+) -> bytes:
+    """A one-page PDF whose action (`{"/S": "/Launch", "/F": "calc.exe"}`) hangs at
+    `where`: the catalog's /OpenAction, the page's additional actions ("/AA"), a link
+    annotation ("/Annots") or the /Next of a harmless /GoTo ("/Next"). With
+    `indirect_type` the action's /S is an object of its own (12 0 R), as tricks store it."""
+    from pypdf import PdfWriter
+    from pypdf.generic import (
+        ArrayObject,
+        DictionaryObject,
+        FloatObject,
+        NameObject,
+        NumberObject,
+        TextStringObject,
+    )
+
+    writer = PdfWriter()
+    page = writer.add_blank_page(width=595, height=842)
+
+    def value(text):
+        return NameObject(text) if text.startswith("/") else TextStringObject(text)
+
+    entries = {NameObject(key): value(text) for key, text in action.items()}
+    if indirect_type:
+        entries[NameObject("/S")] = writer._add_object(entries[NameObject("/S")])
+    made = writer._add_object(DictionaryObject(entries))
+    if where == "/OpenAction":
+        writer._root_object[NameObject("/OpenAction")] = made
+    elif where == "/AA":
+        page[NameObject("/AA")] = DictionaryObject({NameObject("/O"): made})
+    elif where == "/Next":
+        writer._root_object[NameObject("/OpenAction")] = DictionaryObject({
+            NameObject("/S"): NameObject("/GoTo"),
+            NameObject("/D"): ArrayObject([NumberObject(0), NameObject("/Fit")]),
+            NameObject("/Next"): made,
+        })  # fmt: skip
+    else:
+        link = DictionaryObject({
+            NameObject("/Type"): NameObject("/Annot"),
+            NameObject("/Subtype"): NameObject("/Link"),
+            NameObject("/Rect"): ArrayObject([FloatObject(n) for n in (50, 50, 200, 80)]),
+            NameObject("/A"): made,
+        })  # fmt: skip
+        page[NameObject("/Annots")] = ArrayObject([writer._add_object(link)])
     buffer = io.BytesIO()
     writer.write(buffer)
     return buffer.getvalue()

@@ -1,7 +1,9 @@
 """Django admin for archive custodians: the policy, the retention queue, legal holds and
 destruction (with a confirmation page and a reason), and the permanent records.
 Rows come from the same visibility selector as the pages; archives change only through
-the services, never by editing their fields."""
+the services, never by editing their fields. Every change and history page of archive
+data (tours, archives, destruction records, keep-until changes) writes one VIEW audit
+entry through customers.admin_audit.AuditedChangeViewMixin."""
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
@@ -39,21 +41,35 @@ from archives.services import (
     tour_group_update,
 )
 from customers.admin import ReadOnlyAdmin
+from customers.admin_audit import AuditedChangeViewMixin
 from customers.admin_history import ReadOnlyHistoryAdmin
-from customers.audit import audit_record
-from customers.models import AuditAction
 
 
 class TourGroupBookingInline(admin.TabularInline):
+    """The travellers a tour carried, read-only: they are picked when the tour is created
+    (archives.services.tour_group_create, which checks and records them) and no service
+    changes them afterwards, so no row is added, changed or removed here unrecorded."""
+
     model = TourGroupBooking
-    raw_id_fields = ["booking"]
+    fields = ["booking"]
+    readonly_fields = fields
     extra = 0
+    can_delete = False
     verbose_name = _("traveller booking")
     verbose_name_plural = _("travellers (bookings)")
 
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(TourGroup)
-class TourGroupAdmin(admin.ModelAdmin):
+class TourGroupAdmin(AuditedChangeViewMixin, admin.ModelAdmin):
     list_display = ["group_number", "product", "trip_type", "start_date", "end_date",
                     "head_count", "guide"]  # fmt: skip
     list_filter = ["trip_type"]
@@ -78,7 +94,8 @@ class TourGroupAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if not change:
-            tour_group_create(actor=request.user, tour=obj)  # bookings follow, from the inline
+            # The admin records the tour's facts; travellers are picked on the archive page.
+            tour_group_create(actor=request.user, tour=obj)
             return
         changes = RetentionChange.objects.filter(archive__tour=obj)
         seen = set(changes.values_list("pk", flat=True))
@@ -170,7 +187,7 @@ class RetentionChangeInline(admin.TabularInline):
 
 
 @admin.register(BusinessArchive)
-class BusinessArchiveAdmin(admin.ModelAdmin):
+class BusinessArchiveAdmin(AuditedChangeViewMixin, admin.ModelAdmin):
     list_display = ["group_number", "trip_type", "tour_end", "retention_end", "status",
                     "legal_hold", "expired_on"]  # fmt: skip
     list_filter = ["status", PastRetentionFilter, "legal_hold", "tour__trip_type"]
@@ -209,18 +226,6 @@ class BusinessArchiveAdmin(admin.ModelAdmin):
 
     def has_hold_permission(self, request):
         return request.user.has_perm("archives.hold_businessarchive")
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        response = super().change_view(request, object_id, form_url, extra_context)
-        if request.method == "GET" and response.status_code == 200:
-            audit_record(
-                actor=request.user,
-                action=AuditAction.VIEW,
-                obj=self.get_object(request, object_id),
-                object_type="businessarchive",
-                detail={"via": "admin"},
-            )
-        return response
 
     def _confirm_with_reason(self, request, queryset, *, action, title, refusal, perform):
         """An intermediate page listing the selected archives (and why any cannot be
@@ -373,7 +378,7 @@ class RetentionPolicyAdmin(ReadOnlyHistoryAdmin):
 
 
 @admin.register(DestructionRecord)
-class DestructionRecordAdmin(ReadOnlyAdmin):
+class DestructionRecordAdmin(AuditedChangeViewMixin, ReadOnlyAdmin):
     list_display = ["group_number", "destroyed_at", "approved_by", "document_count",
                     "file_count", "paper_count", "retention_end"]  # fmt: skip
     list_filter = ["trip_type"]
@@ -388,7 +393,7 @@ class RetentionRunAdmin(ReadOnlyAdmin):
 
 
 @admin.register(RetentionChange)
-class RetentionChangeAdmin(ReadOnlyAdmin):
+class RetentionChangeAdmin(AuditedChangeViewMixin, ReadOnlyAdmin):
     """Every change of a keep-until date; managers approve or refuse the earlier ones
     (with a reason) through the actions, which call archives.retention."""
 

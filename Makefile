@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 HOST   ?= 127.0.0.1:8000
 
-.PHONY: install run test test-postgres lint format messages check-deploy clean
+.PHONY: install run test test-postgres lint format messages check-deploy clean screenshots
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,11 @@ run: install
 # The whole suite. Browser tests skip themselves where /usr/bin/chromium is missing.
 test: install
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# Refresh the README's pictures in docs/screenshots/ (the browser tests, saving there;
+# `make test` saves them to a scratch folder and changes no tracked file).
+screenshots: install
+	CRM_SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots $(VENV)/bin/pytest -m browser $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

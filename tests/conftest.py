@@ -2,6 +2,8 @@
 
 import os
 import shutil
+import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -18,6 +20,16 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+
+
+def screenshots_dir() -> Path:
+    """Where the browser tests save their pictures: the README's docs/screenshots/ only
+    when asked (`make screenshots` sets CRM_SCREENSHOTS_DIR), so that `make test` changes
+    no tracked file; otherwise a scratch folder."""
+    target = os.environ.get("CRM_SCREENSHOTS_DIR")
+    path = Path(target) if target else Path(tempfile.gettempdir()) / "crm-screenshots"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
 
 
 @pytest.fixture(scope="session")

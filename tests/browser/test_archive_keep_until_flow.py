@@ -7,7 +7,6 @@ With ARCHIVE_SHOTS_DIR set, each step is also photographed in English and Chines
 
 import datetime
 import os
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -17,9 +16,10 @@ from archives.services import tour_group_create, tour_group_update
 from tests.archives.conftest import stored_files
 from tests.archives.documents import doc_bytes, docx_bytes
 from tests.archives.factories import TourGroupFactory
+from tests.conftest import screenshots_dir
 from tests.factories import PASSWORD, BookingFactory
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+SCREENSHOTS = screenshots_dir()
 SHOTS_DIR = os.environ.get("ARCHIVE_SHOTS_DIR")
 LAYOUTS = [(language, width) for language in ("en", "zh-hans") for width in (1366, 390)]
 

@@ -4,15 +4,15 @@ message and the password-change page read well in Chinese and English, wide and 
 (screenshots in docs/screenshots/)."""
 
 import datetime
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
 from loyalty.services import card_issue
+from tests.conftest import screenshots_dir
 from tests.factories import PASSWORD, BookingFactory, CustomerFactory, UserFactory
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+SCREENSHOTS = screenshots_dir()
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 # Every CSP violation, however it is reported: the DOM event and the console message.

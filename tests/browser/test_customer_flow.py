@@ -1,17 +1,17 @@
 """A sales rep's day in a real browser (Debian Chromium via Playwright): log in, find a
 customer, log a contact, see it on the timeline; language switch; duplicates; scope.
 
-The screenshots in docs/screenshots/ are rewritten on every run (Chinese, the default)."""
+The screenshots (Chinese, the default) go to docs/screenshots/ with `make screenshots`."""
 
 import datetime
 import re
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from customers.models import ContactRecord, Customer
+from tests.conftest import screenshots_dir
 from tests.factories import (
     PASSWORD,
     BookingFactory,
@@ -21,7 +21,7 @@ from tests.factories import (
     TagFactory,
 )
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+SCREENSHOTS = screenshots_dir()
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 

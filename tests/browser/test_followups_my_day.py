@@ -2,7 +2,6 @@
 visit agreed by phone first) and finds them on the customer's timeline."""
 
 import datetime
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -11,9 +10,10 @@ from playwright.sync_api import expect
 from customers.models import ContactRecord
 from followups.models import Followup, FollowupKind, FollowupStatus, StandingVisit
 from followups.services import followup_confirm_appointment, planning_run
+from tests.conftest import screenshots_dir
 from tests.factories import PASSWORD, ContactRecordFactory, CustomerFactory
 
-SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "screenshots" / "followups-my-day.png"
+SCREENSHOT = screenshots_dir() / "followups-my-day.png"
 
 
 @pytest.mark.browser

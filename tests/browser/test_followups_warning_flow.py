@@ -9,7 +9,6 @@ not merged into locale/ yet)."""
 import datetime
 import os
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -17,9 +16,10 @@ from playwright.sync_api import expect
 
 from followups.models import CustomerWarning
 from followups.services import planning_run
+from tests.conftest import screenshots_dir
 from tests.factories import PASSWORD, BookingFactory, CustomerFactory, ServiceRecordFactory
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+SCREENSHOTS = screenshots_dir()
 SHOTS_DIR = os.environ.get("FOLLOWUPS_SHOTS_DIR")
 LOCALE_DIR = os.environ.get("FOLLOWUPS_LOCALE_DIR")
 LAYOUTS = [(language, width) for language in ("en", "zh-hans") for width in (1366, 390)]

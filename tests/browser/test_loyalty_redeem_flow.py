@@ -3,16 +3,16 @@ statement, and cancels the redemption; the customer's points come back."""
 
 import datetime
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
 from loyalty.models import Card, Redemption, RedemptionStatus, Reward, RewardKind
 from loyalty.services import booking_points_sync
+from tests.conftest import screenshots_dir
 from tests.factories import PASSWORD, BookingFactory, CustomerFactory
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+SCREENSHOTS = screenshots_dir()
 
 
 @pytest.mark.browser

@@ -2,7 +2,6 @@
 reason, and find the permanent destruction record."""
 
 import datetime
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -10,9 +9,10 @@ from playwright.sync_api import expect
 
 from archives.models import ArchiveStatus, BusinessArchive, DestructionRecord
 from tests.archives.factories import ArchiveDocumentFactory, archive_for
+from tests.conftest import screenshots_dir
 from tests.factories import PASSWORD
 
-SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "screenshots" / "retention-queue.png"
+SCREENSHOT = screenshots_dir() / "retention-queue.png"
 
 
 @pytest.mark.browser

@@ -2,17 +2,17 @@
 review, approving one proposal, which takes effect on the customer's grade."""
 
 import datetime
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
 from customers.models import Customer
+from tests.conftest import screenshots_dir
 from tests.factories import PASSWORD, BookingFactory, CustomerFactory
 from tiers.models import Proposal, ProposalStatus
 from tiers.services import half_yearly_review
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+SCREENSHOTS = screenshots_dir()
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 

@@ -16,10 +16,11 @@ from django_otp.oath import totp
 from playwright.sync_api import expect
 
 from customers.models import AuditAction, AuditEntry
+from tests.conftest import screenshots_dir
 from tests.factories import PASSWORD
 from twofactor.policy import required_roles as policy_required_roles
 
-DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+DOCS = screenshots_dir()
 REVIEW = Path(
     os.environ.get("TWO_FACTOR_SCREENSHOTS", Path(tempfile.gettempdir()) / "two-factor-shots")
 )

@@ -234,7 +234,7 @@ def _pdf_resolve(value):
     raise ValueError("reference loop")
 
 
-def _pdf_actions(value) -> list:
+def _pdf_actions(value, *, key: str = "/A") -> list:
     """The action dictionaries in a value of /A, /OpenAction or /Next (a dictionary, or
     an array of them for /Next; an /OpenAction array is a destination, not an action)."""
     from pypdf.generic import ArrayObject, DictionaryObject
@@ -242,7 +242,7 @@ def _pdf_actions(value) -> list:
     value = _pdf_resolve(value)
     if isinstance(value, DictionaryObject):
         return [value]
-    if isinstance(value, ArrayObject):
+    if isinstance(value, ArrayObject) and key == "/Next":
         return [item for item in map(_pdf_resolve, value) if isinstance(item, DictionaryObject)]
     return []
 
@@ -293,7 +293,7 @@ def _pdf_active_content(reader) -> tuple[str, str] | None:
                 if key in SCRIPT_KEYS:
                     return "script", str(key)
                 if key in ACTION_KEYS:
-                    actions += _pdf_actions(value)
+                    actions += _pdf_actions(value, key=key)
                 elif key == "/AA":
                     triggers = _pdf_resolve(value)
                     if isinstance(triggers, DictionaryObject):

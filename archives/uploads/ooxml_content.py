@@ -117,11 +117,6 @@ def _shown(text: str) -> str:
     return text if len(text) <= 120 else text[:117] + "…"
 
 
-def content_type_of(part: str, *, defaults: dict[str, str], overrides: dict[str, str]) -> str:
-    extension = part.rsplit(".", 1)[-1].lower() if "." in part.rsplit("/", 1)[-1] else ""
-    return overrides.get(part.lower(), defaults.get(extension, ""))
-
-
 def declared_content_types(package: zipfile.ZipFile) -> tuple[dict[str, str], dict[str, str]]:
     """[Content_Types].xml as (defaults by extension, overrides by part name), both keyed
     in lower case (part names compare case-insensitively in OPC); empty without one."""

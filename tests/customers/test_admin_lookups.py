@@ -76,3 +76,11 @@ def test_every_admin_changelist_refuses_an_undeclared_filter(client, rf):
         assert response.status_code in (400, 403), (model, field, response.status_code)
         checked += 1
     assert checked >= 20
+
+
+def test_the_refusal_is_a_page_in_the_readers_language(custodian1, customer, client_as):
+    client = client_as(custodian1)
+    client.cookies["django_language"] = "zh-hans"
+    response = client.get(f"{CHANGELIST}?id_number__startswith=1101")
+    assert response.status_code == 400
+    assert "请求无效" in response.content.decode()

@@ -44,9 +44,7 @@ def test_the_admin_search_matches_a_full_id_only_for_those_who_may_see_it(
     assert _found(client, url, "１１０１０５ １９９１０６２６ ５９３Ｘ") is found
 
 
-def test_the_special_access_form_does_not_confirm_a_guessed_number(
-    lead1, team_customer, client_as
-):
+def test_the_special_access_form_does_not_confirm_a_guessed_number(lead1, team_customer, client_as):
     client = client_as(lead1)
     url = reverse("customers:access_request_new")
     right = client.post(url, {"identifier": FULL_ID, "reason": "核对"}).text

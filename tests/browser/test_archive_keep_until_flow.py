@@ -2,11 +2,10 @@
 page (the history shows the edit, the request and the decision), and a rep's upload of a
 Word file with macros is refused with the reason on the page.
 
-With ARCHIVE_SHOTS_DIR set, each step is also photographed in English and Chinese at
+With CRM_LAYOUT_SHOTS_DIR set, each step is also photographed in English and Chinese at
 1366 and 390 px wide (used to check the layouts; the suite itself takes one picture)."""
 
 import datetime
-import os
 
 import pytest
 from django.utils import timezone
@@ -16,12 +15,11 @@ from archives.services import tour_group_create, tour_group_update
 from tests.archives.conftest import stored_files
 from tests.archives.documents import doc_bytes, docx_bytes
 from tests.archives.factories import TourGroupFactory
+from tests.browser.layouts import photograph_layouts
 from tests.conftest import screenshots_dir
 from tests.factories import PASSWORD, BookingFactory
 
 SCREENSHOTS = screenshots_dir()
-SHOTS_DIR = os.environ.get("ARCHIVE_SHOTS_DIR")
-LAYOUTS = [(language, width) for language in ("en", "zh-hans") for width in (1366, 390)]
 
 
 def _sign_in(page, live_server, user, language="en"):
@@ -32,22 +30,6 @@ def _sign_in(page, live_server, user, language="en"):
     page.fill("input[name=username]", user.username)
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
-
-
-def _photograph(page, live_server, name, show):
-    """`show()` brings the page to the state to photograph; once per layout."""
-    if not SHOTS_DIR:
-        return
-    for language, width in LAYOUTS:
-        page.context.add_cookies(
-            [{"name": "django_language", "value": language, "url": live_server.url}]
-        )
-        page.set_viewport_size({"width": width, "height": 900})
-        show()
-        page.screenshot(path=f"{SHOTS_DIR}/{name}-{language}-{width}.png", full_page=True)
-    page.context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
-    page.set_viewport_size({"width": 1366, "height": 900})
-    show()  # back to where the test was, in English
 
 
 @pytest.fixture
@@ -83,7 +65,7 @@ def test_a_manager_approves_an_earlier_keep_until_date_on_the_archive_page(
     expect(history.locator("[data-status=pending]")).to_contain_text("2033-03-08 → 2026-03-08")
     expect(history.locator("[data-status=applied]")).to_contain_text("行程延长三天")
     expect(page.get_by_test_id("retention-end")).to_contain_text("2033-03-08")
-    _photograph(page, live_server, "archive-keep-until-pending", lambda: page.goto(url))
+    photograph_layouts(page, live_server, "archive-keep-until-pending", lambda: page.goto(url))
 
     decision = page.get_by_test_id("keep-until-decision")
     decision.get_by_label("Approve").check()
@@ -96,7 +78,7 @@ def test_a_manager_approves_an_earlier_keep_until_date_on_the_archive_page(
     expect(history.locator("[data-status=approved]")).to_contain_text("已核对合同")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "archive-keep-until.png"), full_page=True)
-    _photograph(page, live_server, "archive-keep-until-approved", lambda: page.goto(url))
+    photograph_layouts(page, live_server, "archive-keep-until-approved", lambda: page.goto(url))
 
 
 @pytest.mark.browser
@@ -123,4 +105,4 @@ def test_a_rep_sees_why_a_word_file_with_macros_is_refused(
         "“行程安排表.docx” contains macros (program code)."
     )
     assert stored_files(settings.PRIVATE_MEDIA_ROOT) == []
-    _photograph(page, live_server, "archive-upload-refused", upload)
+    photograph_layouts(page, live_server, "archive-upload-refused", upload)

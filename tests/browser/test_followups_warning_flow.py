@@ -2,7 +2,7 @@
 and handles it with a note; the team lead's page (with the backlog) shows the team's
 warnings with their owners.
 
-With FOLLOWUPS_SHOTS_DIR set, both pages are also photographed in English and Chinese at
+With CRM_LAYOUT_SHOTS_DIR set, both pages are also photographed in English and Chinese at
 1366 and 390 px wide (FOLLOWUPS_LOCALE_DIR may point at a catalogue compiled with strings
 not merged into locale/ yet)."""
 
@@ -16,13 +16,12 @@ from playwright.sync_api import expect
 
 from followups.models import CustomerWarning
 from followups.services import planning_run
+from tests.browser.layouts import photograph_layouts
 from tests.conftest import screenshots_dir
 from tests.factories import PASSWORD, BookingFactory, CustomerFactory, ServiceRecordFactory
 
 SCREENSHOTS = screenshots_dir()
-SHOTS_DIR = os.environ.get("FOLLOWUPS_SHOTS_DIR")
 LOCALE_DIR = os.environ.get("FOLLOWUPS_LOCALE_DIR")
-LAYOUTS = [(language, width) for language in ("en", "zh-hans") for width in (1366, 390)]
 
 
 def _sign_in(page, live_server, user):
@@ -33,21 +32,6 @@ def _sign_in(page, live_server, user):
     page.fill("input[name=password]", PASSWORD)
     page.click("main form button[type=submit]")
     page.wait_for_url(f"{live_server.url}/customers/")
-
-
-def _photograph(page, live_server, name, url):
-    if not SHOTS_DIR:
-        return
-    for language, width in LAYOUTS:
-        page.context.add_cookies(
-            [{"name": "django_language", "value": language, "url": live_server.url}]
-        )
-        page.set_viewport_size({"width": width, "height": 900})
-        page.goto(url)
-        page.screenshot(path=f"{SHOTS_DIR}/{name}-{language}-{width}.png", full_page=True)
-    page.context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
-    page.set_viewport_size({"width": 1366, "height": 900})
-    page.goto(url)
 
 
 def _paid(customer, amount, on):
@@ -90,7 +74,12 @@ def test_a_rep_handles_a_warning_and_the_lead_sees_the_team(
     expect(page.locator("body")).not_to_contain_text("北方贸易")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "followups-warnings-my-day.png"), full_page=True)
-    _photograph(page, live_server, "followups-warnings-my-day", f"{live_server.url}/followups/")
+    photograph_layouts(
+        page,
+        live_server,
+        "followups-warnings-my-day",
+        lambda: page.goto(f"{live_server.url}/followups/"),
+    )
 
     _sign_in(page, live_server, lead1)
     page.goto(f"{live_server.url}/followups/")
@@ -99,7 +88,12 @@ def test_a_rep_handles_a_warning_and_the_lead_sees_the_team(
         expect(warnings).to_contain_text(name)
     expect(page.locator("body")).not_to_contain_text("北方贸易")
     expect(page.locator("[data-testid=backlog]")).to_be_visible()
-    _photograph(page, live_server, "followups-warnings-team", f"{live_server.url}/followups/")
+    photograph_layouts(
+        page,
+        live_server,
+        "followups-warnings-team",
+        lambda: page.goto(f"{live_server.url}/followups/"),
+    )
 
     _sign_in(page, live_server, sales1)
     page.goto(f"{live_server.url}/followups/")

@@ -3,20 +3,18 @@ four and the birthday without its year, on the customer page and in the edit for
 ID field, the mask as the hint); the owner sees the full birthday and the number in the
 form.
 
-With MASKING_SHOTS_DIR set, both pages are photographed for both readers in English and
+With CRM_LAYOUT_SHOTS_DIR set, both pages are photographed for both readers in English and
 Chinese at 1366 and 390 px wide."""
 
 import datetime
-import os
 
 import pytest
 from playwright.sync_api import expect
 
 from customers.masking import mask_id_number
+from tests.browser.layouts import photograph_layouts
 from tests.factories import PASSWORD, CustomerFactory, make_id_number
 
-SHOTS_DIR = os.environ.get("MASKING_SHOTS_DIR")
-LAYOUTS = [(language, width) for language in ("en", "zh-hans") for width in (1366, 390)]
 BIRTHDAY = datetime.date(1991, 6, 26)
 
 
@@ -27,20 +25,6 @@ def _sign_in(page, live_server, user):
     page.fill("input[name=username]", user.username)
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
-
-
-def _photograph(page, live_server, name, url):
-    if not SHOTS_DIR:
-        return
-    for language, width in LAYOUTS:
-        page.context.add_cookies(
-            [{"name": "django_language", "value": language, "url": live_server.url}]
-        )
-        page.set_viewport_size({"width": width, "height": 900})
-        page.goto(url)
-        page.screenshot(path=f"{SHOTS_DIR}/{name}-{language}-{width}.png", full_page=True)
-    page.context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
-    page.set_viewport_size({"width": 1366, "height": 900})
 
 
 @pytest.mark.browser
@@ -65,8 +49,8 @@ def test_the_team_lead_sees_the_mask_and_the_owner_the_birthday(page, live_serve
     expect(page.locator("#id_birthday")).to_be_disabled()
     expect(page.locator("#id_birthday")).to_have_attribute("placeholder", "26 June")
     assert "1991" not in page.content() and customer.id_number not in page.content()
-    _photograph(page, live_server, "masking-lead-detail", detail)
-    _photograph(page, live_server, "masking-lead-edit", edit)
+    photograph_layouts(page, live_server, "masking-lead-detail", lambda: page.goto(detail))
+    photograph_layouts(page, live_server, "masking-lead-edit", lambda: page.goto(edit))
 
     _sign_in(page, live_server, sales1)
     page.goto(detail)
@@ -74,5 +58,5 @@ def test_the_team_lead_sees_the_mask_and_the_owner_the_birthday(page, live_serve
     expect(page.get_by_test_id("reveal-id")).to_have_count(1)
     page.goto(edit)
     expect(page.locator("#id_id_number")).to_have_value(customer.id_number)
-    _photograph(page, live_server, "masking-owner-detail", detail)
-    _photograph(page, live_server, "masking-owner-edit", edit)
+    photograph_layouts(page, live_server, "masking-owner-detail", lambda: page.goto(detail))
+    photograph_layouts(page, live_server, "masking-owner-edit", lambda: page.goto(edit))

@@ -2,22 +2,19 @@
 and the churn chart by period draw every label inside the picture, and the Pareto notes
 sit where no curve crosses them, in English and Chinese, on a desktop and a phone.
 
-With TIERS_SHOTS_DIR set, both cards are photographed in English and Chinese at 1366
+With CRM_LAYOUT_SHOTS_DIR set, both cards are photographed in English and Chinese at 1366
 and 390 px wide."""
 
 import datetime
-import os
 from decimal import Decimal
 
 import pytest
 from django.utils import timezone
 
 from customers.models import Customer, CustomerStatus
+from tests.browser.layouts import LAYOUT_SHOTS_DIR, LAYOUTS
 from tests.factories import PASSWORD, BookingFactory, CustomerFactory
 from tiers.services import monthly_statistics, statistics_default_month
-
-SHOTS_DIR = os.environ.get("TIERS_SHOTS_DIR")
-LAYOUTS = [(language, width) for language in ("en", "zh-hans") for width in (1366, 390)]
 
 # Every <text> of the chart inside its viewBox; every Pareto note above no curve point.
 GEOMETRY = """(svg) => {
@@ -95,7 +92,7 @@ def test_pareto_and_churn_charts_fit_in_every_layout(page, live_server, book, ma
             svg = page.locator(f"#{card} svg")
             assert svg.count() == 1, (card, language, width)
             assert svg.evaluate(GEOMETRY) == [], (card, language, width)
-            if SHOTS_DIR:
+            if LAYOUT_SHOTS_DIR:
                 page.locator(f"#{card}").screenshot(
-                    path=f"{SHOTS_DIR}/{card}-{language}-{width}.png"
+                    path=f"{LAYOUT_SHOTS_DIR}/{card}-{language}-{width}.png"
                 )

@@ -76,20 +76,16 @@ def _replay_data_migrations() -> None:
 
 
 @pytest.fixture(autouse=True)
-def _data_migration_rows(request):
+def _data_migration_rows(request, django_db_setup, django_db_blocker):
     """Transactional tests (browser tests, concurrency tests) flush every table when they
-    end; the next one gets the data-migration rows back before it starts."""
-    marker = request.node.get_closest_marker("django_db")
-    transactional = (marker is not None and marker.kwargs.get("transaction")) or (
-        "live_server" in request.fixturenames
-    )
-    if transactional:
-        from django.contrib.auth.models import Group
+    end, and pytest-django may run other tests after them. Before every test, outside its
+    transaction, the data-migration rows (roles and their permissions, policy defaults)
+    come back if a flush took them."""
+    from django.contrib.auth.models import Group
 
-        request.getfixturevalue("transactional_db")
+    with django_db_blocker.unblock():
         if not Group.objects.exists():
             _replay_data_migrations()
-    return
 
 
 @pytest.fixture

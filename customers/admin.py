@@ -10,7 +10,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.debug import sensitive_post_parameters
 
 from accounts.roles import ROLE_LABELS
-from customers.admin_audit import VisibleCustomerRowsMixin
+from customers.admin_audit import AuditedChangeViewMixin, VisibleCustomerRowsMixin
 from customers.admin_history import ReadOnlyHistoryAdmin
 from customers.audit import audit_record
 from customers.forms import CustomerPrepareMixin
@@ -78,7 +78,7 @@ class DeletedFilter(admin.SimpleListFilter):
 
 
 @admin.register(Customer)
-class CustomerAdmin(ReadOnlyHistoryAdmin):
+class CustomerAdmin(AuditedChangeViewMixin, ReadOnlyHistoryAdmin):
     form = CustomerAdminForm
     list_display = ["name", "kind", "owner", "status", "mobile", "id_number_masked", "deleted_at"]
     list_filter = [DeletedFilter, "kind", "status", "is_key_account", "source_channel", "owner"]
@@ -142,15 +142,6 @@ class CustomerAdmin(ReadOnlyHistoryAdmin):
         )
         if change and "owner" in form.changed_data:
             announce_customers_reassigned(customer_ids=[obj.pk], actor=request.user)
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        response = super().change_view(request, object_id, form_url, extra_context)
-        if request.method == "GET" and response.status_code == 200:
-            customer = self.get_object(request, object_id)
-            audit_record(
-                actor=request.user, action=AuditAction.VIEW, obj=customer, detail={"via": "admin"}
-            )
-        return response
 
     def has_delete_permission(self, request, obj=None):
         # No hard delete in the admin: the recycle-bin action below is the only deletion,

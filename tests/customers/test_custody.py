@@ -34,14 +34,6 @@ from tests.factories import CustomerFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def small_policy(db):
-    policy = CustodyPolicy.current()
-    policy.export_row_limit = 3
-    policy.save()
-    return policy
-
-
 def test_the_default_policy_is_the_handbooks():
     policy = CustodyPolicy.current()
     assert (policy.export_row_limit, policy.deletion_limit, policy.window_hours) == (200, 5, 24)

@@ -38,14 +38,6 @@ from tiers.services import monthly_statistics
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def small_policy(db):
-    policy = CustodyPolicy.current()
-    policy.export_row_limit = 3
-    policy.save()
-    return policy
-
-
 def _guarded_rows(user) -> list[int]:
     return [
         entry.detail["customer_rows"]

@@ -25,10 +25,8 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     def form_valid(self, form):
         user = form.user
         forced = user.must_change_password
+        user.must_change_password = False  # saved with the new password, in one write
         response = super().form_valid(form)  # saves and keeps this session signed in
-        if forced:
-            user.must_change_password = False
-            user.save(update_fields=["must_change_password"])
         password_changed.send(sender=type(user), user=user, request=self.request, forced=forced)
         messages.success(self.request, _("Your password was changed."))
         return response

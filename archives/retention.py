@@ -12,16 +12,14 @@ imports, jobs all call `tour_group_update`, which calls `retention_change_propos
 """
 
 import datetime
-import logging
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from accounts.roles import is_manager
+from accounts.roles import require_manager
 from archives.models import (
     DEFAULT_SHORTENING_WAIT_DAYS,
     BusinessArchive,
@@ -32,9 +30,7 @@ from archives.models import (
 )
 from customers.audit import audit_record
 from customers.models import AuditAction
-from customers.services.custody import managers_to_notify
-
-logger = logging.getLogger(__name__)
+from customers.services.custody import mail_managers
 
 
 def shortening_wait_days(*, trip_type: str) -> int:
@@ -127,9 +123,6 @@ def _tell_managers(change_id: int) -> None:
     change = RetentionChange.objects.select_related("archive__tour", "requested_by").get(
         pk=change_id
     )
-    recipients = list(managers_to_notify().values_list("email", flat=True))
-    if not recipients:
-        return
     with translation.override(settings.LANGUAGE_CODE):
         params = {
             "group": change.archive.tour.group_number,
@@ -149,10 +142,7 @@ def _tell_managers(change_id: int) -> None:
         )
         if change.reason:
             body += "\n\n" + _("Reason given: %(reason)s") % {"reason": change.reason}
-    try:
-        send_mail(subject, body, None, recipients)
-    except Exception:
-        logger.exception("Could not e-mail managers about keep-until change %s", change_id)
+    mail_managers(subject, body)
 
 
 def retention_change_decide(
@@ -166,8 +156,7 @@ def retention_change_decide(
     """A manager approves or refuses a pending earlier keep-until date, with a reason.
     Approved, the archive is kept until the date asked for but at least the policy's
     waiting period after today, and never longer than it already was."""
-    if not is_manager(actor):
-        raise PermissionDenied
+    require_manager(actor)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(_("Give a reason."), code="reason_required")

@@ -11,7 +11,7 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.roles import is_manager
+from accounts.roles import is_manager, require_manager_page
 from archives.filters import ArchiveFilter
 from archives.forms import DocumentForm, RetentionDecisionForm, TourGroupForm
 from archives.models import DocumentKind, RetentionChangeStatus
@@ -230,8 +230,7 @@ def retention_change_decision(request, pk, change_pk):
     """A manager approves or refuses an earlier keep-until date from the archive page.
     Anyone else, and any request that is not this archive's, is 404."""
     archive = archive_get_visible(user=request.user, pk=pk)
-    if not is_manager(request.user):
-        raise Http404
+    require_manager_page(request.user)
     change = archive.retention_changes.filter(pk=change_pk).first()
     if change is None:
         raise Http404

@@ -14,7 +14,7 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.roles import MANAGER, has_role
+from accounts.roles import MANAGER, has_role, require_manager
 from customers.audit import audit_record
 from customers.masking import mask_id_number
 from customers.models import (
@@ -45,7 +45,7 @@ def managers_to_notify():
     return get_user_model().objects.filter(is_active=True, groups__name=MANAGER).exclude(email="")
 
 
-def _mail_managers(subject: str, body: str) -> None:
+def mail_managers(subject: str, body: str) -> None:
     recipients = list(managers_to_notify().values_list("email", flat=True))
     if not recipients:
         return
@@ -87,7 +87,7 @@ def _refuse(*, actor, kind: str, attempted: int, already: int, limit: int, now) 
         created_at=now,
     )
     label = SecurityAlertKind(kind).label
-    _mail_managers(
+    mail_managers(
         _("[Travel CRM] %(kind)s: %(name)s") % {"kind": label, "name": actor.display_name},
         _(
             "%(name)s (%(username)s) tried to act on %(attempted)d customers after "
@@ -226,8 +226,7 @@ def custody_policy_save(*, actor, policy: CustodyPolicy, changed: list[str]) -> 
     """A change of the custody rules themselves (export and deletion limits, the roles
     that must use two-factor sign-in …) is on record and every manager hears of it: one
     careless or departing manager must not lift the guard silently."""
-    if not has_role(actor, MANAGER) and not actor.is_superuser:
-        raise PermissionDenied
+    require_manager(actor)
     before = {}
     if policy.pk:
         old = CustodyPolicy.objects.filter(pk=policy.pk).values(*changed).first() or {}
@@ -247,7 +246,7 @@ def custody_policy_save(*, actor, policy: CustodyPolicy, changed: list[str]) -> 
         )
     if changed:
         transaction.on_commit(
-            lambda: _mail_managers(
+            lambda: mail_managers(
                 _("[Travel CRM] Custody policy changed by %(name)s") % {"name": actor.display_name},
                 _(
                     "%(name)s changed the custody policy (%(fields)s). Review it in the "
@@ -294,7 +293,7 @@ def access_request_create(
         reason=reason.strip(),
         requested_at=now or timezone.now(),
     )
-    _mail_managers(
+    mail_managers(
         _("[Travel CRM] Special access requested by %(name)s") % {"name": actor.display_name},
         _("%(name)s asks to see a customer outside their scope. Reason: %(reason)s")
         % {"name": actor.display_name, "reason": access.reason},

@@ -94,6 +94,8 @@ def points_sweep(*, today: datetime.date, limit: int | None = None) -> int:
     )
     short = list(
         LedgerEntry.objects.filter(kind=EntryKind.EARN, booking__isnull=False)
+        # Paid again with a date to come: the sync tops it up on that day, not before.
+        .exclude(booking__status__in=PAID_STATUSES, booking__paid_date__gt=today)
         .annotate(held=F("points") + Coalesce(Subquery(corrections), Value(0)), due=due)
         .exclude(held=F("due"))
         .values_list("booking_id", flat=True)

@@ -196,7 +196,6 @@ def _top_up(card: Card, booking: Booking, earn: LedgerEntry, points: int, *, act
     """The points a booking is owed on top of what it holds (paid again after a
     cancellation, or its amount corrected upwards): a lot of their own, at the rate the
     booking first earned, valid from the day they are recorded."""
-    occurred = min(booking.paid_date, today) if booking.paid_date else today
     validity = earn.rulebook.validity_months if earn.rulebook_id else DEFAULT_VALIDITY_MONTHS
     return _post(
         card,
@@ -205,7 +204,7 @@ def _top_up(card: Card, booking: Booking, earn: LedgerEntry, points: int, *, act
                 card=card,
                 kind=EntryKind.TOPUP,
                 points=points,
-                occurred_on=max(occurred, earn.occurred_on),
+                occurred_on=max(booking.paid_date, earn.occurred_on),
                 actor=actor if getattr(actor, "pk", None) else None,
                 booking=booking,
                 rulebook_id=earn.rulebook_id,

@@ -36,6 +36,8 @@ from customers.models.custody import TWO_FACTOR_SUPERUSER
 from customers.selectors import customer_id_number_match, customer_list_visible
 from customers.services import (
     MassActionRefused,
+    booking_save,
+    contact_record_create,
     custody_policy_save,
     customer_restore,
     customers_soft_delete,
@@ -205,6 +207,11 @@ class BookingAdmin(VisibleCustomerRowsMixin, ReadOnlyHistoryAdmin):
     readonly_fields = ["gross_profit", "created_by", "created_at"]
     date_hierarchy = "start_date"
 
+    def save_model(self, request, obj, form, change):
+        # Through the booking service, as the booking form: validation, audit, points.
+        obj._history_user = request.user
+        booking_save(actor=request.user, booking=obj)
+
 
 @admin.register(ContactPerson)
 class ContactPersonAdmin(VisibleCustomerRowsMixin, ReadOnlyHistoryAdmin):
@@ -213,6 +220,16 @@ class ContactPersonAdmin(VisibleCustomerRowsMixin, ReadOnlyHistoryAdmin):
     list_select_related = ["customer"]
     raw_id_fields = ["customer", "replaced_by"]
     readonly_fields = ["created_by", "created_at"]
+
+
+CONTACT_RECORD_FIELDS = (
+    "channel",
+    "outcome",
+    "contacted_at",
+    "notes",
+    "next_step",
+    "next_contact_on",
+)
 
 
 @admin.register(ContactRecord)
@@ -224,6 +241,19 @@ class ContactRecordAdmin(VisibleCustomerRowsMixin, admin.ModelAdmin):
     raw_id_fields = ["customer"]
     readonly_fields = ["by"]  # whoever records it in the admin, as on the pages
     date_hierarchy = "contacted_at"
+
+    def save_model(self, request, obj, form, change):
+        if change:  # contact records are history: not changeable (no permission grants it)
+            super().save_model(request, obj, form, change)
+            return
+        # A new one through the service, as "log a contact": its rules and one audit entry.
+        saved = contact_record_create(
+            actor=request.user,
+            customer=obj.customer,
+            **{name: getattr(obj, name) for name in CONTACT_RECORD_FIELDS},
+        )
+        obj.pk, obj.by = saved.pk, saved.by
+        obj._state.adding = False
 
 
 @admin.register(ServiceRecord)

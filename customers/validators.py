@@ -167,6 +167,35 @@ def normalize_postal_code(value: str | None) -> str:
     return _without_dashes(normalize_text(value))
 
 
+def normalize_booking_number(value: str | None) -> str:
+    """A source system's booking number: NFKC, no spaces, every dash an ASCII hyphen and
+    letters in upper case, so `ｂｋ－2024 001` and `BK-2024001` are one booking."""
+    text = _KANA_DASH_BETWEEN_DIGITS.sub("-", normalize_text(value))
+    return "".join(
+        "-" if unicodedata.category(char) == "Pd" or char in _DASH_CHARS else char for char in text
+    ).upper()
+
+
+def normalize_booking_source(value: str | None) -> str:
+    """The name of the system a booking came from (`website`, `booking-system`): NFKC,
+    lower case, no spaces, dashes as hyphens."""
+    return normalize_booking_number(value).lower()
+
+
+BOOKING_SOURCE_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,39}$")
+
+
+def validate_booking_source(value: str) -> None:
+    if value and not BOOKING_SOURCE_PATTERN.match(value):
+        raise ValidationError(
+            _(
+                "A source is a short name of letters, digits, dots, dashes or underscores "
+                "(for example website or booking-system)."
+            ),
+            code="booking_source",
+        )
+
+
 def validate_mobile(value: str) -> None:
     if not MOBILE_PATTERN.match(normalize_mobile(value)):
         raise ValidationError(

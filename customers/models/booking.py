@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from customers.models.choices import BookingStatus, TripType
+from customers.models.fields import BookingNumberField, BookingSourceField
+from customers.validators import validate_booking_source
 
 MONEY = {"max_digits": 12, "decimal_places": 2, "validators": [MinValueValidator(Decimal("0"))]}
 
@@ -49,6 +51,17 @@ class Booking(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=BookingStatus.choices, default=BookingStatus.BOOKED
     )
+    # Where the booking was made, when not typed here: the system's name and its own
+    # booking number, unique together. Imports and the API find the booking again by them,
+    # so sending the same booking twice changes nothing.
+    source = BookingSourceField(
+        _("source system"),
+        max_length=40,
+        blank=True,
+        validators=[validate_booking_source],
+        help_text=_("The system the booking came from, e.g. website or booking-system."),
+    )
+    source_number = BookingNumberField(_("booking number at source"), max_length=64, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -71,6 +84,19 @@ class Booking(models.Model):
             models.Index(fields=["start_date"]),
         ]
         constraints = [
+            models.UniqueConstraint(
+                fields=["source", "source_number"],
+                condition=~Q(source_number=""),
+                name="booking_unique_source_number",
+                violation_error_message=_(
+                    "A booking with this number from this source is already on file."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=~Q(source_number="") | Q(source=""),
+                name="booking_source_has_number",
+                violation_error_message=_("A booking from a source system needs its number."),
+            ),
             models.CheckConstraint(
                 condition=Q(end_date__gte=F("start_date")),
                 name="booking_end_after_start",

@@ -68,6 +68,16 @@ class PostalCodeField(_NormalisedCharField):
     normaliser = staticmethod(validators.normalize_postal_code)
 
 
+class BookingNumberField(_NormalisedCharField):
+    normaliser = staticmethod(validators.normalize_booking_number)
+    typing_room = 0
+
+
+class BookingSourceField(_NormalisedCharField):
+    normaliser = staticmethod(validators.normalize_booking_source)
+    typing_room = 0
+
+
 class NormalisedEmailField(models.EmailField):
     def to_python(self, value):
         value = super().to_python(value)

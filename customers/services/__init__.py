@@ -13,6 +13,7 @@ from customers.services.archive import (
     customers_soft_delete,
     service_record_create,
 )
+from customers.services.booking_sync import SyncedBooking, booking_sync_from_source
 from customers.services.custody import (
     MassActionRefused,
     access_request_create,
@@ -27,9 +28,11 @@ from customers.services.handover import employee_depart, handover_targets
 
 __all__ = [
     "MassActionRefused",
+    "SyncedBooking",
     "access_request_create",
     "access_request_decide",
     "booking_save",
+    "booking_sync_from_source",
     "contact_person_add",
     "contact_person_replace",
     "contact_record_create",

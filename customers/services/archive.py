@@ -279,11 +279,11 @@ def service_record_create(
     return record
 
 
-def booking_save(*, actor, booking: Booking) -> Booking:
+def booking_save(*, actor, booking: Booking, exclude: Iterable[str] = ()) -> Booking:
     creating = booking.pk is None
     if creating:
         booking.created_by = actor
-    booking.full_clean()
+    booking.full_clean(exclude=list(exclude) or None)
     booking._history_user = actor
     with transaction.atomic():
         booking.save()

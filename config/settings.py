@@ -57,6 +57,15 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "twofactor",
+    # Getting data in and out: spreadsheet imports, the REST API (Django REST Framework,
+    # its OpenAPI schema by drf-spectacular, the docs' JavaScript served from our own
+    # static files by the sidecar) and signed webhooks to other systems.
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "imports",
+    "api",
+    "webhooks",
 ]
 
 MIDDLEWARE = [

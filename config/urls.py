@@ -19,6 +19,9 @@ urlpatterns = [
     path("tiers/", include("tiers.urls")),
     path("followups/", include("followups.urls")),
     path("loyalty/", include("loyalty.urls")),
+    path("imports/", include("imports.urls")),
+    path("api/", include("api.urls")),
+    path("integrations/webhooks/", include("webhooks.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

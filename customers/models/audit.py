@@ -30,6 +30,9 @@ class AuditAction(models.TextChoices):
     LOGIN_UNLOCK = "login_unlock", _("Unlocked a locked sign-in")
     PASSWORD_CHANGE = "password_change", _("Changed their password")
     PASSWORD_REQUIRE = "password_require", _("Required a password change")
+    # Spreadsheet imports (imports app): each check and each commit of a file.
+    IMPORT_CHECK = "import_check", _("Checked a spreadsheet import")
+    IMPORT = "import", _("Imported a spreadsheet")
 
 
 class AuditEntryQuerySet(models.QuerySet):

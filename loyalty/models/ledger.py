@@ -285,12 +285,24 @@ class Redemption(models.Model):
         related_name="+",
     )
     cancel_reason = models.CharField(_("reason for cancelling"), max_length=300, blank=True)
+    # The caller's Idempotency-Key (the API): the same key on the same card is the same
+    # redemption, however often or however concurrently it is sent.
+    idempotency_key = models.CharField(
+        _("idempotency key"), max_length=100, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("redemption")
         verbose_name_plural = _("redemptions")
         ordering = ["-redeemed_at", "-id"]
         indexes = [models.Index(fields=["card", "redeemed_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["card", "idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="redemption_one_per_idempotency_key",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.reward} ({self.points})"

@@ -5,7 +5,7 @@ together when a redemption is cancelled."""
 import datetime
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,15 +24,62 @@ from loyalty.selectors import rulebook_in_force
 from loyalty.services.errors import PointsRefused
 from loyalty.services.ledger import _draw, _expire_due_lots, _post
 
+IDEMPOTENCY_KEY_MAX_LENGTH = 100
+
+
+def _replay(redemption: Redemption) -> Redemption:
+    """The redemption a key first made, as it was answered then: the card's balance right
+    after its points were drawn (the card's entries are written under its lock, so the
+    sum of those up to its last draw is that balance)."""
+    last_draw = max(
+        entry.pk for entry in redemption.entries.all() if entry.kind == EntryKind.REDEEM
+    )
+    redemption.balance_after = LedgerEntry.objects.filter(
+        card_id=redemption.card_id, pk__lte=last_draw
+    ).aggregate(total=Sum("points"))["total"]
+    redemption.replayed = True
+    return redemption
+
 
 def redemption_create(
-    *, actor, card_id: int, reward_id: int, today: datetime.date | None = None
+    *,
+    actor,
+    card_id: int,
+    reward_id: int,
+    today: datetime.date | None = None,
+    idempotency_key: str = "",
 ) -> Redemption:
+    """Take a reward for points. With an `idempotency_key` (the API's Idempotency-Key
+    header) the key names the redemption on its card: sent again — later, or at the same
+    moment, as the card row is locked before the key is looked up — it returns the
+    redemption the key made (`replayed`, `balance_after` as answered then) and takes
+    nothing more; the same key for another reward is refused. A refused attempt is not
+    remembered, so the key may be sent again once the card holds enough points."""
     today = today or timezone.localdate()
+    key = (idempotency_key or "").strip()
+    if len(key) > IDEMPOTENCY_KEY_MAX_LENGTH:
+        raise PointsRefused(
+            _("An idempotency key has at most %(max)d characters.")
+            % {"max": IDEMPOTENCY_KEY_MAX_LENGTH}
+        )
     with transaction.atomic():
         card = (
             Card.objects.select_for_update(of=("self",)).select_related("customer").get(pk=card_id)
         )
+        if key:
+            earlier = (
+                Redemption.objects.filter(card=card, idempotency_key=key)
+                .select_related("reward")
+                .prefetch_related("entries")
+                .first()
+            )
+            if earlier is not None:
+                if earlier.reward_id != reward_id:
+                    raise PointsRefused(
+                        _("This idempotency key was already used on this card for “%(reward)s”.")
+                        % {"reward": earlier.reward.name}
+                    )
+                return _replay(earlier)
         reward = Reward.objects.get(pk=reward_id)
         if reward.stock is not None:
             # Only a limited reward is locked: redemptions of an unlimited one need not
@@ -56,6 +103,7 @@ def redemption_create(
             points=reward.points_price,
             redeemed_at=timezone.now(),
             redeemed_by=actor,
+            idempotency_key=key,
         )
         _draw(
             card,
@@ -77,6 +125,7 @@ def redemption_create(
             detail={"reward": reward.name, "points": reward.points_price, "balance": card.balance},
         )
     redemption.balance_after = card.balance
+    redemption.replayed = False
     return redemption
 
 

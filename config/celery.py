@@ -48,6 +48,12 @@ app.conf.beat_schedule = {
         "task": "loyalty.tasks.points_expiry_task",
         "schedule": crontab(day_of_month=1, hour=1, minute=0),
     },
+    # Every minute: send the webhook deliveries that are due (retries whose backoff has
+    # passed, new ones whose task was lost, those of a worker that died mid-send).
+    "webhooks-send-due": {
+        "task": "webhooks.tasks.deliveries_sweep_task",
+        "schedule": 60.0,
+    },
     # 1 January, 05:00: the annual spend rewards 年度消费奖励 for last year's purchases.
     "loyalty-annual-rewards": {
         "task": "loyalty.tasks.annual_rewards_task",

@@ -2,7 +2,8 @@
 
 `customers` imports no other app; apps that must act on its changes (loyalty earns points
 when a booking is paid) connect here in their AppConfig.ready(). Sent explicitly by the
-services, after the transaction commits, never from a model's save()."""
+services, never from a model's save(): most after the transaction commits; the two an
+outbox needs (`customer_saved`, `booking_paid`) inside it."""
 
 from django.db import transaction
 from django.dispatch import Signal
@@ -27,6 +28,18 @@ customers_reassigned = Signal()
 # frequency cap counts contacts made. Keyword arguments: `customer_ids` (list[int]),
 # `record_ids` (list[int]), `actor`. Receivers must be idempotent.
 contacts_logged = Signal()
+
+# Sent INSIDE the transaction of `customer_create` / `customer_update`, right after the
+# customer row is written, so that what a receiver writes (the webhooks outbox) commits
+# or rolls back with the change. Keyword arguments: `customer` (the saved instance),
+# `created` (bool), `changed_fields` (list[str], empty when created), `actor`.
+# Receivers must be quick and must never raise: a failure would undo the change.
+customer_saved = Signal()
+
+# Sent INSIDE the transaction of `booking_save` when a booking becomes paid (saved as
+# paid, or its status changed to paid). Keyword arguments: `booking` (the saved
+# instance), `actor`. Receivers as for `customer_saved`.
+booking_paid = Signal()
 
 
 def announce_customers_reassigned(*, customer_ids, actor) -> None:

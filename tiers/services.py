@@ -31,6 +31,7 @@ from tiers.models import (
     StatisticsRun,
     TierPolicy,
 )
+from tiers.signals import grades_changed
 from tiers.statistics import add_months, month_end, month_start
 
 logger = logging.getLogger(__name__)
@@ -211,6 +212,7 @@ def _set_grades_and_notify(
         Customer.objects.filter(pk__in=changes.filter(to_grade=grade).values("customer_id")).update(
             grade=grade
         )
+    grades_changed.send(sender=GradeChange, changes=changes)
     # The customers' change history sees the new grades too (the UPDATE bypasses save()).
     for actor_id, reason in changes.order_by().values_list("approved_by_id", "reason").distinct():
         customers_history_record(

@@ -3,5 +3,11 @@ from django.utils.translation import gettext_lazy as _
 
 
 class WebhooksConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
     name = "webhooks"
     verbose_name = _("Webhooks")
+
+    def ready(self):
+        from webhooks import receivers
+
+        receivers.connect()  # customers, tiers and loyalty announce; we write the outbox

@@ -14,6 +14,7 @@ from customers.audit import audit_record
 from customers.models import (
     AuditAction,
     Booking,
+    BookingStatus,
     ContactPerson,
     ContactRecord,
     Customer,
@@ -26,7 +27,9 @@ from customers.services.custody import deletions_over_limit, mass_deletion_refus
 from customers.signals import (
     announce_contacts_logged,
     announce_customers_reassigned,
+    booking_paid,
     booking_saved,
+    customer_saved,
 )
 from customers.validators import (
     normalize_email,
@@ -147,6 +150,13 @@ def _save_customer(*, actor, customer: Customer, destinations, tags) -> Customer
             )
             if "owner" in changed:
                 announce_customers_reassigned(customer_ids=[customer.pk], actor=actor)
+            customer_saved.send(
+                sender=Customer,
+                customer=customer,
+                created=creating,
+                changed_fields=changed,
+                actor=actor,
+            )
     except IntegrityError:
         # Another rep saved the same customer a moment ago: report it as a duplicate.
         customer_prepare(customer=customer)
@@ -285,8 +295,14 @@ def booking_save(*, actor, booking: Booking, exclude: Iterable[str] = ()) -> Boo
         booking.created_by = actor
     booking.full_clean(exclude=list(exclude) or None)
     booking._history_user = actor
+    becomes_paid = booking.status == BookingStatus.PAID and (
+        creating
+        or not Booking.objects.filter(pk=booking.pk, status=BookingStatus.PAID).exists()
+    )
     with transaction.atomic():
         booking.save()
+        if becomes_paid:
+            booking_paid.send(sender=Booking, booking=booking, actor=actor)
         audit_record(
             actor=actor,
             action=AuditAction.CREATE if creating else AuditAction.CHANGE,

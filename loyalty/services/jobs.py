@@ -45,6 +45,7 @@ from loyalty.selectors import (
 )
 from loyalty.services.annual import annual_rewards_catch_up
 from loyalty.services.ledger import booking_points_sync
+from loyalty.signals import points_changed
 
 log = logging.getLogger(__name__)
 NOTICE_DAYS = 30
@@ -169,7 +170,7 @@ def points_expire(*, today: datetime.date) -> tuple[int, int]:
     now = connection.ops.adapt_datetimefield_value(datetime.datetime.now(tz=datetime.UTC))
     due = "remaining > 0 AND expires_on <= %s"
     with transaction.atomic(), connection.cursor() as cursor:
-        list(
+        card_ids = list(
             Card.objects.select_for_update()
             .filter(
                 pk__in=LedgerEntry.objects.filter(remaining__gt=0, expires_on__lte=today).values(
@@ -200,6 +201,7 @@ def points_expire(*, today: datetime.date) -> tuple[int, int]:
             [day, day],
         )
         cursor.execute(f"UPDATE {entry} SET remaining = 0 WHERE {due}", [day])  # noqa: S608
+        points_changed.send(sender=Card, card_ids=card_ids, entries=[])
     return int(lots), int(points)
 
 

@@ -25,6 +25,7 @@ from loyalty.selectors import (
     twelve_months_before,
 )
 from loyalty.services.errors import PointsRefused
+from loyalty.signals import points_changed
 
 DEFAULT_VALIDITY_MONTHS = 24
 log = logging.getLogger(__name__)
@@ -89,6 +90,7 @@ def _post(card: Card, entries: list[LedgerEntry]) -> list[LedgerEntry]:
     created = LedgerEntry.objects.bulk_create(entries)
     card.balance += sum(entry.points for entry in entries)
     card.save(update_fields=["balance"])
+    points_changed.send(sender=Card, card_ids=[card.pk], entries=created)
     return created
 
 

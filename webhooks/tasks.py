@@ -1,0 +1,21 @@
+"""Thin Celery tasks: ids in, services do the work.
+
+Retries are not Celery's (a retry held by a worker dies with it): each failed attempt
+writes the delivery's next attempt time into the outbox, and the sweep, every minute,
+sends whatever is due."""
+
+from celery import shared_task
+
+from webhooks.services import deliveries_send, deliveries_send_due
+
+
+@shared_task(ignore_result=True)
+def deliveries_send_task(delivery_ids: list[str], manual: bool = False) -> int:
+    """Queued when the change that wrote these deliveries commits (or a manager asked)."""
+    return deliveries_send(delivery_ids=delivery_ids, manual=manual)
+
+
+@shared_task(ignore_result=True)
+def deliveries_sweep_task() -> int:
+    """Every minute (config/celery.py): what is due, including retries."""
+    return deliveries_send_due().attempted

@@ -43,6 +43,10 @@ class User(AbstractUser):
     must_change_password = models.BooleanField(
         _("must change password at next sign-in"), default=False
     )
+    # An integration's identity (api.ServiceAccount): API tokens only, never a browser
+    # sign-in (accounts.backends), no password, no role. Its `team` is its owner scope:
+    # that team's customers, or every customer when empty (customers.selectors._scope).
+    is_service_account = models.BooleanField(_("service account"), default=False)
 
     class Meta:
         verbose_name = _("staff member")

@@ -1,3 +1,20 @@
+from django.urls import include, path
+
+from api.views import customers as customer_views
+from api.views import docs, pages
+
 app_name = "api"
 
-urlpatterns: list = []
+# /api/v1/...: each resource module keeps its own urlpatterns; add yours here.
+v1 = [
+    *customer_views.urlpatterns,
+]
+
+urlpatterns = [
+    path("v1/", include(v1)),
+    path("schema/", docs.SchemaView.as_view(), name="schema"),
+    path("docs/", docs.docs, name="docs"),
+    path("problems/", docs.problem_types, name="problems"),
+    path("problems/<slug:slug>", docs.problem_types, name="problem"),
+    *pages.urlpatterns,
+]

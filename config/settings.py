@@ -74,6 +74,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "accounts.middleware.NoStoreForSignedInMiddleware",
     "config.middleware.DefaultLanguageMiddleware",
+    # The API answers in the caller's Accept-Language (pages follow the cookie).
+    "api.middleware.ApiLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -143,7 +145,9 @@ LOGOUT_REDIRECT_URL = "login"
 # axes' backend first: it refuses a locked-out account or address before any password check.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's password check, for people only: service accounts (API tokens) are
+    # refused at every browser door.
+    "accounts.backends.PeopleOnlyBackend",
 ]
 
 # --- Sign-in lockout (django-axes) -------------------------------------------------------
@@ -295,6 +299,44 @@ LOGGING = {
         # axes logs every sign-in at INFO; the audit log already records them.
         "axes": {"level": "WARNING"},
     },
+}
+
+# --- The REST API (/api/v1/, api app) ---------------------------------------------------
+# Tokens only (Authorization: Bearer), no session: a browser's cookie never opens the API,
+# so the API needs no CSRF, and pages keep theirs. Errors are RFC 9457 problem details.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.BearerTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.TokenHasScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.TokenRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"token": env_str("API_RATE_PER_TOKEN", "600/minute")},
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.ApiCursorPagination",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.problems.problem_exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Travel CRM API",
+    "DESCRIPTION": (
+        "Customers, contact people, bookings, records, follow-ups, points and grades for "
+        "the agency's other systems. Every request carries a token (Authorization: Bearer "
+        "crm_…) with scopes; it sees exactly what its user sees. Errors are RFC 9457 "
+        "problem details (application/problem+json) in the language of Accept-Language."
+    ),
+    "VERSION": "1",
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PUBLIC": True,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.problems.add_problem_responses",
+    ],
+    # The docs page (api/docs.html) loads Swagger UI from our static files.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
 }
 
 # Product labels shown in the navigation bar.

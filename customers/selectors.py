@@ -47,8 +47,16 @@ from customers.validators import (
 TIMELINE_LIMIT = 60
 
 
+def _service_team_id(user) -> int | None:
+    """A service account's owner scope (api.ServiceAccount): its team; None means all."""
+    return user.team_id
+
+
 def _scope(user) -> Q | None:
     """The customers `user` is responsible for, as a filter; None means all of them."""
+    if getattr(user, "is_service_account", False):
+        team_id = _service_team_id(user)
+        return None if team_id is None else Q(owner__team_id=team_id)
     if user.is_superuser or role_names(user) & SEE_ALL_ROLES:
         return None
     scope = Q(owner=user)
@@ -96,7 +104,12 @@ def customer_get_visible(*, user, pk: Any) -> Customer:
 
 
 def customer_can_edit(*, user, customer: Customer) -> bool:
-    """Owner, the owner's team lead, and managers may change a customer's archive."""
+    """Owner, the owner's team lead, and managers may change a customer's archive; a
+    service account, the customers of its owner scope (its token's scopes say whether
+    it may write at all)."""
+    if getattr(user, "is_service_account", False):
+        team_id = _service_team_id(user)
+        return team_id is None or customer.owner.team_id == team_id
     if is_manager(user):
         return True
     if customer.owner_id == user.pk:
@@ -114,6 +127,8 @@ def booking_can_edit(*, user, customer: Customer) -> bool:
 
 
 def customer_can_create(*, user) -> bool:
+    if getattr(user, "is_service_account", False):
+        return True  # for a rep of its owner scope (owner_choices); its scopes decide
     return user.is_superuser or has_role(user, SALES, TEAM_LEAD, MANAGER)
 
 
@@ -161,6 +176,9 @@ def owner_choices(*, user) -> QuerySet:
     reps = User.objects.filter(
         is_active=True, groups__name__in=[SALES, TEAM_LEAD, MANAGER]
     ).distinct()
+    if getattr(user, "is_service_account", False):
+        team_id = _service_team_id(user)
+        return (reps if team_id is None else reps.filter(team_id=team_id)).order_by("username")
     if is_manager(user):
         return reps.order_by("username")
     if has_role(user, TEAM_LEAD):

@@ -130,17 +130,23 @@ def personal_data_export_record(
     obj=None,
     customer: Customer | None = None,
     now: datetime.datetime | None = None,
+    row_limit: int | None = None,
+    window: datetime.timedelta | None = None,
 ) -> None:
     """The one guard every export of personal data passes through: record the export with
     the number of customer rows it delivers, or refuse it whole (nothing delivered, an
     alert raised, managers told) when it would take the person past the policy's limit
-    in the window. Call it before anything is sent."""
+    in the window. Call it before anything is sent. `row_limit` and `window` replace the
+    policy's for an actor with a limit of its own (an API service account's daily limit,
+    set by a manager)."""
     now = now or timezone.now()
     policy = CustodyPolicy.current()
+    row_limit = policy.export_row_limit if row_limit is None else row_limit
+    window = policy.window if window is None else window
     with transaction.atomic():
         _lock_actor(actor)
-        already = _exported_rows_since(actor=actor, since=now - policy.window)
-        allowed = already + customer_rows <= policy.export_row_limit
+        already = _exported_rows_since(actor=actor, since=now - window)
+        allowed = already + customer_rows <= row_limit
         if allowed:
             audit_record(
                 actor=actor,
@@ -164,7 +170,7 @@ def personal_data_export_record(
             kind=SecurityAlertKind.MASS_EXPORT,
             attempted=customer_rows,
             already=already,
-            limit=policy.export_row_limit,
+            limit=row_limit,
             now=now,
         )
         raise MassActionRefused(
@@ -174,8 +180,8 @@ def personal_data_export_record(
             )
             % {
                 "rows": customer_rows,
-                "limit": policy.export_row_limit,
-                "hours": policy.window_hours,
+                "limit": row_limit,
+                "hours": int(window.total_seconds() // 3600),
             }
         )
 

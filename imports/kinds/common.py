@@ -1,0 +1,163 @@
+"""What the kinds share: staff named in a column, and finding the customer a booking,
+contact person or contact record belongs to (one query per chunk)."""
+
+from collections import defaultdict
+
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from customers.models import Customer, CustomerKind
+from customers.selectors import customer_list_responsible, owner_choices
+from customers.validators import normalize_org_name
+from imports.engine import Importer, Row
+
+NO_CUSTOMER = _(
+    "No customer on file matches this row's ID number, mobile or name; import the "
+    "customers first (or correct the row)."
+)
+NO_CUSTOMER_COLUMNS = _("Give the customer's ID number, mobile or name.")
+SEVERAL_CUSTOMERS = _(
+    "The ID number, mobile and name of this row name different customers on file."
+)
+AMBIGUOUS_NAME = _(
+    "%(count)d of the customers you work on are called %(name)s; add their ID number or "
+    "mobile to say which."
+)
+# 撞单 as on the customer form: name only the owner, nothing of the other archive.
+NOT_YOURS = _("This customer is looked after by %(owner)s; you may not record this for them.")
+DELETED_CUSTOMER = _("The customer is in the recycle bin; ask an archive custodian to restore it.")
+
+
+def _key(text: str) -> str:
+    return "".join(str(text).split()).lower()
+
+
+class StaffDirectory:
+    """Staff named in a cell by user name or full name."""
+
+    def __init__(self, *, actor):
+        self.actor = actor
+        self._owners = None
+        self._everyone = None
+
+    @staticmethod
+    def _index(users) -> dict[str, object]:
+        found = {}
+        for user in users:
+            for name in (user.username, user.full_name, user.display_name):
+                if name:
+                    found.setdefault(_key(name), user)
+        return found
+
+    def owner_for(self, value: str):
+        """The rep `value` names, if the actor may give customers to them."""
+        if self._owners is None:
+            self._owners = self._index(owner_choices(user=self.actor).select_related("team"))
+        return self._owners.get(_key(value))
+
+    def anyone(self, value: str):
+        if self._everyone is None:
+            self._everyone = self._index(get_user_model().objects.filter(is_active=True))
+        return self._everyone.get(_key(value))
+
+
+class CustomerFinder:
+    """Finds each row's customer from its ID number, mobile or name columns, among all
+    customers (to tell 'not on file' from 'not yours'); names match organisations, and a
+    traveller only when exactly one of the actor's customers has that name."""
+
+    def __init__(self, importer: Importer, *, may_write):
+        self.importer = importer
+        self.may_write = may_write
+
+    def find(self, rows: list[Row]) -> None:
+        """Sets row.extra["customer"] or refuses the row."""
+        ids, mobiles, names = set(), set(), set()
+        for row in rows:
+            ids.add(row.values.get("customer_id_number", ""))
+            mobiles.add(row.values.get("customer_mobile", ""))
+            if row.values.get("customer_name"):
+                names.add(row.values["customer_name"].strip())
+        ids.discard("")
+        mobiles.discard("")
+        org_names = {normalize_org_name(name) for name in names} - {""}
+        condition = Q(pk__in=[])
+        if ids:
+            condition |= Q(id_number__in=ids)
+        if mobiles:
+            condition |= Q(mobile__in=mobiles)
+        if org_names:
+            condition |= Q(name_normalised__in=org_names) & ~Q(kind=CustomerKind.INDIVIDUAL)
+        by_id, by_mobile, by_org = {}, {}, {}
+        for customer in Customer.all_objects.filter(condition).select_related("owner__team"):
+            if customer.id_number:
+                by_id[customer.id_number] = customer
+            if customer.mobile:
+                by_mobile[customer.mobile] = customer
+            if customer.is_organisation:
+                by_org[customer.name_normalised] = customer
+        by_person = defaultdict(list)
+        if names:
+            people = (
+                customer_list_responsible(user=self.importer.actor)
+                .filter(kind=CustomerKind.INDIVIDUAL, name__in=names)
+                .select_related("owner__team")
+            )
+            for customer in people:
+                by_person[customer.name].append(customer)
+        for row in rows:
+            if row.problems:
+                continue
+            self._one(row, by_id, by_mobile, by_org, by_person)
+
+    def _one(self, row, by_id, by_mobile, by_org, by_person) -> None:
+        importer = self.importer
+        id_number = row.values.get("customer_id_number")
+        mobile = row.values.get("customer_mobile")
+        name = (row.values.get("customer_name") or "").strip()
+        if not (id_number or mobile or name):
+            importer.refuse(row, None, NO_CUSTOMER_COLUMNS)
+            return
+        hits = {}
+        if id_number and id_number in by_id:
+            hits[by_id[id_number].pk] = by_id[id_number]
+        if mobile and mobile in by_mobile:
+            hits[by_mobile[mobile].pk] = by_mobile[mobile]
+        if name and not hits:
+            organisation = by_org.get(normalize_org_name(name))
+            if organisation is not None:
+                hits[organisation.pk] = organisation
+            else:
+                people = by_person.get(name, [])
+                if len(people) > 1:
+                    importer.refuse(
+                        row, "customer_name", AMBIGUOUS_NAME, {"count": len(people), "name": name}
+                    )
+                    return
+                if people:
+                    hits[people[0].pk] = people[0]
+        if len(hits) > 1:
+            importer.refuse(row, None, SEVERAL_CUSTOMERS)
+            return
+        if not hits:
+            column = next(
+                name
+                for name in ("customer_id_number", "customer_mobile", "customer_name")
+                if row.values.get(name)
+            )
+            importer.refuse(row, column, NO_CUSTOMER)
+            return
+        customer = next(iter(hits.values()))
+        if customer.is_deleted:
+            importer.refuse(row, None, DELETED_CUSTOMER)
+            return
+        if not self.may_write(customer):
+            importer.refuse(
+                row,
+                None,
+                NOT_YOURS,
+                {"owner": customer.owner.display_name},
+            )
+            return
+        row.extra["customer"] = customer

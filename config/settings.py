@@ -330,6 +330,12 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several resources have a `status`: each choice set gets its own stable name.
+    "ENUM_NAME_OVERRIDES": {
+        "CustomerStatusEnum": "customers.models.choices.CustomerStatus",
+        "BookingStatusEnum": "customers.models.choices.BookingStatus",
+        "ServiceStatusEnum": "customers.models.choices.ServiceStatus",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "api.problems.add_problem_responses",

@@ -58,10 +58,44 @@ def text(max_length: int) -> Callable[[Any], str]:
     return lambda raw: v.as_text(raw, max_length=max_length)
 
 
+# Words agencies' spreadsheets use for a choice besides its labels.
+SYNONYMS = {
+    CustomerKind: {
+        CustomerKind.INDIVIDUAL: ["个人", "散客", "旅游者", "游客", "个人客户"],
+        CustomerKind.CORPORATE: ["企业", "企业客户", "公司", "单位", "政府", "机关"],
+        CustomerKind.SUPPLIER: ["供应商"],
+        CustomerKind.MEDIA: ["媒体", "传媒"],
+    },
+    TripType: {
+        TripType.DOMESTIC: ["国内", "境内", "国内线路"],
+        TripType.OUTBOUND: ["出境", "境外", "出国", "出境游"],
+    },
+    BookingStatus: {
+        BookingStatus.PAID: ["已付", "已支付", "已收款", "已结清", "付清"],
+        BookingStatus.BOOKED: ["预订", "已预订", "未付款", "待付款"],
+        BookingStatus.CANCELLED: ["取消", "已取消"],
+        BookingStatus.REFUNDED: ["退款", "已退款"],
+    },
+}
+
+
+class _Labels:
+    """A choice list rendered when the message is, so each language gets its labels."""
+
+    def __init__(self, choices: type):
+        self.choices = choices
+
+    def __str__(self) -> str:
+        return "、".join(choice_labels(self.choices))
+
+
 @cache
 def _choice_map(choices: type) -> dict[str, str]:
     """Each choice by its code, its English label and its Chinese label."""
     found: dict[str, str] = {}
+    for code, words in SYNONYMS.get(choices, {}).items():
+        for word in words:
+            found[v.choice_key(word)] = code
     for code, label in choices.choices:
         found[v.choice_key(str(code))] = code
         for language, _name in settings.LANGUAGES:
@@ -83,7 +117,7 @@ def choice_value(choices: type, raw) -> str:
         raise v.CellError(
             v.NOT_A_CHOICE,
             code="choice",
-            params={"value": str(raw).strip(), "choices": "、".join(choice_labels(choices))},
+            params={"value": str(raw).strip(), "choices": _Labels(choices)},
         )
     return code
 
@@ -262,7 +296,7 @@ CUSTOMER_FIELDS = [
             "ID card",
             "resident ID number",
         ),
-        example="110105198506150018",
+        example="110105198506150014",
         help=_(
             "18 characters. Format the column as Text, or Excel turns it into a "
             "number and loses the last digits."

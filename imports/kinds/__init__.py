@@ -4,20 +4,13 @@ from imports.models import ImportKind
 
 
 def importer_class(kind: str):
+    from imports.kinds.bookings import BookingImporter
     from imports.kinds.customers import CustomerImporter
+    from imports.kinds.people import ContactPersonImporter, ContactRecordImporter
 
-    classes = {ImportKind.CUSTOMERS: CustomerImporter}
-    try:
-        from imports.kinds.bookings import BookingImporter
-
-        classes[ImportKind.BOOKINGS] = BookingImporter
-    except ImportError:  # pragma: no cover
-        pass
-    try:
-        from imports.kinds.people import ContactPersonImporter, ContactRecordImporter
-
-        classes[ImportKind.CONTACTS] = ContactPersonImporter
-        classes[ImportKind.RECORDS] = ContactRecordImporter
-    except ImportError:  # pragma: no cover
-        pass
-    return classes[kind]
+    return {
+        ImportKind.CUSTOMERS: CustomerImporter,
+        ImportKind.BOOKINGS: BookingImporter,
+        ImportKind.CONTACTS: ContactPersonImporter,
+        ImportKind.RECORDS: ContactRecordImporter,
+    }[kind]

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from customers.audit import audit_record_many
@@ -60,6 +61,17 @@ PLAIN_FIELDS = [
 # Fields `customer_prepare` and the import fill, never read back from a cell.
 CHANGE_FIELDS = [name for name in AUDITED_FIELDS if name not in ("deleted_at", "deleted_by")]
 KEY_FIELDS = ("id_number", "mobile", "name")
+# The service's duplicate messages are plain strings there: marked here so that
+# makemessages keeps them in the catalogue (the import report renders them per language).
+_MESSAGES_FOR_THE_CATALOGUE = (
+    gettext_noop("A customer with this ID number is already on file, owned by %(owner)s."),
+    gettext_noop("A customer with this mobile number is already on file, owned by %(owner)s."),
+    gettext_noop("An organisation with this name is already on file, owned by %(owner)s."),
+    gettext_noop(
+        "A deleted customer with the same %(field)s is in the recycle bin; "
+        "ask an archive custodian to restore it."
+    ),
+)
 DUPLICATE_IN_FILE = _("The same %(field)s as row %(row)d of this file.")
 SEVERAL_MATCHES = _(
     "This row matches %(count)d different customers on file (by ID number, mobile or "
@@ -120,7 +132,9 @@ class CustomerImporter(Importer):
         if wanted["name"]:
             condition |= Q(name_normalised__in=wanted["name"]) & ~Q(kind=CustomerKind.INDIVIDUAL)
         found: dict[tuple[str, str], Customer] = {}
-        for customer in Customer.all_objects.filter(condition).select_related("owner__team"):
+        for customer in Customer.all_objects.filter(condition).select_related(
+            "owner__team", "channel_partner"
+        ):
             for key, attr in (("id_number", "id_number"), ("mobile", "mobile")):
                 value = getattr(customer, attr)
                 if value:

@@ -12,6 +12,6 @@ class TokenRateThrottle(SimpleRateThrottle):
 
     def get_cache_key(self, request, view):
         token = request.auth
-        if token is None or not getattr(token, "pk", None):
+        if token is None or not getattr(token, "prefix", None):
             return None  # no token: refused before any work (api.permissions)
-        return self.cache_format % {"scope": self.scope, "ident": token.pk}
+        return self.cache_format % {"scope": self.scope, "ident": token.prefix}

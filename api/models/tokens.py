@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 TOKEN_PREFIX = "crm_"  # noqa: S105 (not a secret: every token starts so)
 
@@ -140,3 +141,14 @@ class ApiToken(models.Model):
         if self.expires_at <= timezone.now():
             return "expired"
         return "active"
+
+    @property
+    def status_label(self) -> str:
+        return str(TOKEN_STATUS_LABELS[self.status])
+
+
+TOKEN_STATUS_LABELS = {
+    "active": pgettext_lazy("token status", "Active"),
+    "expired": pgettext_lazy("token status", "Expired"),
+    "revoked": pgettext_lazy("token status", "Revoked"),
+}

@@ -52,7 +52,12 @@ def normalize_text(value: str | None) -> str:
     """The first step of every identifier: NFKC (full-width letters and digits to ASCII),
     every other script's decimal digits (Arabic-Indic, Devanagari …) to ASCII, and no
     spaces of any kind (ideographic, no-break, thin) or invisible format characters."""
-    text = unicodedata.normalize("NFKC", value or "")
+    value = value or ""
+    if value.isascii() and value.isprintable():
+        # The common case, fast (imports normalise millions of cells): NFKC leaves
+        # printable ASCII as it is, and its only spaces are the ones split() drops.
+        return "".join(value.split())
+    text = unicodedata.normalize("NFKC", value)
     kept = []
     for char in text:
         if char.isspace() or unicodedata.category(char) in {"Cc", "Cf", "Zs", "Zl", "Zp"}:

@@ -1,0 +1,248 @@
+"""Benchmark the spreadsheet import against a bare read of the same file.
+
+    createdb -h 127.0.0.1 -U postgres crm_bench_imports
+    export DATABASE_URL=postgres://postgres@127.0.0.1:5432/crm_bench_imports
+    .venv/bin/python manage.py migrate
+    .venv/bin/python bench/imports.py [--customers 100000] [--bookings 400000]
+
+Builds (once, cached in /tmp) an XLSX of `--customers` customers (20 columns, as an
+agency's list: ID numbers and mobiles as text, dates as date cells) and one of
+`--bookings` bookings of those customers (16 columns, found by ID number), then, in the
+same run, prints for each file:
+
+- the bare read: python-calamine iterating every cell of every row (the floor for any
+  importer), and for the customers file openpyxl's read-only mode doing the same (why
+  calamine);
+- the check (`import_job_check`: every row parsed, validated, looked up; nothing written);
+- the commit (`import_job_commit`: the same plus bulk writes, history and audit rows);
+- the same file committed again (all rows unchanged);
+- the ratios check/read (goal ≤ 3) and commit/read (goal ≤ 5), and the process's peak
+  resident memory after each step.
+Needs an empty archive (a scratch database): the import is what fills it.
+"""
+
+import argparse
+import datetime
+import os
+import random
+import resource
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.dummy.EmailBackend"
+os.environ["DEBUG"] = "0"
+
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华"
+CITIES = [("北京市", "北京市", "朝阳区"), ("上海市", "上海市", "浦东新区"),
+          ("广东省", "广州市", "天河区"), ("浙江省", "杭州市", "西湖区")]  # fmt: skip
+PLACES = ["三亚", "丽江", "桂林", "日本", "泰国", "新加坡", "西安", "成都"]
+
+
+def rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def id_number(n: int) -> str:
+    from customers.validators import id_number_check_char
+
+    birthday = datetime.date(1960, 1, 1) + datetime.timedelta(days=n % 15000)
+    first17 = f"110105{birthday:%Y%m%d}{n % 1000:03d}"
+    return first17 + id_number_check_char(first17)
+
+
+def customer_rows(count: int):
+    rng = random.Random(7)
+    yield ["客户类型", "姓名", "身份证号码", "手机", "电话", "邮箱", "省份", "城市", "区县",
+           "详细地址", "邮编", "来源渠道", "希望去的地方", "标签", "职业", "座位偏好",
+           "酒店等级", "饮食", "结婚纪念日", "备注"]  # fmt: skip
+    for n in range(count):
+        province, city, district = CITIES[n % len(CITIES)]
+        number = id_number(n)
+        yield [
+            "散客",
+            rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN),
+            number if n % 1000 else number[:6] + " " + number[6:],
+            f"13{n:09d}",
+            "",
+            f"c{n}@example.com",
+            province,
+            city,
+            district,
+            f"建国路{n % 500}号{n % 30}单元",
+            "100020",
+            rng.choice(["到店咨询", "转介绍", "网站", "呼叫中心"]),
+            "、".join(rng.sample(PLACES, 2)),
+            "",
+            rng.choice(["教师", "医生", "工程师", "公务员"]),
+            rng.choice(["靠窗", "靠过道", ""]),
+            "",
+            "",
+            datetime.date(2000, 1, 1) + datetime.timedelta(days=n % 7000),
+            "",
+        ]
+
+
+def booking_rows(count: int, customers: int):
+    rng = random.Random(11)
+    yield ["订单号", "身份证号码", "产品名称", "目的地", "出行类型", "出发日期", "返回日期",
+           "人数", "金额", "成本", "付款期限", "付款日期", "退款金额", "状态", "来源系统",
+           "备注"]  # fmt: skip
+    for n in range(count):
+        start = datetime.date(2024, 1, 1) + datetime.timedelta(days=n % 700)
+        amount = rng.randrange(2000, 40000)
+        place = PLACES[n % len(PLACES)]
+        paid = n % 5 != 0
+        yield [
+            f"BK-{n:07d}",
+            id_number(n % customers),
+            f"{place}{rng.randrange(3, 9)}日游",
+            place,
+            "出境" if place in ("日本", "泰国", "新加坡") else "国内",
+            start,
+            start + datetime.timedelta(days=5),
+            rng.randrange(1, 5),
+            f"¥{amount:,}.00",
+            round(amount * 0.8, 2),
+            start - datetime.timedelta(days=10),
+            start - datetime.timedelta(days=12) if paid else None,
+            0,
+            "已付款" if paid else "已预订",
+            "ledger",
+            "",
+        ]
+
+
+def build(path: Path, rows) -> float:
+    """Write the workbook (cached: built once per size)."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    if path.exists():
+        return 0.0
+    started = time.perf_counter()
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("数据")
+    sheet.append(["2024 年客户资料（内部）"])
+    for row in rows:
+        out = []
+        for value in row:
+            cell = WriteOnlyCell(sheet, value=value)
+            if isinstance(value, datetime.date):
+                cell.number_format = "yyyy-mm-dd"
+            out.append(cell)
+        sheet.append(out)
+    partial = path.with_suffix(".partial")
+    workbook.save(partial)
+    partial.rename(path)
+    return time.perf_counter() - started
+
+
+def bare_read_calamine(path: Path) -> tuple[float, int]:
+    from python_calamine import CalamineWorkbook
+
+    started = time.perf_counter()
+    workbook = CalamineWorkbook.from_path(str(path))
+    cells = 0
+    for row in workbook.get_sheet_by_index(0).iter_rows():
+        for _value in row:
+            cells += 1
+    return time.perf_counter() - started, cells
+
+
+def bare_read_openpyxl(path: Path) -> float:
+    from openpyxl import load_workbook
+
+    started = time.perf_counter()
+    workbook = load_workbook(path, read_only=True, data_only=True)
+    for row in workbook.worksheets[0].iter_rows(values_only=True):
+        for _value in row:
+            pass
+    workbook.close()
+    return time.perf_counter() - started
+
+
+def run_file(*, label, path, kind, actor, owner, openpyxl_too):
+    from django.core.files import File
+    from django.db import connection
+
+    from imports.services import import_job_check, import_job_commit, import_job_create
+
+    read, cells = bare_read_calamine(path)
+    print(f"\n{label}: {path.name} ({path.stat().st_size / 1e6:.1f} MB, {cells:,} cells)")
+    print(f"  bare read, python-calamine:     {read:7.2f} s   peak RSS {rss_mb():6.0f} MB")
+    if openpyxl_too:
+        slow = bare_read_openpyxl(path)
+        print(f"  bare read, openpyxl read-only:  {slow:7.2f} s   ({slow / read:.1f}× calamine)")
+    with path.open("rb") as handle:
+        started = time.perf_counter()
+        job = import_job_create(
+            actor=actor, upload=File(handle, name=path.name), kind=kind, owner=owner
+        )
+        upload = time.perf_counter() - started
+    print(f"  upload (store, hash, find header): {upload:5.2f} s   header row {job.header_row}")
+    started = time.perf_counter()
+    report = import_job_check(actor=actor, job=job)
+    check = time.perf_counter() - started
+    print(f"  check:   {check:7.2f} s  {check / read:5.1f}× read (goal ≤ 3)   "
+          f"peak RSS {rss_mb():6.0f} MB   {report['counts']}")  # fmt: skip
+    started = time.perf_counter()
+    report = import_job_commit(actor=actor, job=job)
+    commit = time.perf_counter() - started
+    print(f"  commit:  {commit:7.2f} s  {commit / read:5.1f}× read (goal ≤ 5)   "
+          f"peak RSS {rss_mb():6.0f} MB   {report['counts']}")  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    started = time.perf_counter()
+    report = import_job_commit(actor=actor, job=job)
+    again = time.perf_counter() - started
+    print(f"  again:   {again:7.2f} s  {again / read:5.1f}× read (nothing to write)   "
+          f"{report['counts']}")  # fmt: skip
+    if report["problems"]:
+        print("  first problems:", report["problems"][:3])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--customers", type=int, default=100_000)
+    parser.add_argument("--bookings", type=int, default=400_000)
+    parser.add_argument("--workdir", default="/tmp/crm-bench-imports")
+    args = parser.parse_args()
+
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.db import connection
+
+    from customers.models import Customer
+    from tests.factories import UserFactory
+
+    if connection.vendor != "postgresql":
+        sys.exit("Run on PostgreSQL (DATABASE_URL=postgres://…): SQLite is not measured.")
+    if Customer.all_objects.exists():
+        sys.exit("The archive is not empty: use a fresh scratch database (dropdb/createdb).")
+    workdir = Path(args.workdir)
+    workdir.mkdir(parents=True, exist_ok=True)
+    settings.PRIVATE_MEDIA_ROOT = workdir / "private_media"
+    customers_path = workdir / f"customers-{args.customers}.xlsx"
+    bookings_path = workdir / f"bookings-{args.bookings}-{args.customers}.xlsx"
+    seconds = build(customers_path, customer_rows(args.customers))
+    seconds += build(bookings_path, booking_rows(args.bookings, args.customers))
+    if seconds:
+        print(f"built the workbooks in {seconds:.0f} s")
+
+    manager = UserFactory(username="bench_import_manager", full_name="导入经理",
+                          roles=["manager"])  # fmt: skip
+    rep = UserFactory(username="bench_import_rep", full_name="导入销售", roles=["sales"])
+    run_file(label="customers", path=customers_path, kind="customers", actor=manager,
+             owner=rep, openpyxl_too=True)  # fmt: skip
+    run_file(label="bookings", path=bookings_path, kind="bookings", actor=manager,
+             owner=None, openpyxl_too=False)  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

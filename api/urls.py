@@ -1,5 +1,6 @@
 from django.urls import include, path
 
+from api.views import bookings as booking_views
 from api.views import customers as customer_views
 from api.views import docs, pages
 
@@ -8,6 +9,7 @@ app_name = "api"
 # /api/v1/...: each resource module keeps its own urlpatterns; add yours here.
 v1 = [
     *customer_views.urlpatterns,
+    *booking_views.urlpatterns,
 ]
 
 urlpatterns = [

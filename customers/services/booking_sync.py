@@ -42,6 +42,7 @@ SYNCED_FIELDS = (
     "status",
 )
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
+NUMBER_MAX_LENGTH = Booking._meta.get_field("source_number").max_length
 # Sends that lose the race for the same new number retry against the winner's row.
 _ATTEMPTS = 3
 
@@ -105,6 +106,12 @@ def booking_sync_from_source(
         errors.setdefault("source", []).append(_("Name the system the booking came from."))
     if not number:
         errors["source_number"] = [_("The booking number at the source is required.")]
+    elif len(number) > NUMBER_MAX_LENGTH:
+        # Checked here: the save leaves source_number to the database's unique constraint,
+        # where an overlong number would fail as a database error, not a field error.
+        errors["source_number"] = [
+            _("A booking number has at most %(max)d characters.") % {"max": NUMBER_MAX_LENGTH}
+        ]
     if errors:
         raise ValidationError(errors)
     if not booking_can_edit(user=actor, customer=customer):

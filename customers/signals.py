@@ -41,6 +41,14 @@ customer_saved = Signal()
 # instance), `actor`. Receivers as for `customer_saved`.
 booking_paid = Signal()
 
+# The bulk counterparts, for writers that save many rows at once (the importer): sent
+# INSIDE their transaction, once per chunk written, never per row.
+# `customers_saved_many`: `created_ids` (list[int]), `updated` (dict[int, list[str]]: the
+# names of the fields that changed, per customer), `actor`.
+# `bookings_paid_many`: `booking_ids` (list[int]) of bookings that became paid, `actor`.
+customers_saved_many = Signal()
+bookings_paid_many = Signal()
+
 
 def announce_customers_reassigned(*, customer_ids, actor) -> None:
     """Send `customers_reassigned` once the current transaction commits (at once outside

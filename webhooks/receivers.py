@@ -93,23 +93,64 @@ def on_booking_paid(sender, *, booking, **kwargs):
         _write_safely(WebhookEvent.BOOKING_PAID, lambda: [_booking_paid_data(booking)])
 
 
-def _booking_paid_data(booking) -> dict:
-    customer = booking.customer
+def _booking_data(booking) -> dict:
     return {
-        "booking": {
-            "id": booking.pk,
-            "source": booking.source or None,
-            "source_number": booking.source_number or None,
-            "product": booking.product,
-            "start_date": booking.start_date,
-            "end_date": booking.end_date,
-            "amount": booking.amount,
-            "refunded_amount": booking.refunded_amount,
-            "paid_date": booking.paid_date,
-            "status": booking.status,
-        },
-        "customer": _customer(customer),
+        "id": booking.pk,
+        "source": booking.source or None,
+        "source_number": booking.source_number or None,
+        "product": booking.product,
+        "start_date": booking.start_date,
+        "end_date": booking.end_date,
+        "amount": booking.amount,
+        "refunded_amount": booking.refunded_amount,
+        "paid_date": booking.paid_date,
+        "status": booking.status,
     }
+
+
+def _booking_paid_data(booking) -> dict:
+    return {"booking": _booking_data(booking), "customer": _customer(booking.customer)}
+
+
+def on_customers_saved_many(sender, *, created_ids=(), updated=None, **kwargs):
+    """A chunk of an import: one query and one bulk INSERT per event, not one per row."""
+    updated = {
+        pk: sorted(set(fields) - _UNANNOUNCED_FIELDS) for pk, fields in (updated or {}).items()
+    }
+    updated = {pk: fields for pk, fields in updated.items() if fields}
+    if created_ids and is_listened(WebhookEvent.CUSTOMER_CREATED):
+        _write_safely(
+            WebhookEvent.CUSTOMER_CREATED,
+            lambda: [{"customer": data} for data in _customers_by_id(sorted(created_ids)).values()],
+        )
+    if updated and is_listened(WebhookEvent.CUSTOMER_UPDATED):
+        _write_safely(
+            WebhookEvent.CUSTOMER_UPDATED,
+            lambda: [
+                {"customer": data, "changed_fields": updated[pk]}
+                for pk, data in _customers_by_id(sorted(updated)).items()
+            ],
+        )
+
+
+def on_bookings_paid_many(sender, *, booking_ids, **kwargs):
+    if booking_ids and is_listened(WebhookEvent.BOOKING_PAID):
+        _write_safely(WebhookEvent.BOOKING_PAID, lambda: _bookings_paid_items(booking_ids))
+
+
+def _bookings_paid_items(booking_ids) -> list[dict]:
+    from customers.models import Booking
+
+    ids = sorted(set(booking_ids))
+    items = []
+    for start in range(0, len(ids), CHUNK):
+        bookings = list(
+            Booking.objects.filter(pk__in=ids[start : start + CHUNK])
+            .select_related("customer")
+            .order_by("pk")
+        )
+        items += [_booking_paid_data(booking) for booking in bookings]
+    return items
 
 
 def on_grades_changed(sender, *, changes, **kwargs):
@@ -196,11 +237,18 @@ def _points_items(card_ids, entries) -> list[dict]:
 
 
 def connect() -> None:
-    from customers.signals import booking_paid, customer_saved
+    from customers.signals import (
+        booking_paid,
+        bookings_paid_many,
+        customer_saved,
+        customers_saved_many,
+    )
     from loyalty.signals import points_changed
     from tiers.signals import grades_changed
 
     customer_saved.connect(on_customer_saved, dispatch_uid="webhooks.customer_saved")
     booking_paid.connect(on_booking_paid, dispatch_uid="webhooks.booking_paid")
+    customers_saved_many.connect(on_customers_saved_many, dispatch_uid="webhooks.customers_many")
+    bookings_paid_many.connect(on_bookings_paid_many, dispatch_uid="webhooks.bookings_many")
     grades_changed.connect(on_grades_changed, dispatch_uid="webhooks.grades_changed")
     points_changed.connect(on_points_changed, dispatch_uid="webhooks.points_changed")

@@ -13,6 +13,7 @@ from customers.audit import audit_record_many
 from customers.models import AuditAction, Booking, BookingStatus, Destination, TripType
 from customers.selectors import booking_can_edit
 from customers.services.booking_sync import SYNCED_FIELDS
+from customers.signals import bookings_paid_many
 from imports.engine import NEW, UNCHANGED, UPDATED, Importer, Row
 from imports.kinds.common import CustomerFinder
 
@@ -167,6 +168,17 @@ class BookingImporter(Importer):
                 default_user=self.actor,
             )
         self.touched.extend(booking.pk for booking in new if booking.status == BookingStatus.PAID)
+        # Webhooks' outbox, in this transaction: the bookings that became paid, per chunk.
+        bookings_paid_many.send(
+            sender=Booking,
+            booking_ids=[booking.pk for booking in new if booking.status == BookingStatus.PAID]
+            + [
+                row.obj.pk
+                for row in updated
+                if "status" in row.changed and row.obj.status == BookingStatus.PAID
+            ],
+            actor=self.actor,
+        )
         self.touched.extend(row.obj.pk for row in updated)
         audit_record_many(
             actor=self.actor,

@@ -21,7 +21,7 @@ from customers.services.archive import (
     DUPLICATE_DELETED_MESSAGE,
     DUPLICATE_MESSAGES,
 )
-from customers.signals import announce_customers_reassigned
+from customers.signals import announce_customers_reassigned, customers_saved_many
 from customers.validators import normalize_org_name
 from imports.engine import NEW, REFUSED, UNCHANGED, UPDATED, Importer, Row
 from imports.kinds.common import StaffDirectory
@@ -314,6 +314,13 @@ class CustomerImporter(Importer):
             actor=self.actor,
             action=AuditAction.CHANGE,
             items=[(row.obj, {"import": self.job.pk, "fields": row.changed}) for row in updated],
+        )
+        # Webhooks' outbox, in this transaction: one send per chunk, not per row.
+        customers_saved_many.send(
+            sender=Customer,
+            created_ids=[row.obj.pk for row in new],
+            updated={row.obj.pk: [f for f in row.changed if f not in M2M] for row in updated},
+            actor=self.actor,
         )
 
     def _write_m2m(self, rows: list[Row]) -> None:

@@ -242,6 +242,20 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 
+# --- Webhooks (webhooks/safety.py, webhooks/services/sending.py) ------------------------
+# Plain HTTP to a loopback receiver: in development (DEBUG) or with this switch (the
+# tests' receiver on 127.0.0.1); never in production, where only public HTTPS is sent to.
+WEBHOOKS_ALLOW_HTTP_LOOPBACK = not PRODUCTION and env_bool("WEBHOOKS_ALLOW_HTTP_LOOPBACK", False)
+WEBHOOKS_MAX_ATTEMPTS = env_int("WEBHOOKS_MAX_ATTEMPTS", 8)
+WEBHOOKS_BACKOFF_BASE_SECONDS = env_int("WEBHOOKS_BACKOFF_BASE_SECONDS", 60)
+WEBHOOKS_CONNECT_TIMEOUT = env_int("WEBHOOKS_CONNECT_TIMEOUT", 3)
+WEBHOOKS_READ_TIMEOUT = env_int("WEBHOOKS_READ_TIMEOUT", 10)
+# Queue the sending as each change commits (with a broker). Without one, tasks would run
+# inside the request that made the change; the sweep (`manage.py send_webhooks`) sends.
+WEBHOOKS_SEND_ON_COMMIT = env_bool("WEBHOOKS_SEND_ON_COMMIT", not CELERY_TASK_ALWAYS_EAGER)
+# Delivered and failed deliveries stay in the log this many days.
+WEBHOOKS_KEEP_DAYS = env_int("WEBHOOKS_KEEP_DAYS", 90)
+
 # --- Security --------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True

@@ -6,7 +6,7 @@ sends whatever is due."""
 
 from celery import shared_task
 
-from webhooks.services import deliveries_send, deliveries_send_due
+from webhooks.services import deliveries_prune, deliveries_send, deliveries_send_due
 
 
 @shared_task(ignore_result=True)
@@ -17,5 +17,8 @@ def deliveries_send_task(delivery_ids: list[str], manual: bool = False) -> int:
 
 @shared_task(ignore_result=True)
 def deliveries_sweep_task() -> int:
-    """Every minute (config/celery.py): what is due, including retries."""
-    return deliveries_send_due().attempted
+    """Every minute (config/celery.py): what is due, including retries; then a batch of
+    the log past its keeping time."""
+    attempted = deliveries_send_due().attempted
+    deliveries_prune()
+    return attempted

@@ -225,3 +225,23 @@ def test_a_review_approving_many_grades_writes_the_outbox_in_one_insert(register
     assert len([sql for sql in inserts if "webhooks_delivery" in sql]) == 1
     grades = {body["data"]["grade_change"]["to_grade"] for body in bodies("grade.changed")}
     assert grades == {"A"}
+
+
+def test_the_monthly_points_expiry_announces_each_card_set_based(register, sales1):
+    from loyalty.services.jobs import points_expire
+
+    register(URL, events=["points.changed"])
+    customers = CustomerFactory.create_batch(3, owner=sales1)
+    for customer in customers:
+        booking = BookingFactory(customer=customer, amount=Decimal("5000"), cost=Decimal("0"))
+        booking_points_sync(booking_id=booking.pk, today=datetime.date(2026, 11, 23))
+    Delivery.objects.all().delete()  # the earning's own events
+
+    lots, _points = points_expire(today=datetime.date(2030, 1, 1))
+
+    assert lots == 3
+    expired = bodies("points.changed")
+    assert len(expired) == 3
+    assert {body["data"]["customer"]["id"] for body in expired} == {c.pk for c in customers}
+    assert all(body["data"]["card"]["balance"] == 0 for body in expired)
+    assert all(body["data"]["kinds"] == ["expire"] for body in expired)

@@ -178,3 +178,24 @@ def test_a_claim_left_by_a_dead_worker_is_taken_again_after_it_lapses(receiver, 
     assert deliveries_send_due(now=now).attempted == 0  # the claim still holds
     assert deliveries_send_due(now=now + datetime.timedelta(minutes=3)).delivered == 1
     assert len(target.requests) == 1
+
+
+def test_the_command_sends_what_is_due_and_forgets_old_deliveries(
+    receiver, register, sales1, settings
+):
+    from django.core.management import call_command
+
+    from webhooks.services import deliveries_prune
+
+    target = receiver()
+    register(target.url, target=target)
+    create_customer(sales1, n=1)
+    create_customer(sales1, n=2)
+    call_command("send_webhooks")
+    assert len(target.verified()) == 2
+    assert not Delivery.objects.exclude(status=DeliveryStatus.DELIVERED).exists()
+
+    settings.WEBHOOKS_KEEP_DAYS = 30
+    assert deliveries_prune(now=timezone.now() + datetime.timedelta(days=29)) == 0
+    assert deliveries_prune(now=timezone.now() + datetime.timedelta(days=31)) == 2
+    assert not Delivery.objects.exists()

@@ -16,6 +16,7 @@ from webhooks.services.outbox import (
 )
 from webhooks.services.sending import (
     backoff,
+    deliveries_prune,
     deliveries_send,
     deliveries_send_due,
     delivery_attempt,
@@ -23,6 +24,7 @@ from webhooks.services.sending import (
 
 __all__ = [
     "backoff",
+    "deliveries_prune",
     "deliveries_send",
     "deliveries_send_due",
     "delivery_attempt",

@@ -304,3 +304,20 @@ def deliveries_send(*, delivery_ids, manual: bool = False) -> int:
         if attempted is not None and attempted.outcome.delivered:
             delivered += 1
     return delivered
+
+
+def deliveries_prune(*, now: datetime.datetime | None = None, batch: int = 5000) -> int:
+    """Forget delivered and failed deliveries older than WEBHOOKS_KEEP_DAYS, a batch per
+    run (the sweep runs every minute)."""
+    now = now or timezone.now()
+    before = now - datetime.timedelta(days=int(_setting("WEBHOOKS_KEEP_DAYS", 90)))
+    old = list(
+        Delivery.objects.filter(
+            created_at__lt=before, status__in=[DeliveryStatus.DELIVERED, DeliveryStatus.FAILED]
+        ).values_list("pk", flat=True)[:batch]
+    )
+    if not old:
+        return 0
+    DeliveryAttempt.objects.filter(delivery_id__in=old).delete()
+    deleted, _by_model = Delivery.objects.filter(pk__in=old).delete()
+    return deleted

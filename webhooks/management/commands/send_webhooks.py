@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from webhooks.services import deliveries_send_due
+from webhooks.services import deliveries_prune, deliveries_send_due
 
 
 class Command(BaseCommand):
@@ -15,7 +15,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, limit: int, **options):
         result = deliveries_send_due(limit=limit)
+        pruned = deliveries_prune()
         self.stdout.write(
             f"{result.attempted} attempted, {result.delivered} delivered, "
-            f"{len(result.skipped_endpoints)} endpoint(s) unreachable"
+            f"{len(result.skipped_endpoints)} endpoint(s) unreachable, {pruned} old removed"
         )

@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from webhooks.models import SUBSCRIBABLE_EVENTS, DeliveryStatus, Endpoint, WebhookEvent
 
@@ -15,11 +16,13 @@ class EndpointForm(forms.Form):
         widget=forms.URLInput(attrs={"placeholder": "https://", "inputmode": "url"}),
     )
     events = forms.MultipleChoiceField(
-        label=_("Events"),
+        label=pgettext_lazy("webhook", "Events"),
         choices=[(event.value, event.label) for event in SUBSCRIBABLE_EVENTS],
         widget=forms.CheckboxSelectMultiple,
     )
-    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+    is_active = forms.BooleanField(
+        label=pgettext_lazy("webhook endpoint", "Active"), required=False, initial=True
+    )
 
 
 class DeliveryFilterForm(forms.Form):
@@ -31,7 +34,7 @@ class DeliveryFilterForm(forms.Form):
         widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
     )
     event = forms.ChoiceField(
-        label=_("Event"),
+        label=pgettext_lazy("webhook", "Event"),
         choices=[("", _("Any")), *WebhookEvent.choices],
         required=False,
         widget=forms.Select(attrs={"class": "form-select form-select-sm"}),

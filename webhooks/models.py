@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class WebhookEvent(models.TextChoices):
@@ -30,15 +31,15 @@ class Endpoint(models.Model):
 
     name = models.CharField(_("name"), max_length=100)
     url = models.URLField(_("URL"), max_length=500)
-    events = models.JSONField(_("events"), default=list)
+    events = models.JSONField(pgettext_lazy("webhook", "events"), default=list)
     # The signing secret. It must be readable to compute signatures (not a hash);
     # encrypting it at rest is issue 16's job. Shown to a person once, when made.
     secret = models.CharField(_("signing secret"), max_length=100)
-    is_active = models.BooleanField(_("active"), default=True)
+    is_active = models.BooleanField(pgettext_lazy("webhook endpoint", "active"), default=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    created_at = models.DateTimeField(pgettext_lazy("webhook", "created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     secret_created_at = models.DateTimeField(_("secret made"))
 
@@ -55,10 +56,10 @@ class Endpoint(models.Model):
 
 
 class DeliveryStatus(models.TextChoices):
-    PENDING = "pending", _("Waiting to be sent")
-    SENDING = "sending", _("Sending")
-    DELIVERED = "delivered", _("Delivered")
-    FAILED = "failed", _("Failed")
+    PENDING = "pending", pgettext_lazy("webhook delivery status", "Waiting to be sent")
+    SENDING = "sending", pgettext_lazy("webhook delivery status", "Sending")
+    DELIVERED = "delivered", pgettext_lazy("webhook delivery status", "Delivered")
+    FAILED = "failed", pgettext_lazy("webhook delivery status", "Failed")
 
 
 class Delivery(models.Model):
@@ -70,7 +71,9 @@ class Delivery(models.Model):
     endpoint = models.ForeignKey(
         Endpoint, verbose_name=_("endpoint"), on_delete=models.PROTECT, related_name="deliveries"
     )
-    event = models.CharField(_("event"), max_length=32, choices=WebhookEvent.choices)
+    event = models.CharField(
+        pgettext_lazy("webhook", "event"), max_length=32, choices=WebhookEvent.choices
+    )
     # The body's "id": one per occurrence, the same for every endpoint told about it.
     event_id = models.UUIDField(_("event id"))
     body = models.TextField(_("payload"))
@@ -85,8 +88,8 @@ class Delivery(models.Model):
     last_attempt_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
     last_response_code = models.PositiveSmallIntegerField(_("response code"), null=True, blank=True)
     last_error = models.CharField(_("last error"), max_length=500, blank=True)
-    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
-    created_at = models.DateTimeField(_("created"), db_index=True)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    created_at = models.DateTimeField(pgettext_lazy("webhook", "created"), db_index=True)
 
     class Meta:
         verbose_name = _("webhook delivery")
@@ -117,7 +120,9 @@ class DeliveryAttempt(models.Model):
     response_code = models.PositiveSmallIntegerField(_("response code"), null=True, blank=True)
     error = models.CharField(_("error"), max_length=500, blank=True)
     # The start of the receiver's answer, for finding out why it refused.
-    response_excerpt = models.CharField(_("response"), max_length=500, blank=True)
+    response_excerpt = models.CharField(
+        pgettext_lazy("webhook receiver", "response"), max_length=500, blank=True
+    )
     manual = models.BooleanField(_("retried by hand"), default=False)
 
     class Meta:

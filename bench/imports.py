@@ -27,6 +27,7 @@ import os
 import random
 import resource
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -50,7 +51,7 @@ def id_number(n: int) -> str:
     from customers.validators import id_number_check_char
 
     birthday = datetime.date(1960, 1, 1) + datetime.timedelta(days=n % 15000)
-    first17 = f"110105{birthday:%Y%m%d}{n % 1000:03d}"
+    first17 = f"110105{birthday:%Y%m%d}{n // 15000 % 1000:03d}"
     return first17 + id_number_check_char(first17)
 
 
@@ -209,7 +210,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--customers", type=int, default=100_000)
     parser.add_argument("--bookings", type=int, default=400_000)
-    parser.add_argument("--workdir", default="/tmp/crm-bench-imports")
+    parser.add_argument("--workdir", default=str(Path(tempfile.gettempdir()) / "crm-bench-imports"))
+    parser.add_argument("--build-only", action="store_true", help="Only make the workbooks.")
     args = parser.parse_args()
 
     import django
@@ -221,6 +223,15 @@ def main() -> None:
     from customers.models import Customer
     from tests.factories import UserFactory
 
+    if args.build_only:
+        build(
+            Path(args.workdir) / f"customers-{args.customers}.xlsx", customer_rows(args.customers)
+        )
+        build(
+            Path(args.workdir) / f"bookings-{args.bookings}-{args.customers}.xlsx",
+            booking_rows(args.bookings, args.customers),
+        )
+        return
     if connection.vendor != "postgresql":
         sys.exit("Run on PostgreSQL (DATABASE_URL=postgres://…): SQLite is not measured.")
     if Customer.all_objects.exists():

@@ -71,6 +71,8 @@ def normalize_text(value: str | None) -> str:
 
 
 def _without_dashes(text: str) -> str:
+    if text.isascii():
+        return text.replace("-", "")  # the one ASCII dash (the others are not ASCII)
     text = _KANA_DASH_BETWEEN_DIGITS.sub("", text)
     return "".join(
         char for char in text if unicodedata.category(char) != "Pd" and char not in _DASH_CHARS

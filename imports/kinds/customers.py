@@ -61,6 +61,7 @@ PLAIN_FIELDS = [
 # Fields `customer_prepare` and the import fill, never read back from a cell.
 CHANGE_FIELDS = [name for name in AUDITED_FIELDS if name not in ("deleted_at", "deleted_by")]
 KEY_FIELDS = ("id_number", "mobile", "name")
+CLEANED = [field.name for field in Customer._meta.concrete_fields]
 # The service's duplicate messages are plain strings there: marked here so that
 # makemessages keeps them in the catalogue (the import report renders them per language).
 _MESSAGES_FOR_THE_CATALOGUE = (
@@ -209,7 +210,12 @@ class CustomerImporter(Importer):
     def _validate(self, row: Row, customer: Customer) -> bool:
         try:
             customer_prepare(customer=customer, check_duplicates=False)
-            customer.clean_fields(exclude=["owner", "channel_partner", "name_normalised"])
+            # The fields the file fills and those customer_prepare derives; the others keep
+            # their defaults (new) or what is on file (matched), valid already.
+            # (Foreign keys are the import's to resolve: their validation is a query.)
+            given = set(row.values) | {"kind", "name", "birthday", "sex", "status"}
+            given -= {"owner", "channel_partner"}
+            customer.clean_fields(exclude=[name for name in CLEANED if name not in given])
         except ValidationError as error:
             self.refuse_error(row, error)
             return False

@@ -28,18 +28,18 @@ def messages(report, language="en"):
 
 
 def create(actor, rows, **kwargs):
-    upload = kwargs.pop("upload", None) or xlsx(rows, **{k: kwargs.pop(k) for k in
-                                                       ("title_rows", "sheet", "extra_sheets")
-                                                       if k in kwargs})  # fmt: skip
-    return import_job_create(actor=actor, upload=upload, kind=kwargs.pop("kind", "customers"),
-                             **kwargs)  # fmt: skip
+    shape = {k: kwargs.pop(k) for k in ("title_rows", "sheet", "extra_sheets") if k in kwargs}
+    upload = xlsx(rows, **shape)
+    return import_job_create(
+        actor=actor, upload=upload, kind=kwargs.pop("kind", "customers"), **kwargs
+    )
 
 
 def test_merged_title_blank_rows_and_trailing_spaces(sales1):
     job = create(
         sales1,
-        [HEADER, ["张三 ", "138 0013 8000", make_id_number(1), "", "北京 "], [], ["", "", "", "", ""],
-         ["李四", "+86 139-0013-9000", "", "2024/3/5", ""]],
+        [HEADER, ["张三 ", "138 0013 8000", make_id_number(1), "", "北京 "], [],
+         ["", "", "", "", ""], ["李四", "+86 139-0013-9000", "", "2024/3/5", ""]],
         title_rows=["华东组 2024 年客户名单", "（内部资料）"],
     )  # fmt: skip
     assert job.header_row == 3
@@ -58,14 +58,12 @@ def test_id_number_excel_made_a_number_says_digits_lost_not_check_digit(sales1):
                           ["李四", "13800138001", "1.10105E+17", "", ""]])  # fmt: skip
     report = import_job_check(actor=sales1, job=job)
     assert report["counts"]["refused"] == 2
-    for row, column, message in messages(report):
+    for _row, column, message in messages(report):
         assert column == "身份证号码"
         assert (
             "lost its last digits" in message and "Format the ID number column as Text" in message
         )
         assert "check digit" not in message
-    zh = [p["message"]["zh-hans"] for p in report["problems"]]
-    assert all(text and "Excel turned" not in text for text in zh) or True  # both languages stored
     assert set(report["problems"][0]["message"]) == {"zh-hans", "en"}
     assert report["problems"][1]["value"] == "1.10105E+17"
 
@@ -107,8 +105,6 @@ def test_bad_values_get_precise_messages_and_nothing_crashes(sales1):
     assert any(r == 4 and c == "客户类型" and "is not one of" in m for r, c, m in found)
     assert (5, "姓名", "This column is required.") in found
     assert (6, "邮编", "A postal code has 6 digits.") in found
-    zh = {p["row"]: p["message"]["zh-hans"] for p in report["problems"]}
-    assert zh[5] != "This column is required." or True
 
 
 def test_english_headers_on_the_chosen_sheet(sales1):
@@ -183,7 +179,7 @@ def test_all_or_nothing_then_valid_only_with_the_refused_rows_to_download(sales1
     workbook = openpyxl.load_workbook(io.BytesIO(import_refused_rows_xlsx(job=job)))
     sheet = workbook.active
     values = [[cell.value for cell in row] for row in sheet.iter_rows()]
-    assert values[0][:5] == HEADER[:4] + ["城市"]
+    assert values[0][:5] == [*HEADER[:4], "城市"]
     assert values[1][:2] == ["乙", "1380013"]
     assert "mainland mobile" in values[1][5]
     assert values[1][6] == 3  # the row in the original file
@@ -191,7 +187,7 @@ def test_all_or_nothing_then_valid_only_with_the_refused_rows_to_download(sales1
 
 
 def test_the_same_file_twice_changes_nothing(sales1):
-    rows = [HEADER + ["标签", "希望去的地方"],
+    rows = [[*HEADER, "标签", "希望去的地方"],
             ["甲", "13800138000", make_id_number(3), "", "上海", "VIP、老客户", "三亚,日本"],
             ["乙", "13800138001", "", "1990-01-02", "", "", ""]]  # fmt: skip
     first = import_job_commit(actor=sales1, job=create(sales1, rows))
@@ -208,20 +204,18 @@ def test_the_same_file_twice_changes_nothing(sales1):
 
 
 def test_a_changed_row_updates_the_customer_and_its_history(sales1):
-    customer = CustomerFactory(owner=sales1, name="孙悦", mobile="13800138000", city="北京")
+    customer = CustomerFactory(
+        owner=sales1, name="孙悦", mobile="13800138000", city="北京", occupation="教师"
+    )
     rows = [["姓名", "手机", "城市", "职业"], ["孙悦", "13800138000", "上海", ""]]
     report = import_job_commit(actor=sales1, job=create(sales1, rows))
     assert report["counts"]["updated"] == 1
     customer.refresh_from_db()
     assert customer.city == "上海"
+    # An empty cell leaves what is on file: an import never erases.
+    assert customer.occupation == "教师"
     latest = customer.history.latest()
     assert latest.history_user == sales1 and latest.city == "上海"
-    assert customer.history.earliest().city == "北京" or customer.history.count() == 1
-    # An empty cell leaves what is on file (an import never erases).
-    assert (
-        customer.occupation == CustomerFactory._meta.model._meta.get_field("occupation").default
-        or True
-    )
     change = AuditEntry.objects.get(action=AuditAction.CHANGE, object_id=str(customer.pk))
     assert change.detail["fields"] == ["city"]
 
@@ -231,7 +225,7 @@ def test_someone_elses_customer_is_refused_naming_only_the_owner(sales1, sales3,
     rows = [["姓名", "手机", "城市"], ["钱多多", "13900000001", "上海"]]
     report = import_job_commit(actor=sales1, job=create(sales1, rows))
     assert report["counts"]["refused"] == 1
-    [(row, column, message)] = messages(report)
+    [(_row, _column, message)] = messages(report)
     assert message == "A customer with this mobile number is already on file, owned by 张伟."
     assert "天津" not in str(report)
     assert "张伟" in report["problems"][0]["message"]["zh-hans"]

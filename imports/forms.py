@@ -1,6 +1,7 @@
 """The forms of the import pages: upload a file, choose a sheet, map its columns, commit."""
 
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 
@@ -87,7 +88,7 @@ class MappingForm(forms.Form):
         self.headers = list(headers)
         self.target_fields = list(fields)
         choices = [("", _("— not imported —"))] + [
-            (field.name, f"{field.label} *" if field.required else str(field.label))
+            (field.name, f"{capfirst(field.label)} *" if field.required else capfirst(field.label))
             for field in self.target_fields
         ]
         self.column_names = []

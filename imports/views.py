@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.http import content_disposition_header
+from django.utils.text import capfirst
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
@@ -228,7 +229,7 @@ def _map_page(request, job: ImportJob, form: MappingForm, *, sheet_form=None, st
             "sheet_form": sheet_form,
             "saved_mappings": import_mapping_list(kind=job.kind),
             "required_fields": [
-                {"label": field.label, "mapped": field.name in chosen}
+                {"label": capfirst(field.label), "mapped": field.name in chosen}
                 for field in fields
                 if field.required
             ],

@@ -3,6 +3,10 @@ from django.urls import include, path
 from api.views import bookings as booking_views
 from api.views import customers as customer_views
 from api.views import docs, pages
+from api.views import followups as followup_views
+from api.views import grades as grade_views
+from api.views import points as points_views
+from api.views import records as record_views
 
 app_name = "api"
 
@@ -10,6 +14,10 @@ app_name = "api"
 v1 = [
     *customer_views.urlpatterns,
     *booking_views.urlpatterns,
+    *record_views.urlpatterns,
+    *followup_views.urlpatterns,
+    *points_views.urlpatterns,
+    *grade_views.urlpatterns,
 ]
 
 urlpatterns = [

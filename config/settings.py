@@ -349,6 +349,16 @@ SPECTACULAR_SETTINGS = {
         "CustomerStatusEnum": "customers.models.choices.CustomerStatus",
         "BookingStatusEnum": "customers.models.choices.BookingStatus",
         "ServiceStatusEnum": "customers.models.choices.ServiceStatus",
+        # The bookings, records, follow-ups, points and grades resources (api-resources).
+        "ContactOutcomeEnum": "customers.models.choices.ContactOutcome",
+        "ServiceKindEnum": "customers.models.choices.ServiceKind",
+        "FeedbackSourceEnum": "customers.models.choices.FeedbackSource",
+        "SourceChannelEnum": "customers.models.choices.SourceChannel",
+        "GradeEnum": "customers.models.choices.Grade",
+        "FollowupKindEnum": "followups.models.choices.FollowupKind",
+        "LedgerEntryKindEnum": "loyalty.models.choices.EntryKind",
+        "RewardKindEnum": "loyalty.models.choices.RewardKind",
+        "SyncOutcomeEnum": ["created", "updated", "unchanged"],
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

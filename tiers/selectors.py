@@ -607,3 +607,23 @@ def tier_panel_context(*, customer, user) -> dict[str, Any] | None:
         "can_override": tiers_can_review(user=user),
         "can_mark_done": customer.owner_id == user.pk or has_role(user, MANAGER),
     }
+
+
+def customer_grade_changes(*, customer) -> QuerySet[GradeChange]:
+    """A customer's grade history, newest first (the panel's, without its limit; the API
+    pages through it)."""
+    return (
+        GradeChange.objects.filter(customer_id=customer.pk)
+        .select_related("approved_by", "proposal")
+        .order_by("-changed_at", "-id")
+    )
+
+
+def customer_monthly_figures(*, customer) -> QuerySet[CustomerSnapshot]:
+    """A customer's monthly statistics of the finished months, newest first. The months
+    are named (a handful of runs) so that each is one probe of the unique (month,
+    customer) index, not a scan of every customer's snapshots."""
+    months = StatisticsRun.objects.filter(finished_at__isnull=False).values("month")
+    return CustomerSnapshot.objects.filter(month__in=months, customer_id=customer.pk).order_by(
+        "-month"
+    )

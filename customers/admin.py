@@ -42,7 +42,7 @@ from customers.services import (
     customer_restore,
     customers_soft_delete,
 )
-from customers.signals import announce_customers_reassigned
+from customers.signals import announce_customers_reassigned, customer_saved
 from customers.validators import (
     ID_PATTERN,
     MOBILE_PATTERN,
@@ -144,6 +144,14 @@ class CustomerAdmin(AuditedChangeViewMixin, ReadOnlyHistoryAdmin):
         )
         if change and "owner" in form.changed_data:
             announce_customers_reassigned(customer_ids=[obj.pk], actor=request.user)
+        # The admin's changeform is one transaction: the webhooks outbox is written in it.
+        customer_saved.send(
+            sender=Customer,
+            customer=obj,
+            created=not change,
+            changed_fields=list(form.changed_data) if change else [],
+            actor=request.user,
+        )
 
     def has_delete_permission(self, request, obj=None):
         # No hard delete in the admin: the recycle-bin action below is the only deletion,

@@ -245,3 +245,17 @@ def test_the_monthly_points_expiry_announces_each_card_set_based(register, sales
     assert {body["data"]["customer"]["id"] for body in expired} == {c.pk for c in customers}
     assert all(body["data"]["card"]["balance"] == 0 for body in expired)
     assert all(body["data"]["kinds"] == ["expire"] for body in expired)
+
+
+def test_a_customer_added_in_the_admin_is_announced(register, manager1, sales1, client_as):
+    from django.urls import reverse
+
+    register(URL, events=["customer.created"])
+    response = client_as(manager1).post(
+        reverse("admin:customers_customer_add"),
+        {"kind": "individual", "name": "后台客户", "owner": sales1.pk, "status": "active",
+         "mobile": "13912345678"},
+    )  # fmt: skip
+    assert response.status_code == 302, response.content[:2000]
+    (created,) = bodies("customer.created")
+    assert created["data"]["customer"]["name"] == "后台客户"

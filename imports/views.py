@@ -104,24 +104,30 @@ def _queue(request, job: ImportJob, action: str) -> None:
     remembers that a run was asked for: the job page waits for it instead of showing
     the old state (with the eager default the run is over before the redirect)."""
     queued = dict(request.session.get(QUEUED) or {})
-    queued[str(job.pk)] = timezone.now().isoformat()
+    queued[str(job.pk)] = [timezone.now().isoformat(), action]
     request.session[QUEUED] = dict(list(queued.items())[-20:])
     job_id = job.pk
     transaction.on_commit(lambda: import_job_run.delay(job_id, action))
 
 
-def _waiting(request, job: ImportJob) -> bool:
-    """A run was queued from this session and has neither started nor finished."""
+def _waiting_for(request, job: ImportJob) -> str:
+    """The action ("check", "commit", "commit_valid") queued from this session that has
+    neither started nor finished; "" when there is none."""
     if job.is_running:
-        return False
-    queued_at = (request.session.get(QUEUED) or {}).get(str(job.pk))
-    if not queued_at:
-        return False
-    queued_at = datetime.datetime.fromisoformat(queued_at)
+        return ""
+    try:
+        when, action = (request.session.get(QUEUED) or {})[str(job.pk)]
+        queued_at = datetime.datetime.fromisoformat(when)
+    except (KeyError, TypeError, ValueError):
+        return ""
     if job.finished_at and job.finished_at >= queued_at:
-        return False
+        return ""
     # A worker that never came is not waited for forever.
-    return timezone.now() - queued_at < datetime.timedelta(hours=1)
+    return action if timezone.now() - queued_at < datetime.timedelta(hours=1) else ""
+
+
+def _waiting(request, job: ImportJob) -> bool:
+    return bool(_waiting_for(request, job))
 
 
 def _counts(job: ImportJob) -> dict[str, int]:
@@ -317,7 +323,8 @@ def map_columns(request, pk):
 @require_GET
 def detail(request, pk):
     job = _job(request, pk)
-    waiting = _waiting(request, job)
+    waiting_for = _waiting_for(request, job)
+    waiting = bool(waiting_for)
     may_act = _may_act(request, job)
     if job.status == ImportStatus.UPLOADED and not waiting and may_act:
         return redirect("imports:map", pk=job.pk)
@@ -332,6 +339,7 @@ def detail(request, pk):
         {
             "job": job,
             "waiting": waiting,
+            "committing": job.status == ImportStatus.COMMITTING or waiting_for.startswith("commit"),
             "report": report,
             "counts": counts,
             "problems": problems,

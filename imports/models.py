@@ -10,14 +10,16 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from archives.uploads import get_private_storage
 
 
 class ImportKind(models.TextChoices):
-    CUSTOMERS = "customers", _("Customers")
+    # What a file holds (the catalogue's "Bookings" alone is a count: 订单数).
+    CUSTOMERS = "customers", pgettext_lazy("import kind", "Customers")
     CONTACTS = "contacts", _("Contact people of organisations")
-    BOOKINGS = "bookings", _("Bookings")
+    BOOKINGS = "bookings", pgettext_lazy("import kind", "Bookings")
     RECORDS = "records", _("Contact records")
 
 

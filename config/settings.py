@@ -233,6 +233,18 @@ EMAIL_BACKEND = env_str(
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "crm@example.com")
+# Seconds a mail server may take per step (connect, each command): one that accepts the
+# connection and never answers must not pin the worker or the page that sends.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+
+# --- Outbox (customers/services/outbox.py): every message the product sends ------------
+# A failed send is tried again after 1, 2, 4 … minutes, at most 4 hours apart; after
+# OUTBOX_MAX_ATTEMPTS (13: about a day) it is failed and shown to managers.
+OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 13)
+OUTBOX_BACKOFF_BASE_SECONDS = env_int("OUTBOX_BACKOFF_BASE_SECONDS", 60)
+OUTBOX_BACKOFF_MAX_SECONDS = env_int("OUTBOX_BACKOFF_MAX_SECONDS", 4 * 3600)
+# Sent and failed messages stay on the managers' page this many days.
+OUTBOX_KEEP_DAYS = env_int("OUTBOX_KEEP_DAYS", 90)
 
 # --- Celery: in-process (eager) unless a broker is configured ---------------------------
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", env_str("REDIS_URL"))

@@ -191,3 +191,13 @@ def test_send_a_test_event(
     assert got.headers["X-CRM-Event"] == "ping"
     delivery.refresh_from_db()
     assert delivery.status == DeliveryStatus.DELIVERED
+
+
+def test_the_endpoints_list_counts_waiting_and_failed(client_as, manager1, endpoint, sales1):
+    for n in range(3):
+        create_customer(sales1, n=n + 1)
+    Delivery.objects.filter(pk=Delivery.objects.first().pk).update(status=DeliveryStatus.FAILED)
+    page = client_as(manager1).get(reverse("webhooks:endpoints"))
+    (row,) = page.context["endpoints"]
+    assert (row.waiting, row.failed) == (2, 1)
+    assert f"?endpoint={endpoint.pk}&amp;status=failed" in page.text

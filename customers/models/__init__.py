@@ -25,6 +25,12 @@ from customers.models.custody import (
     StaffDeparture,
 )
 from customers.models.customer import Customer
+from customers.models.outbox import (
+    MessageChannel,
+    MessageStatus,
+    OutboundAttempt,
+    OutboundMessage,
+)
 from customers.models.records import ContactRecord, ServiceRecord
 from customers.models.reference import ChannelPartner, Destination, Tag
 
@@ -49,6 +55,10 @@ __all__ = [
     "FeedbackSource",
     "Grade",
     "HandoverItem",
+    "MessageChannel",
+    "MessageStatus",
+    "OutboundAttempt",
+    "OutboundMessage",
     "SecurityAlert",
     "SecurityAlertKind",
     "ServiceKind",

@@ -7,7 +7,7 @@ loyalty sweep (set-based), not by a signal per row."""
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_update_with_history
 
 from customers.audit import audit_record_many
 from customers.models import AuditAction, Booking, BookingStatus, Destination, TripType
@@ -16,6 +16,7 @@ from customers.services.booking_sync import SYNCED_FIELDS
 from customers.signals import bookings_paid_many
 from imports.engine import NEW, UNCHANGED, UPDATED, Importer, Row
 from imports.kinds.common import CustomerFinder
+from imports.writing import insert_with_history
 
 DEFAULT_SOURCE = "import"
 # How many bookings the points sweep brings up to date right after an import; a bigger
@@ -157,7 +158,7 @@ class BookingImporter(Importer):
         new = [row.obj for row in rows if row.outcome == NEW]
         updated = [row for row in rows if row.outcome == UPDATED]
         if new:
-            bulk_create_with_history(new, Booking, batch_size=500, default_user=self.actor)
+            insert_with_history(Booking, new, actor=self.actor)
         if updated:
             fields = sorted({name for row in updated for name in row.changed})
             bulk_update_with_history(

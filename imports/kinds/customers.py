@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_update_with_history
 
 from customers.audit import audit_record_many
 from customers.models import AuditAction, ChannelPartner, Customer, CustomerKind, Destination, Tag
@@ -25,6 +25,7 @@ from customers.signals import announce_customers_reassigned, customers_saved_man
 from customers.validators import normalize_org_name
 from imports.engine import NEW, REFUSED, UNCHANGED, UPDATED, Importer, Row
 from imports.kinds.common import StaffDirectory
+from imports.writing import insert_with_history
 
 M2M = {"desired_destinations": Destination, "tags": Tag}
 PLAIN_FIELDS = [
@@ -291,9 +292,7 @@ class CustomerImporter(Importer):
         new = [row for row in rows if row.outcome == NEW]
         updated = [row for row in rows if row.outcome == UPDATED]
         if new:
-            bulk_create_with_history(
-                [row.obj for row in new], Customer, batch_size=500, default_user=self.actor
-            )
+            insert_with_history(Customer, [row.obj for row in new], actor=self.actor)
         if updated:
             now = timezone.now()
             fields = {"updated_at"}

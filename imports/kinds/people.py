@@ -9,7 +9,7 @@ from collections import defaultdict
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_update_with_history
 
 from customers.audit import audit_record_many
 from customers.models import AuditAction, ContactPerson, ContactRecord
@@ -17,6 +17,7 @@ from customers.selectors import customer_can_edit
 from customers.signals import announce_contacts_logged
 from imports.engine import NEW, UNCHANGED, UPDATED, Importer, Row
 from imports.kinds.common import CustomerFinder, StaffDirectory
+from imports.writing import insert_plain, insert_with_history
 
 NOT_ORGANISATION = _(
     "This customer is an individual traveller; contact people belong to organisations."
@@ -98,7 +99,7 @@ class ContactPersonImporter(Importer):
         new = [row.obj for row in rows if row.outcome == NEW]
         updated = [row for row in rows if row.outcome == UPDATED]
         if new:
-            bulk_create_with_history(new, ContactPerson, batch_size=500, default_user=self.actor)
+            insert_with_history(ContactPerson, new, actor=self.actor)
         if updated:
             bulk_update_with_history(
                 [row.obj for row in updated],
@@ -194,7 +195,7 @@ class ContactRecordImporter(Importer):
         new = [row.obj for row in rows if row.outcome == NEW]
         updated = [row for row in rows if row.outcome == UPDATED]
         if new:
-            ContactRecord.objects.bulk_create(new, batch_size=500)
+            insert_plain(ContactRecord, new)
         if updated:
             ContactRecord.objects.bulk_update(
                 [row.obj for row in updated],

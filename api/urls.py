@@ -1,4 +1,4 @@
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from api.views import bookings as booking_views
 from api.views import customers as customer_views
@@ -22,6 +22,7 @@ v1 = [
 
 urlpatterns = [
     path("v1/", include(v1)),
+    re_path(r"^v1/", docs.not_found),  # any other /api/v1/ address: a problem, not HTML
     path("schema/", docs.SchemaView.as_view(), name="schema"),
     path("docs/", docs.docs, name="docs"),
     path("problems/", docs.problem_types, name="problems"),

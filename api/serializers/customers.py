@@ -6,6 +6,7 @@ page's own forms (customers.forms.CustomerForm, ContactPersonForm) check the *co
 with the same rules, normalisers, 撞单 duplicate check and masking as the pages.
 """
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from rest_framework import serializers
 
@@ -100,13 +101,33 @@ def bound_form_data(form, changes: dict) -> _FormData:
     return _FormData(form_data(data))
 
 
+class BlankChoicesMixin:
+    """For ModelSerializers used for output: a choice field the model lets stay blank is
+    sent as "" when unset, so the schema's enum must include "" (DRF drops allow_blank
+    from read-only fields, and the schema would then promise a value that is not there)."""
+
+    def get_fields(self):
+        fields = super().get_fields()
+        model = self.Meta.model
+        for name, field in fields.items():
+            if not isinstance(field, serializers.ChoiceField):
+                continue
+            try:
+                model_field = model._meta.get_field(field.source or name)
+            except FieldDoesNotExist:  # a computed field: nothing to widen
+                continue
+            if getattr(model_field, "blank", False):
+                field.allow_blank = True
+        return fields
+
+
 class OwnerSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     username = serializers.CharField()
     name = serializers.CharField(source="display_name")
 
 
-class CustomerSerializer(serializers.ModelSerializer):
+class CustomerSerializer(BlankChoicesMixin, serializers.ModelSerializer):
     """A customer as the caller may see it: the ID number masked to its last four for
     everyone (customers.masking; the full number only through the audited
     /customers/{id}/id-number, for those allowed); the birthday with its year only for
@@ -192,7 +213,7 @@ class IdNumberSerializer(serializers.Serializer):
     id_number = serializers.CharField()
 
 
-class ContactPersonSerializer(serializers.ModelSerializer):
+class ContactPersonSerializer(BlankChoicesMixin, serializers.ModelSerializer):
     replaced_by = serializers.PrimaryKeyRelatedField(read_only=True)
 
     class Meta:

@@ -15,7 +15,8 @@ def deliveries_send_task(delivery_ids: list[str], manual: bool = False) -> int:
     return deliveries_send(delivery_ids=delivery_ids, manual=manual)
 
 
-@shared_task(ignore_result=True)
+# The sweep stops sending after 50 s (it runs every minute); one send is at most 13 s.
+@shared_task(ignore_result=True, soft_time_limit=2 * 60, time_limit=3 * 60)
 def deliveries_sweep_task() -> int:
     """Every minute (config/celery.py): what is due, including retries; then a batch of
     the log past its keeping time."""

@@ -136,9 +136,13 @@ def endpoint_detail(request, pk: int):
 def endpoint_toggle(request, pk: int):
     _manager(request)
     endpoint = get_object_or_404(Endpoint, pk=pk)
-    endpoint = endpoint_set_active(
-        actor=request.user, endpoint=endpoint, active=not endpoint.is_active
-    )
+    try:
+        endpoint = endpoint_set_active(
+            actor=request.user, endpoint=endpoint, active=not endpoint.is_active
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("webhooks:endpoint", pk=endpoint.pk)
     if endpoint.is_active:
         messages.success(request, _("The endpoint is enabled."))
     else:

@@ -149,6 +149,8 @@ def test_the_delivery_log_filters_and_shows_attempts(client_as, manager1, delive
     for query in ({"endpoint": "abc"}, {"status": "<x>"}, {"page": "999"}, {"event": "x" * 500}):
         assert client.get(reverse("webhooks:deliveries"), query).status_code == 200
     assert client.get("/integrations/webhooks/deliveries/not-a-uuid/").status_code == 404
+    assert client.get("/integrations/webhooks/99999999999999999999999/").status_code == 404
+    assert client.get("/integrations/webhooks/999999/edit/").status_code == 404
 
     detail = client.get(reverse("webhooks:delivery", args=[delivery.pk])).text
     assert "孙悦1" in detail  # the payload
@@ -201,3 +203,19 @@ def test_the_endpoints_list_counts_waiting_and_failed(client_as, manager1, endpo
     (row,) = page.context["endpoints"]
     assert (row.waiting, row.failed) == (2, 1)
     assert f"?endpoint={endpoint.pk}&amp;status=failed" in page.text
+
+
+def test_disabling_always_works_enabling_checks_the_address_again(
+    client_as, manager1, endpoint, monkeypatch
+):
+    client = client_as(manager1)
+    monkeypatch.setattr("webhooks.safety._resolve", lambda host, port: ["10.0.0.7"])
+    url = reverse("webhooks:endpoint_toggle", args=[endpoint.pk])
+    client.post(url)
+    endpoint.refresh_from_db()
+    assert not endpoint.is_active
+    response = client.post(url, follow=True)
+    assert response.status_code == 200
+    assert "private or internal" in response.text
+    endpoint.refresh_from_db()
+    assert not endpoint.is_active

@@ -103,15 +103,28 @@ def endpoint_update(
 
 def endpoint_set_active(*, actor, endpoint: Endpoint, active: bool) -> Endpoint:
     """Disable (nothing more is written or sent to it; what waits stays in the log and
-    goes out when it is enabled again) or enable an endpoint."""
-    return endpoint_update(
-        actor=actor,
-        endpoint=endpoint,
-        name=endpoint.name,
-        url=endpoint.url,
-        events=endpoint.events,
-        is_active=active,
-    )
+    goes out when it is enabled again) or enable an endpoint. Disabling always works;
+    enabling checks the address again."""
+    require_manager(actor)
+    if active:
+        try:
+            url_check(endpoint.url)
+        except ValidationError as error:
+            raise ValidationError({"url": error.messages}) from error
+    with transaction.atomic():
+        locked = Endpoint.objects.select_for_update().get(pk=endpoint.pk)
+        if locked.is_active != active:
+            locked.is_active = active
+            locked.save(update_fields=["is_active", "updated_at"])
+            audit_record(
+                actor=actor,
+                action=AuditAction.CHANGE,
+                obj=locked,
+                object_type="webhook_endpoint",
+                detail={"is_active": [not active, active]},
+            )
+        listeners_forget()
+    return locked
 
 
 def endpoint_secret_regenerate(*, actor, endpoint: Endpoint) -> str:

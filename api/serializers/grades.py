@@ -3,12 +3,13 @@
 from rest_framework import serializers
 
 from api.serializers.customers import OwnerSerializer
+from api.serializers.output import ReadOnlyModelSerializer
 from tiers.models import CustomerSnapshot, GradeChange
 
 MONEY = {"max_digits": 16, "decimal_places": 2, "coerce_to_string": True}
 
 
-class MonthlyFiguresSerializer(serializers.ModelSerializer):
+class MonthlyFiguresSerializer(ReadOnlyModelSerializer):
     """A customer's figures at the end of a month, as the monthly job computed them."""
 
     margin_percent = serializers.DecimalField(
@@ -45,7 +46,7 @@ class MonthlyFiguresSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class GradeChangeSerializer(serializers.ModelSerializer):
+class GradeChangeSerializer(ReadOnlyModelSerializer):
     approved_by = OwnerSerializer(read_only=True)
     reason = serializers.CharField(source="reason_text", read_only=True)
 

@@ -5,6 +5,7 @@ takes them. The shape is checked here; the content by the pages' own forms and s
 from rest_framework import serializers
 
 from api.serializers.customers import OwnerSerializer
+from api.serializers.output import ReadOnlyModelSerializer
 from customers.models import (
     ContactChannel,
     ContactOutcome,
@@ -18,7 +19,7 @@ from customers.models import (
 DB_ID_MAX = 2**63 - 1
 
 
-class ContactRecordSerializer(serializers.ModelSerializer):
+class ContactRecordSerializer(ReadOnlyModelSerializer):
     by = OwnerSerializer(read_only=True)
 
     class Meta:
@@ -49,7 +50,7 @@ class ContactRecordInputSerializer(serializers.Serializer):
     next_contact_on = serializers.DateField(required=False, allow_null=True)
 
 
-class ServiceRecordSerializer(serializers.ModelSerializer):
+class ServiceRecordSerializer(ReadOnlyModelSerializer):
     recorded_by = OwnerSerializer(read_only=True)
     assigned_to = OwnerSerializer(read_only=True, allow_null=True)
 

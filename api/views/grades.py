@@ -89,6 +89,7 @@ class GradeHistoryView(_CustomerListView):
 
     @extend_schema(
         operation_id="customer_grade_history",
+        responses=GradeChangeSerializer(many=True),
         summary="A customer's grade history",
         description="Every grade change that took effect, newest first (cursor-paginated).",
     )
@@ -106,6 +107,7 @@ class MonthlyFiguresView(_CustomerListView):
 
     @extend_schema(
         operation_id="customer_monthly_figures",
+        responses=MonthlyFiguresSerializer(many=True),
         summary="A customer's monthly statistics",
         description=(
             "The customer's figures at the end of each month the monthly job has run for, "

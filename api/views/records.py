@@ -73,6 +73,7 @@ class ContactRecordsView(_CustomerRecordsView):
 
     @extend_schema(
         operation_id="customer_contact_records_list",
+        responses=ContactRecordSerializer(many=True),
         summary="A customer's contact records",
         description="Newest first, cursor-paginated. One customer row toward the export guard.",
     )
@@ -115,6 +116,7 @@ class ServiceRecordsView(_CustomerRecordsView):
 
     @extend_schema(
         operation_id="customer_service_records_list",
+        responses=ServiceRecordSerializer(many=True),
         summary="A customer's service records (feedback)",
         description="Newest first, cursor-paginated. One customer row toward the export guard.",
     )

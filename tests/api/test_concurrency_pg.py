@@ -142,3 +142,99 @@ def test_the_same_key_sent_twenty_times_at_once_redeems_once(sales1, thousand_po
     card.refresh_from_db()
     assert card.balance == 900
     assert LedgerEntry.objects.filter(kind=EntryKind.REDEEM).count() == 1
+
+
+# --- The same through the API's doors ----------------------------------------------------
+
+
+def _client(token):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}", HTTP_ACCEPT_LANGUAGE="en")
+    return client
+
+
+def test_twenty_concurrent_puts_of_one_paid_booking_give_one_booking_and_one_earn(
+    sales1, make_token
+):
+    from django.urls import reverse
+
+    customer = CustomerFactory(owner=sales1)
+    DestinationFactory(name="三亚")
+    token = make_token(sales1)
+    url = reverse("api:booking-sync", kwargs={"source": "website", "number": "W-2026-77"})
+    body = {
+        "customer": customer.pk,
+        "product": "三亚五日游",
+        "destination_name": "三亚",
+        "trip_type": "domestic",
+        "start_date": "2026-12-10",
+        "end_date": "2026-12-14",
+        "amount": "8000.00",
+        "cost": "6500.00",
+        "status": "paid",
+        "paid_date": PAID_ON.isoformat(),
+    }
+
+    results = run_at_once(20, lambda i: _client(token).put(url, body, format="json"))
+
+    assert sorted(r.status_code for r in results) == [200] * 19 + [201]
+    assert sorted(r.json()["outcome"] for r in results) == ["created"] + ["unchanged"] * 19
+    booking = Booking.objects.get()
+    assert {r.json()["booking"]["id"] for r in results} == {booking.pk}
+    assert LedgerEntry.objects.filter(booking=booking, kind=EntryKind.EARN).count() == 1
+    assert Card.objects.get(customer=customer).balance == 8000
+
+
+def test_fifty_concurrent_api_redemptions_with_distinct_keys_exactly_ten_succeed(
+    sales1, make_token, thousand_point_card
+):
+    from django.urls import reverse
+
+    card, reward = thousand_point_card
+    token = make_token(sales1)
+    url = reverse("api:points-redeem", kwargs={"pk": card.customer_id})
+
+    def redeem(i, key=None):
+        return _client(token).post(
+            url, {"reward": reward.pk}, format="json", HTTP_IDEMPOTENCY_KEY=key or f"order-{i}"
+        )
+
+    results = run_at_once(50, redeem)
+
+    assert sorted(r.status_code for r in results) == [201] * 10 + [409] * 40
+    refusals = {r.json()["detail"] for r in results if r.status_code == 409}
+    assert refusals == {"Not enough points: balance 0, needs 100."}
+    card.refresh_from_db()
+    assert card.balance == 0
+    # Each successful key replays its own answer; nothing more is taken.
+    first = next(i for i, r in enumerate(results) if r.status_code == 201)
+    replay = redeem(first)
+    assert replay.status_code == 200
+    assert replay["Idempotent-Replayed"] == "true"
+    assert replay.json() == results[first].json()
+    assert ledger_reconcile().ok
+
+
+def test_the_same_key_sent_at_once_through_the_api_redeems_once(
+    sales1, make_token, thousand_point_card
+):
+    from django.urls import reverse
+
+    card, reward = thousand_point_card
+    token = make_token(sales1)
+    url = reverse("api:points-redeem", kwargs={"pk": card.customer_id})
+
+    results = run_at_once(
+        20,
+        lambda i: _client(token).post(
+            url, {"reward": reward.pk}, format="json", HTTP_IDEMPOTENCY_KEY="order-77"
+        ),
+    )
+
+    assert sorted(r.status_code for r in results) == [200] * 19 + [201]
+    assert len({r.json()["id"] for r in results}) == 1
+    assert {r.json()["balance_after"] for r in results} == {900}
+    card.refresh_from_db()
+    assert card.balance == 900

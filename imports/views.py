@@ -138,7 +138,8 @@ def _counts(job: ImportJob) -> dict[str, int]:
 def _progress_text(job: ImportJob, waiting: bool) -> str:
     if waiting:
         return gettext("Waiting for the import worker to start…")
-    done, total = number_format(job.progress_done), number_format(job.progress_total)
+    done = number_format(job.progress_done, force_grouping=True)
+    total = number_format(job.progress_total, force_grouping=True)
     if job.status == ImportStatus.COMMITTING:
         return gettext("Importing: %(done)s of %(total)s rows") % {"done": done, "total": total}
     return gettext("Checking: %(done)s of %(total)s rows") % {"done": done, "total": total}

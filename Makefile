@@ -53,7 +53,8 @@ messages: install
 
 check-deploy: install
 	DJANGO_ENV=production SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(60))')" \
-	  ALLOWED_HOSTS=crm.example.com $(PY) manage.py check --deploy --fail-level WARNING
+	  ALLOWED_HOSTS=crm.example.com DATABASE_URL=postgres://crm:check-only@db.invalid:5432/crm \
+	  $(PY) manage.py check --deploy --fail-level WARNING
 
 clean:
 	rm -rf $(VENV) staticfiles .celerybeat-schedule

@@ -11,7 +11,7 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
-from config.env import env_bool, env_int, env_list, env_required, env_str
+from config.env import env_bool, env_database_url, env_int, env_list, env_required, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -66,6 +66,10 @@ INSTALLED_APPS = [
     "imports",
     "api",
     "webhooks",
+    # Celery beat's schedule in the database (config/beat.py says why), and the
+    # operations commands: backup, restore.
+    "django_celery_beat",
+    "ops",
 ]
 
 MIDDLEWARE = [
@@ -116,10 +120,12 @@ TEMPLATES = [
 ]
 
 # --- Database: SQLite file by default, PostgreSQL when DATABASE_URL is set -------------
+# In production DATABASE_URL is required, with its password (config/env.py).
 DATABASES = {
-    "default": dj_database_url.config(
-        env="DATABASE_URL",
-        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+    "default": dj_database_url.parse(
+        env_database_url(
+            "DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}", production=PRODUCTION
+        ),
         conn_max_age=env_int("CONN_MAX_AGE", 60 if PRODUCTION else 0),
         conn_health_checks=True,
     )
@@ -232,7 +238,14 @@ EMAIL_BACKEND = env_str(
 )
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+# STARTTLS on a submission port (587), or implicit TLS (465): one or the other.
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "crm@example.com")
+# The sender of error reports to ADMINS (none by default).
+SERVER_EMAIL = env_str("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 # Seconds a mail server may take per step (connect, each command): one that accepts the
 # connection and never answers must not pin the worker or the page that sends.
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
@@ -253,6 +266,26 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A worker process killed mid-task (OOM, deploy) puts its message back instead of acking
+# it: the task runs again, and the job's claim row makes the rerun do the period once.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# Every task has a soft limit (SoftTimeLimitExceeded: the job's transaction rolls back,
+# its attempt is recorded as failed) and a hard one (the process is killed). These are
+# the defaults; the long jobs set their own in their tasks.py (the longest: 30 minutes,
+# an import). customers.job_tasks holds the deadline check.
+CELERY_TASK_SOFT_TIME_LIMIT = 5 * 60
+CELERY_TASK_TIME_LIMIT = 6 * 60
+CELERY_IMPORTS = ["customers.job_tasks"]
+# Redis hands an unacknowledged message to another worker after the visibility timeout:
+# it must be longer than the longest hard limit (30 minutes), or a running job would be
+# started a second time; shorter is better, as a worker killed outright (not just its
+# child process) gets its message back only then. 40 minutes.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 40 * 60)
+}
+# Beat keeps the schedule declared in config/celery.py in the database (config/beat.py),
+# so when each job last fired survives a redeploy.
+CELERY_BEAT_SCHEDULER = "config.beat:CodeDeclaredDatabaseScheduler"
 
 # --- Webhooks (webhooks/safety.py, webhooks/services/sending.py) ------------------------
 # Plain HTTP to a loopback receiver: in development (DEBUG) or with this switch (the
@@ -284,7 +317,7 @@ if PRODUCTION:
     CSRF_COOKIE_SECURE = True
     CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
     # healthz is probed over plain HTTP inside the compose network.
-    SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]
+    SECURE_REDIRECT_EXEMPT = [r"^healthz/(broker/)?$"]
 
 # Content-Security-Policy (django-csp 4): scripts and styles only from our own static
 # files, no inline script or style, no framing, forms post only to us.

@@ -3,7 +3,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from accounts import views as account_views
-from config.health import healthz
+from config.health import healthz, healthz_broker
 
 admin.site.site_header = _("Travel CRM administration")
 admin.site.site_title = _("Travel CRM")
@@ -12,6 +12,7 @@ admin.site.index_title = _("Archive custody")
 urlpatterns = [
     path("", account_views.home, name="home"),
     path("healthz/", healthz, name="healthz"),
+    path("healthz/broker/", healthz_broker, name="healthz_broker"),
     path("accounts/", include("accounts.urls")),
     path("accounts/two-factor/", include("twofactor.urls")),
     path("customers/", include("customers.urls")),

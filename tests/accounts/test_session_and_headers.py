@@ -80,6 +80,7 @@ def _production_settings(**env):
             "DJANGO_ENV": "production",
             "ALLOWED_HOSTS": "crm.example.com",
             "SECRET_KEY": "k3y-" + "x7Qp9#Lm2$Vr8@Tn5&Zw" * 3,
+            "DATABASE_URL": "postgres://crm:not-used-by-shell@db.invalid:5432/crm",
             **env,
         },
         capture_output=True,

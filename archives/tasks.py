@@ -5,12 +5,15 @@ import datetime
 from celery import shared_task
 from django.utils import timezone
 
-from archives.services import retention_expire
+from archives.jobs import RETENTION_EXPIRE
+from customers.jobs import job_catch_up
 
 
-@shared_task
+# One UPDATE (0.16 s at a million archives, README Benchmarks), a week of catch-up at most.
+@shared_task(soft_time_limit=5 * 60, time_limit=6 * 60)
 def retention_expire_task(today: str | None = None) -> int | None:
-    """Daily (see config/celery.py). `today` as YYYY-MM-DD, default the Shanghai date."""
+    """Daily (see config/celery.py). `today` as YYYY-MM-DD, default the Shanghai date.
+    Missed days first (customers/jobs.py); returns the archives marked for `today`, None
+    if it was already run."""
     day = datetime.date.fromisoformat(today) if today else timezone.localdate()
-    run = retention_expire(today=day)
-    return run.expired_count if run else None
+    return job_catch_up(RETENTION_EXPIRE, today=day)

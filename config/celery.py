@@ -54,6 +54,13 @@ app.conf.beat_schedule = {
         "task": "webhooks.tasks.deliveries_sweep_task",
         "schedule": 60.0,
     },
+    # Hourly at :15: a job period not done by its deadline (e.g. the monthly statistics
+    # by the 2nd, 06:00; planning by 07:00) alerts the managers once and is queued again
+    # (customers/jobs.py).
+    "jobs-deadlines": {
+        "task": "customers.job_tasks.jobs_check_task",
+        "schedule": crontab(minute=15),
+    },
     # 1 January, 05:00: the annual spend rewards 年度消费奖励 for last year's purchases.
     "loyalty-annual-rewards": {
         "task": "loyalty.tasks.annual_rewards_task",

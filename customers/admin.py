@@ -414,3 +414,7 @@ class HandoverItemInline(admin.TabularInline):
 class StaffDepartureAdmin(ReadOnlyAdmin):
     list_display = ["employee", "left_on", "recorded_by", "recorded_at", "sessions_ended"]
     inlines = [HandoverItemInline]
+
+
+# The periodic jobs' attempts and alerts, in their own module (this one is long).
+from customers import admin_jobs  # noqa: E402, F401

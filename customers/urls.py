@@ -1,7 +1,7 @@
 from django.urls import path
 
 from customers.views import archive as views
-from customers.views import custody, sign_in
+from customers.views import custody, jobs, sign_in
 
 app_name = "customers"
 
@@ -35,6 +35,12 @@ urlpatterns += [
         "alerts/<int:pk>/acknowledge/",
         custody.security_alert_acknowledge_view,
         name="alert_acknowledge",
+    ),
+    path("jobs/", jobs.job_runs, name="job_runs"),
+    path(
+        "jobs/alerts/<int:pk>/acknowledge/",
+        jobs.job_alert_acknowledge_view,
+        name="job_alert_acknowledge",
     ),
     path("staff/", custody.staff_list, name="staff"),
     path("staff/<int:user_pk>/depart/", custody.staff_depart, name="staff_depart"),

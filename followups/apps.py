@@ -30,3 +30,10 @@ class FollowupsConfig(AppConfig):
         contacts_logged.connect(contacts_logged_receiver, dispatch_uid="followups.cap_contacts")
         # 上门拜访须预约: every door that logs a contact checks the visit was agreed.
         register_contact_rule(key="followups.visit_appointment", check=visit_has_appointment)
+
+        # Catch-up, deadlines and the job-runs page (customers/jobs.py).
+        from customers.jobs import register_periodic_job
+        from followups.jobs import JOBS
+
+        for job in JOBS:
+            register_periodic_job(job)

@@ -19,7 +19,8 @@ log = logging.getLogger(__name__)
 ACTIONS = ("check", "commit", "commit_valid")
 
 
-@shared_task
+# A soft limit marks the import failed (the except below) with nothing written.
+@shared_task(soft_time_limit=25 * 60, time_limit=30 * 60)
 def import_job_run(job_id: int, action: str) -> str:
     """`action`: check, commit (all or nothing) or commit_valid (the valid rows). The
     job's status says how it ended; an unexpected error marks it failed, never leaves it

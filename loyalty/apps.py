@@ -21,3 +21,10 @@ class LoyaltyConfig(AppConfig):
             column="left",
             order=30,
         )
+
+        # Catch-up, deadlines and the job-runs page (customers/jobs.py).
+        from customers.jobs import register_periodic_job
+        from loyalty.jobs import JOBS
+
+        for job in JOBS:
+            register_periodic_job(job)

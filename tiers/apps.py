@@ -22,3 +22,10 @@ class TiersConfig(AppConfig):
             column="left",
             order=10,
         )
+
+        # Catch-up, deadlines and the job-runs page (customers/jobs.py).
+        from customers.jobs import register_periodic_job
+        from tiers.jobs import JOBS
+
+        for job in JOBS:
+            register_periodic_job(job)

@@ -25,6 +25,7 @@ from customers.models.custody import (
     StaffDeparture,
 )
 from customers.models.customer import Customer
+from customers.models.jobs import JobAlert, JobAttempt, JobOutcome
 from customers.models.outbox import (
     MessageChannel,
     MessageStatus,
@@ -55,6 +56,9 @@ __all__ = [
     "FeedbackSource",
     "Grade",
     "HandoverItem",
+    "JobAlert",
+    "JobAttempt",
+    "JobOutcome",
     "MessageChannel",
     "MessageStatus",
     "OutboundAttempt",

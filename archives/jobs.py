@@ -1,0 +1,52 @@
+"""The retention job as a periodic job (customers/jobs.py): catch-up, deadline, job
+runs. Registered in ArchivesConfig.ready(); RetentionRun is the claim."""
+
+import datetime
+
+from django.utils.translation import gettext_lazy as _
+
+from archives.models import RetentionRun
+from archives.services import retention_expire
+from customers.jobs import DAILY, JobRunRow, PeriodicJob
+
+RETENTION_EXPIRE = "archives.retention_expire"
+
+
+def _done(*, since: datetime.date) -> set[datetime.date]:
+    return set(RetentionRun.objects.filter(run_date__gte=since).values_list("run_date", flat=True))
+
+
+def _run(*, period: datetime.date, today: datetime.date) -> int | None:
+    run = retention_expire(today=period)
+    return run.expired_count if run else None
+
+
+def _runs(*, limit: int) -> list[JobRunRow]:
+    return [
+        JobRunRow(
+            period=run.run_date,
+            label=run.run_date.isoformat(),
+            started=run.started_at,
+            finished=None,
+            rows=run.expired_count,
+        )
+        for run in RetentionRun.objects.order_by("-run_date")[:limit]
+    ]
+
+
+JOBS = [
+    PeriodicJob(
+        key=RETENTION_EXPIRE,
+        label=_("Archive retention"),
+        cadence=DAILY,
+        # A week: each missed day marks what ended before it (so the archives carry the
+        # day they would have been marked); the next run marks everything older anyway.
+        lookback=7,
+        deadline=datetime.timedelta(hours=6),  # runs at 03:00
+        task="archives.tasks.retention_expire_task",
+        done=_done,
+        run=_run,
+        runs=_runs,
+        order=10,
+    )
+]

@@ -26,7 +26,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.roles import require_page
+from customers.masking import mask_id_number
 from customers.services import MassActionRefused, personal_data_export_record
+from customers.validators import ID_PATTERN, normalize_id_number
 from imports.forms import (
     CommitForm,
     MappingForm,
@@ -143,6 +145,21 @@ def _progress_text(job: ImportJob, waiting: bool) -> str:
     if job.status == ImportStatus.COMMITTING:
         return gettext("Importing: %(done)s of %(total)s rows") % {"done": done, "total": total}
     return gettext("Checking: %(done)s of %(total)s rows") % {"done": done, "total": total}
+
+
+def _masked(job: ImportJob, problems: list[dict]) -> list[dict]:
+    """ID numbers in the problem table as every page shows them, the last four only
+    (customers.masking): the cells of an ID-number column, and any value that is one."""
+    id_columns = {
+        header for header, field in (job.mapping or {}).items() if field.endswith("id_number")
+    }
+    for problem in problems:
+        value = str(problem.get("value") or "")
+        if value and (
+            problem.get("column") in id_columns or ID_PATTERN.match(normalize_id_number(value))
+        ):
+            problem["value"] = mask_id_number(normalize_id_number(value) or value)
+    return problems
 
 
 # --- Pages ------------------------------------------------------------------------------
@@ -331,7 +348,9 @@ def detail(request, pk):
         return redirect("imports:map", pk=job.pk)
     report = job.report or {}
     counts = _counts(job)
-    problems = Paginator(report_problems(job), PROBLEMS_PER_PAGE).get_page(request.GET.get("page"))
+    problems = Paginator(_masked(job, report_problems(job)), PROBLEMS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
     refused = counts["refused"]
     job.counts = counts
     return _render(

@@ -382,3 +382,20 @@ def test_templates_download_as_xlsx(client_as, sales1, finance1):
     assert (
         client_as(finance1).get(reverse("imports:template", args=["customers"])).status_code == 404
     )
+
+
+def test_id_numbers_in_the_problem_table_show_the_last_four_only(client_as, sales1, run_on_commit):
+    """Pages show an ID number's last four only (customers.masking), problem rows too."""
+    good = make_id_number(3)
+    wrong_check = good[:-1] + ("0" if good[-1] != "0" else "1")
+    client = client_as(sales1)
+    upload_file(client, xlsx([HEADER, ["林晓燕", "13800138000", wrong_check, "上海"],
+                              ["陈志强", good, "", "杭州"]]))  # fmt: skip
+    job = ImportJob.objects.get()
+    run_on_commit(client, reverse("imports:map", args=[job.pk]), mapping_post(job))
+    result = client.get(reverse("imports:detail", args=[job.pk]))
+    values = [problem["value"] for problem in result.context["problems"]]
+    assert "*" * 14 + wrong_check[-4:] in values  # the ID-number column
+    assert "*" * 14 + good[-4:] in values  # an ID number typed into the mobile column
+    page = result.content.decode()
+    assert wrong_check not in page and good not in page

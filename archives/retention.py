@@ -113,13 +113,13 @@ def retention_change_propose(
     change.save()
     _audit(actor=actor, change=change)
     if change.status == RetentionChangeStatus.PENDING:
-        transaction.on_commit(lambda: _tell_managers(change.pk))
+        _tell_managers(change.pk)
     return change
 
 
 def _tell_managers(change_id: int) -> None:
-    """One e-mail to the managers, in the office language, once the request is committed.
-    The request itself is the record: a failed mail is logged, not raised."""
+    """One e-mail to the managers, in the office language, queued in the outbox in the
+    request's transaction (sent after its commit, again while mail is down)."""
     change = RetentionChange.objects.select_related("archive__tour", "requested_by").get(
         pk=change_id
     )
@@ -142,7 +142,7 @@ def _tell_managers(change_id: int) -> None:
         )
         if change.reason:
             body += "\n\n" + _("Reason given: %(reason)s") % {"reason": change.reason}
-    mail_managers(subject, body)
+    mail_managers(subject, body, kind="archives.keep_until")
 
 
 def retention_change_decide(

@@ -10,7 +10,6 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -38,6 +37,7 @@ from archives.selectors import (
 from archives.uploads import check_upload, private_storage
 from customers.audit import audit_record
 from customers.models import AuditAction, Booking
+from customers.services.outbox import message_queue
 
 logger = logging.getLogger(__name__)
 
@@ -404,14 +404,15 @@ def retention_expire(*, today: datetime.date) -> RetentionRun | None:
             retention_end__lt=today, legal_hold=False, expired_on__isnull=True
         ).update(expired_on=today)
         run.save(update_fields=["expired_count"])
-    if run.expired_count:
-        _notify_custodians(run)
+        if run.expired_count:
+            _notify_custodians(run)
     return run
 
 
 def _notify_custodians(run: RetentionRun) -> None:
-    """One e-mail to the custodians, in the office language, after the run is committed.
-    A failed mail does not undo the run (the queue in the admin shows the archives)."""
+    """One e-mail to the custodians, in the office language, queued in the outbox in the
+    run's transaction: it goes out after the commit, and again while mail is down; the
+    run never fails because of mail (the queue in the admin shows the archives)."""
     recipients = _custodian_addresses()
     if not recipients:
         return
@@ -425,6 +426,12 @@ def _notify_custodians(run: RetentionRun) -> None:
             "They are listed in the administration under Business archives, filter "
             "“past retention”. Check each one and destroy it, or set a legal hold."
         )
-        send_mail(subject, f"{subject}\n\n{advice}", None, recipients)
+        message_queue(
+            kind="archives.retention",
+            recipients=recipients,
+            subject=subject,
+            body=f"{subject}\n\n{advice}",
+            reference=f"retention_run:{run.pk}",
+        )
     run.notified_count = len(recipients)
     run.save(update_fields=["notified_count"])

@@ -54,6 +54,12 @@ app.conf.beat_schedule = {
         "task": "webhooks.tasks.deliveries_sweep_task",
         "schedule": 60.0,
     },
+    # Every minute: send the outgoing messages (e-mail) that are due: retries whose
+    # backoff has passed, new ones whose task was lost, those of a worker that died.
+    "outbox-send-due": {
+        "task": "customers.tasks.messages_sweep_task",
+        "schedule": 60.0,
+    },
     # Hourly at :15: a job period not done by its deadline (e.g. the monthly statistics
     # by the 2nd, 06:00; planning by 07:00) alerts the managers once and is queued again
     # (customers/jobs.py).

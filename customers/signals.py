@@ -49,6 +49,13 @@ booking_paid = Signal()
 customers_saved_many = Signal()
 bookings_paid_many = Signal()
 
+# Sent INSIDE the transaction that records an outbox message as sent or failed for good
+# (customers.services.outbox_sending). Keyword argument: `message` (the OutboundMessage,
+# with its `kind`, `reference`, `status` and `last_error`). The app that queued the
+# message finds its own row by `kind` and `reference` (tiers: the grade e-mail's
+# notification). Receivers must be quick and must never raise.
+outbound_message_settled = Signal()
+
 
 def announce_customers_reassigned(*, customer_ids, actor) -> None:
     """Send `customers_reassigned` once the current transaction commits (at once outside

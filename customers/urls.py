@@ -2,6 +2,7 @@ from django.urls import path
 
 from customers.views import archive as views
 from customers.views import custody, jobs, sign_in
+from customers.views import outbox as outbox_views
 
 app_name = "customers"
 
@@ -55,4 +56,12 @@ urlpatterns += [
         sign_in.staff_require_password_change,
         name="staff_require_password_change",
     ),
+]
+
+# Outgoing mail: the managers' view of the outbox.
+urlpatterns += [
+    path("outbox/", outbox_views.outbox, name="outbox"),
+    path("outbox/retry-failed/", outbox_views.outbox_retry_failed, name="outbox_retry_failed"),
+    path("outbox/<int:pk>/", outbox_views.outbox_message, name="outbox_message"),
+    path("outbox/<int:pk>/retry/", outbox_views.outbox_retry, name="outbox_retry"),
 ]

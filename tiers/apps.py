@@ -8,6 +8,14 @@ class TiersConfig(AppConfig):
     verbose_name = _("Tiering")
 
     def ready(self):
+        from customers.signals import outbound_message_settled
+        from tiers.services import grade_email_settled_receiver
+
+        # A grade e-mail's notification follows its outbox message (sent, or failed).
+        outbound_message_settled.connect(
+            grade_email_settled_receiver, dispatch_uid="tiers.grade_email_settled"
+        )
+
         from customers.dormancy import register_dormant_days
         from customers.panels import register_customer_panel
         from tiers.selectors import policy_dormant_days, tier_panel_context

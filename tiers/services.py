@@ -7,7 +7,6 @@ import logging
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import EmailMessage, get_connection
 from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone, translation
@@ -15,9 +14,10 @@ from django.utils.translation import gettext as _
 
 from accounts.roles import MANAGER, has_role, is_manager, require_manager
 from customers.audit import audit_record
-from customers.models import AuditAction, Customer, Grade
+from customers.models import AuditAction, Customer, Grade, MessageStatus
 from customers.services.history import REASONS as HISTORY_REASONS
 from customers.services.history import customers_history_record
+from customers.services.outbox import MessageDraft, messages_queue
 from tiers import statistics
 from tiers.models import (
     ChangeSource,
@@ -225,44 +225,57 @@ def _set_grades_and_notify(
         )
     statistics.insert_notifications(change_filter=change_filter, params=params, now=now)
     if send_email:
-        emails = GradeNotification.objects.filter(change__in=changes)
-        transaction.on_commit(lambda: notifications_send_email(notifications=emails))
+        grade_emails_queue(notifications=GradeNotification.objects.filter(change__in=changes))
 
 
-def notifications_send_email(*, notifications) -> int:
-    """Send the pending grade e-mails among `notifications`, in the office language,
-    through the configured mail backend. A failure is recorded on the message, which
-    stays visible in the admin; the grade change stands."""
+GRADE_EMAIL = "tiers.grade"
+
+
+def grade_emails_queue(*, notifications) -> int:
+    """Queue the pending grade e-mails among `notifications` in the outbox, in the
+    office language, inside the caller's transaction: they go out after the commit and
+    are retried while mail is down; the notification follows its message (sent, or
+    failed for good: `grade_email_settled`). The grade change never waits on mail."""
     pending = (
         notifications.filter(channel=NotificationChannel.EMAIL, status=NotificationStatus.PENDING)
         .select_related("customer")
         .order_by("pk")
     )
     policy = policy_current()
-    sent, failed = [], []
-    with translation.override(settings.LANGUAGE_CODE), get_connection() as mail:
-        for notification in pending.iterator(chunk_size=500):
-            message = EmailMessage(
-                subject=_("Your customer grade: %(grade)s") % {"grade": notification.grade},
-                body=grade_message_text(notification=notification, policy=policy),
-                to=[notification.address],
-                connection=mail,
+    drafts = []
+    with translation.override(settings.LANGUAGE_CODE):
+        for notification in pending.iterator(chunk_size=2000):
+            drafts.append(
+                MessageDraft(
+                    recipients=[notification.address],
+                    subject=_("Your customer grade: %(grade)s") % {"grade": notification.grade},
+                    body=grade_message_text(notification=notification, policy=policy),
+                    reference=f"grade_notification:{notification.pk}",
+                )
             )
-            try:
-                message.send()
-            except Exception as error:  # any transport error is recorded
-                logger.warning("Grade e-mail %s failed: %s", notification.pk, error)
-                failed.append(notification.pk)
-            else:
-                sent.append(notification.pk)
-    _mark(sent, status=NotificationStatus.SENT, done_at=timezone.now())
-    _mark(failed, status=NotificationStatus.FAILED, error=_("The mail server refused it."))
-    return len(sent)
+    return len(messages_queue(kind=GRADE_EMAIL, drafts=drafts))
 
 
-def _mark(ids: list[int], **values) -> None:
-    for start in range(0, len(ids), 5000):  # bounded IN lists (SQLite's variable limit)
-        GradeNotification.objects.filter(pk__in=ids[start : start + 5000]).update(**values)
+def grade_email_settled(*, message) -> int:
+    """The outbox sent a grade e-mail, or gave up on it: its notification says so (the
+    owner's tasks and the customer page read it)."""
+    if message.kind != GRADE_EMAIL or not message.reference.startswith("grade_notification:"):
+        return 0
+    pk = message.reference.partition(":")[2]
+    notifications = GradeNotification.objects.filter(
+        pk=pk, channel=NotificationChannel.EMAIL, status=NotificationStatus.PENDING
+    )
+    if message.status == MessageStatus.SENT:
+        return notifications.update(status=NotificationStatus.SENT, done_at=message.sent_at)
+    return notifications.update(
+        status=NotificationStatus.FAILED,
+        error=(message.last_error or _("The mail server refused it."))[:300],
+    )
+
+
+def grade_email_settled_receiver(sender, *, message, **kwargs) -> None:
+    """customers.signals.outbound_message_settled, connected in TiersConfig.ready()."""
+    grade_email_settled(message=message)
 
 
 def grade_message_text(*, notification: GradeNotification, policy: TierPolicy) -> str:

@@ -25,9 +25,17 @@ from customers.services.custody import (
     security_alert_acknowledge,
 )
 from customers.services.handover import employee_depart, handover_targets
+from customers.services.outbox import (
+    MessageDraft,
+    message_queue,
+    message_retry_now,
+    messages_queue,
+    messages_retry_failed,
+)
 
 __all__ = [
     "MassActionRefused",
+    "MessageDraft",
     "SyncedBooking",
     "access_request_create",
     "access_request_decide",
@@ -47,6 +55,10 @@ __all__ = [
     "customers_soft_delete",
     "employee_depart",
     "handover_targets",
+    "message_queue",
+    "message_retry_now",
+    "messages_queue",
+    "messages_retry_failed",
     "personal_data_export_record",
     "security_alert_acknowledge",
     "service_record_create",

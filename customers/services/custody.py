@@ -5,7 +5,6 @@ import logging
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Count, IntegerField, Sum
 from django.db.models.fields.json import KT
@@ -28,6 +27,7 @@ from customers.models import (
     SecurityAlertKind,
 )
 from customers.selectors import customer_can_see_full_id, customer_list_visible
+from customers.services.outbox import message_queue
 from customers.validators import ID_PATTERN, normalize_id_number
 
 logger = logging.getLogger(__name__)
@@ -45,14 +45,15 @@ def managers_to_notify():
     return get_user_model().objects.filter(is_active=True, groups__name=MANAGER).exclude(email="")
 
 
-def mail_managers(subject: str, body: str) -> None:
-    recipients = list(managers_to_notify().values_list("email", flat=True))
-    if not recipients:
-        return
-    try:
-        send_mail(subject, body, None, recipients)
-    except Exception:  # the alert row is the record; a mail outage must not hide it
-        logger.exception("Could not e-mail managers: %s", subject)
+def mail_managers(subject: str, body: str, *, kind: str = "custody.alert") -> None:
+    """One e-mail to every active manager, through the outbox: written in the caller's
+    transaction, sent after its commit, retried while mail is down."""
+    message_queue(
+        kind=kind,
+        recipients=managers_to_notify().values_list("email", flat=True).distinct(),
+        subject=subject,
+        body=body,
+    )
 
 
 def _lock_actor(actor) -> None:
@@ -250,17 +251,16 @@ def custody_policy_save(*, actor, policy: CustodyPolicy, changed: list[str]) -> 
                 "after": {field: str(getattr(policy, field)) for field in changed},
             },
         )
-    if changed:
-        transaction.on_commit(
-            lambda: mail_managers(
+        if changed:
+            mail_managers(
                 _("[Travel CRM] Custody policy changed by %(name)s") % {"name": actor.display_name},
                 _(
                     "%(name)s changed the custody policy (%(fields)s). Review it in the "
                     "administration under Custody policy; every change is kept in its history."
                 )
                 % {"name": actor.display_name, "fields": ", ".join(changed)},
+                kind="custody.policy_changed",
             )
-        )
     return policy
 
 
@@ -303,6 +303,7 @@ def access_request_create(
         _("[Travel CRM] Special access requested by %(name)s") % {"name": actor.display_name},
         _("%(name)s asks to see a customer outside their scope. Reason: %(reason)s")
         % {"name": actor.display_name, "reason": access.reason},
+        kind="custody.access_request",
     )
     return access
 

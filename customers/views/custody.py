@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from accounts.roles import MANAGER, has_role, require_page
 from customers.forms import AccessDecisionForm, AccessRequestForm, DepartureForm
 from customers.models import AccessRequest, AccessRequestStatus, SecurityAlert, StaffDeparture
+from customers.outbox_selectors import outbox_failed_count
 from customers.selectors import (
     customer_find_for_access_request,
     customer_get_visible,
@@ -112,7 +113,11 @@ def security_alerts(request):
         "acknowledged_at", "-created_at"
     )
     page = Paginator(alerts, 30).get_page(request.GET.get("page"))
-    return render(request, "customers/security_alerts.html", {"page": page})
+    return render(
+        request,
+        "customers/security_alerts.html",
+        {"page": page, "failed_mail": outbox_failed_count()},
+    )
 
 
 @login_required

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from borax.calendars.lunardate import LunarDate
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
 from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -19,6 +18,7 @@ from django.utils.translation import ngettext
 
 from customers.models import BookingStatus, CustomerKind, CustomerStatus, ServiceKind
 from customers.services.custody import managers_to_notify
+from customers.services.outbox import message_queue
 from followups import sql
 from followups.models import (
     FollowupKind,
@@ -172,7 +172,7 @@ def planning_run(
             ]
         )
         if run.overdue_feedback:
-            transaction.on_commit(lambda: _alert_managers(run))
+            _alert_managers(run)
     if sql.is_postgres() and run.created_total >= ANALYZE_AFTER_ROWS:
         # A backlog run can double the table: fresh statistics keep My day's "due today"
         # on the (owner, status, due_on) index instead of a scan.
@@ -499,7 +499,8 @@ def _flag_overdue_feedback(work: _Run) -> int:
 
 
 def _alert_managers(run: PlanningRun) -> None:
-    """One e-mail to the managers, in the office language, after the run committed."""
+    """One e-mail to the managers, in the office language, queued in the outbox in the
+    run's transaction: sent after the commit, and again while mail is down."""
     recipients = list(managers_to_notify().values_list("email", flat=True).distinct())
     if not recipients:
         return
@@ -516,4 +517,10 @@ def _alert_managers(run: PlanningRun) -> None:
             for alert in alerts
         ]
         advice = _("See Feedback, filter “overdue”, to assign and answer them.")
-        send_mail(subject, "\n".join([subject, "", *lines, "", advice]), None, recipients)
+        message_queue(
+            kind="followups.overdue_feedback",
+            recipients=recipients,
+            subject=subject,
+            body="\n".join([subject, "", *lines, "", advice]),
+            reference=f"planning_run:{run.pk}",
+        )

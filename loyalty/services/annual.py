@@ -8,7 +8,6 @@ import secrets
 from collections import defaultdict
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import F, Sum
 from django.utils import timezone, translation
@@ -16,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from customers.audit import audit_record
 from customers.models import AuditAction, Booking
+from customers.services.outbox import MessageDraft, messages_queue
 from loyalty.models import (
     AnnualReward,
     AnnualRewardCatchUp,
@@ -85,10 +85,11 @@ def annual_rewards_issue(
             return None
         rewards = _rewards_due(year=year, today=today)
         run.issued_count = len(rewards)
-        run.save(update_fields=["issued_count"])
-    if rewards and notify:
-        run.notified_owners = _tell_owners(year=year, rewards=rewards)
-        run.save(update_fields=["notified_owners"])
+        # The owners' e-mails are queued in the outbox with the claim: sent after the
+        # commit, again while mail is down.
+        if rewards and notify:
+            run.notified_owners = _tell_owners(year=year, rewards=rewards)
+        run.save(update_fields=["issued_count", "notified_owners"])
     return run
 
 
@@ -114,10 +115,9 @@ def annual_rewards_catch_up(*, today: datetime.date) -> list[AnnualRewardCatchUp
                 continue
             rewards = _rewards_due(year=year, today=today)
             catch_up.issued_count = len(rewards)
-            catch_up.save(update_fields=["issued_count"])
-        if rewards:
-            catch_up.notified_owners = _tell_owners(year=year, rewards=rewards)
-            catch_up.save(update_fields=["notified_owners"])
+            if rewards:
+                catch_up.notified_owners = _tell_owners(year=year, rewards=rewards)
+            catch_up.save(update_fields=["issued_count", "notified_owners"])
         done.append(catch_up)
     return done
 
@@ -150,10 +150,8 @@ def _tell_owners(*, year: int, rewards: list[AnnualReward]) -> int:
                 for reward in rewards
             ]
             advice = _("Please tell each customer and book their reward trip like any paid trip.")
-            messages.append(EmailMessage(subject, "\n".join([*lines, "", advice]), None, [email]))
-    if messages:
-        get_connection().send_messages(messages)
-    return len(messages)
+            messages.append(MessageDraft([email], subject, "\n".join([*lines, "", advice])))
+    return len(messages_queue(kind="loyalty.annual_reward", drafts=messages))
 
 
 def annual_reward_use(

@@ -8,7 +8,6 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
 from django.db import connection, transaction
 from django.db.models import (
     Case,
@@ -28,6 +27,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from customers.models import Booking
+from customers.services.outbox import MessageDraft, messages_queue
 from loyalty.models import (
     GRADE_RANK,
     Card,
@@ -247,10 +247,8 @@ def _send_notices(by_address: dict[str, list[tuple[int, datetime.date]]]) -> int
             advice = _(
                 "Use them for a reward or a trip before then; your account manager can help."
             )
-            messages.append(EmailMessage(subject, "\n".join([*lines, "", advice]), None, [email]))
-    if messages:
-        get_connection().send_messages(messages)
-    return len(messages)
+            messages.append(MessageDraft([email], subject, "\n".join([*lines, "", advice])))
+    return len(messages_queue(kind="loyalty.points_expiry", drafts=messages))
 
 
 def points_monthly(*, today: datetime.date) -> ExpiryRun | None:
@@ -264,10 +262,10 @@ def points_monthly(*, today: datetime.date) -> ExpiryRun | None:
         run.levels_changed = card_levels_refresh(today=today)
         run.expired_lots, run.expired_points = points_expire(today=today)
         notices = _claim_notices(today=today)
+        # Queued in the outbox with the claim: sent after the commit, again while mail
+        # is down; a run is never repeated for its e-mails.
+        run.notices_sent = _send_notices(notices) if notices else 0
         run.save()
-    if notices:
-        run.notices_sent = _send_notices(notices)
-        run.save(update_fields=["notices_sent"])
     # Purchases of a year already rewarded, recorded late, are not forgotten.
     annual_rewards_catch_up(today=today)
     return run

@@ -115,21 +115,24 @@ def _spend(customer, amount, paid):
 
 
 def test_a_purchase_recorded_after_the_annual_run_is_rewarded_by_the_next_monthly_run(
-    sales1, settings
+    sales1, settings, django_capture_on_commit_callbacks
 ):
     traveller = CustomerFactory(owner=sales1, name="晚到客户")
     _spend(traveller, "40000", datetime.date(2025, 3, 1))
     rewarded = CustomerFactory(owner=sales1, name="已获奖客户")
     _spend(rewarded, "60000", datetime.date(2025, 5, 1))
-    run = annual_rewards_issue(year=2025, today=datetime.date(2026, 1, 1))
+    with django_capture_on_commit_callbacks(execute=True):  # e-mails go after the commit
+        run = annual_rewards_issue(year=2025, today=datetime.date(2026, 1, 1))
     assert run.issued_count == 1
+    assert len(mail.outbox) == 1
     mail.outbox.clear()
 
     # Finance records a December 2025 trip in January 2026: ¥40,000 + ¥15,000 passes
     # the ¥50,000 threshold. Another late one for the customer already rewarded.
     _spend(traveller, "15000", datetime.date(2025, 12, 20))
     _spend(rewarded, "60000", datetime.date(2025, 12, 21))
-    points_monthly(today=datetime.date(2026, 2, 1))
+    with django_capture_on_commit_callbacks(execute=True):
+        points_monthly(today=datetime.date(2026, 2, 1))
 
     late = AnnualReward.objects.get(customer=traveller)
     assert (late.year, late.spend, late.issued_on) == (

@@ -61,17 +61,23 @@ def test_expired_points_cannot_be_redeemed_even_before_the_job_runs(customer, pa
         redemption_create(actor=sales1, card_id=card.pk, reward_id=reward.pk, today=EXPIRES)
 
 
-def test_the_monthly_job_runs_once_per_date_and_warns_once_per_lot(customer, pay, settings):
+def test_the_monthly_job_runs_once_per_date_and_warns_once_per_lot(
+    customer, pay, settings, django_capture_on_commit_callbacks
+):
     pay(customer)
     first_warning = datetime.date(2028, 1, 1)  # expiry 2028-03-01 is within the horizon
-    assert points_expiry_task(today="2027-12-01") == 0
+    # The warnings are queued in the outbox with the run's claim, sent once committed.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert points_expiry_task(today="2027-12-01") == 0
     assert len(mail.outbox) == 0  # 2028-03-01 is more than a month and 30 days away
-    assert points_expiry_task(today=first_warning.isoformat()) == 0
-    assert points_expiry_task(today=first_warning.isoformat()) is None  # claimed: nothing
+    with django_capture_on_commit_callbacks(execute=True):
+        assert points_expiry_task(today=first_warning.isoformat()) == 0
+        assert points_expiry_task(today=first_warning.isoformat()) is None  # claimed: nothing
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["sunyue@example.com"]
     assert "8000" in mail.outbox[0].body and "2028-03-01" in mail.outbox[0].body
-    points_monthly(today=datetime.date(2028, 2, 1))
+    with django_capture_on_commit_callbacks(execute=True):
+        points_monthly(today=datetime.date(2028, 2, 1))
     assert len(mail.outbox) == 1  # that lot was already announced
     assert ExpiryNotice.objects.count() == 1
 
@@ -128,7 +134,9 @@ def _spend(customer, amount, paid):
     BookingFactory(customer=customer, amount=Decimal(amount), paid_date=paid)
 
 
-def test_annual_rewards_are_issued_once_per_year_and_owners_are_told(sales1, sales3):
+def test_annual_rewards_are_issued_once_per_year_and_owners_are_told(
+    sales1, sales3, django_capture_on_commit_callbacks
+):
     traveller = CustomerFactory(owner=sales1, name="大客户")
     _spend(traveller, "40000", datetime.date(2025, 3, 1))
     _spend(traveller, "70000", datetime.date(2025, 9, 1))
@@ -140,9 +148,10 @@ def test_annual_rewards_are_issued_once_per_year_and_owners_are_told(sales1, sal
     )
     _spend(supplier, "300000", datetime.date(2025, 12, 31))
 
-    assert annual_rewards_task(today="2026-01-01") == 2
-    assert annual_rewards_task(today="2026-01-01") is None
-    assert annual_rewards_issue(year=2025, today=datetime.date(2026, 1, 2)) is None
+    with django_capture_on_commit_callbacks(execute=True):  # the owners' e-mails
+        assert annual_rewards_task(today="2026-01-01") == 2
+        assert annual_rewards_task(today="2026-01-01") is None
+        assert annual_rewards_issue(year=2025, today=datetime.date(2026, 1, 2)) is None
 
     rewards = {reward.customer_id: reward for reward in AnnualReward.objects.all()}
     assert set(rewards) == {traveller.pk, supplier.pk}

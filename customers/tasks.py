@@ -1,0 +1,26 @@
+"""Thin Celery tasks for the outbox: ids in, services do the work.
+
+Retries are not Celery's: a retry held by a worker (a countdown) dies with it, and with
+Redis one longer than the broker's visibility timeout is delivered twice. Each failed
+attempt writes the message's next attempt time (exponential backoff) into its row, and
+the sweep, every minute, sends whatever is due."""
+
+from celery import shared_task
+
+from customers.services.outbox_sending import messages_prune, messages_send, messages_send_due
+
+
+@shared_task(ignore_result=True)
+def messages_send_task(message_ids: list[int], manual: bool = False) -> int:
+    """Queued when the transaction that wrote these messages commits (or a manager
+    asked to retry). Returns how many were sent."""
+    return messages_send(message_ids=message_ids, manual=manual).sent
+
+
+@shared_task(ignore_result=True)
+def messages_sweep_task() -> int:
+    """Every minute (config/celery.py): what is due, including retries and messages
+    whose task was lost; then a batch of the log past its keeping time."""
+    sent = messages_send_due().sent
+    messages_prune()
+    return sent

@@ -79,11 +79,19 @@ def audit_record(
     return entry
 
 
-def audit_record_many(*, actor, action: AuditAction | str, items: list[tuple[Any, dict]]) -> int:
-    """One entry per (object, detail) pair, written in one statement (handovers)."""
-    entries = [
+def audit_entries_build(
+    *, actor, action: AuditAction | str, items: list[tuple[Any, dict]]
+) -> list[AuditEntry]:
+    """The unsaved entries audit_record_many writes, for a writer that inserts them with
+    its own statement (the importer's one INSERT per chunk on PostgreSQL)."""
+    return [
         _entry(actor=actor, action=action, obj=obj, customer=None, object_type="", detail=detail)
         for obj, detail in items
     ]
+
+
+def audit_record_many(*, actor, action: AuditAction | str, items: list[tuple[Any, dict]]) -> int:
+    """One entry per (object, detail) pair, written in one statement (handovers)."""
+    entries = audit_entries_build(actor=actor, action=action, items=items)
     AuditEntry.objects.bulk_create(entries, batch_size=1000)
     return len(entries)

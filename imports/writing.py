@@ -14,6 +14,8 @@ from django.db import connection, models
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from customers.audit import audit_entries_build
+
 BATCH = 1000
 
 
@@ -100,3 +102,11 @@ def insert_plain(model, objs: list) -> None:
     for obj, pk in zip(objs, ids, strict=True):
         obj.pk = pk
         obj._state.adding = False
+
+
+def audit_many(*, actor, action, items: list[tuple]) -> None:
+    """One audit entry per (object, detail), the entries audit_record_many would write."""
+    from customers.models import AuditEntry
+
+    if items:
+        insert_plain(AuditEntry, audit_entries_build(actor=actor, action=action, items=items))

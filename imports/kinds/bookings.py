@@ -9,14 +9,13 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_update_with_history
 
-from customers.audit import audit_record_many
 from customers.models import AuditAction, Booking, BookingStatus, Destination, TripType
 from customers.selectors import booking_can_edit
 from customers.services.booking_sync import SYNCED_FIELDS
 from customers.signals import bookings_paid_many
 from imports.engine import NEW, UNCHANGED, UPDATED, Importer, Row
 from imports.kinds.common import CustomerFinder
-from imports.writing import insert_with_history
+from imports.writing import audit_many, insert_with_history
 
 DEFAULT_SOURCE = "import"
 # How many bookings the points sweep brings up to date right after an import; a bigger
@@ -181,12 +180,12 @@ class BookingImporter(Importer):
             actor=self.actor,
         )
         self.touched.extend(row.obj.pk for row in updated)
-        audit_record_many(
+        audit_many(
             actor=self.actor,
             action=AuditAction.CREATE,
             items=[(booking, {"import": self.job.pk}) for booking in new],
         )
-        audit_record_many(
+        audit_many(
             actor=self.actor,
             action=AuditAction.CHANGE,
             items=[(row.obj, {"import": self.job.pk, "fields": row.changed}) for row in updated],

@@ -12,7 +12,6 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 from simple_history.utils import bulk_update_with_history
 
-from customers.audit import audit_record_many
 from customers.models import AuditAction, ChannelPartner, Customer, CustomerKind, Destination, Tag
 from customers.selectors import customer_can_edit
 from customers.services import customer_prepare
@@ -25,7 +24,7 @@ from customers.signals import announce_customers_reassigned, customers_saved_man
 from customers.validators import normalize_org_name
 from imports.engine import NEW, REFUSED, UNCHANGED, UPDATED, Importer, Row
 from imports.kinds.common import StaffDirectory
-from imports.writing import insert_with_history
+from imports.writing import audit_many, insert_with_history
 
 M2M = {"desired_destinations": Destination, "tags": Tag}
 PLAIN_FIELDS = [
@@ -310,12 +309,12 @@ class CustomerImporter(Importer):
                 manager=Customer.all_objects,
             )
         self._write_m2m(rows)
-        audit_record_many(
+        audit_many(
             actor=self.actor,
             action=AuditAction.CREATE,
             items=[(row.obj, {"import": self.job.pk}) for row in new],
         )
-        audit_record_many(
+        audit_many(
             actor=self.actor,
             action=AuditAction.CHANGE,
             items=[(row.obj, {"import": self.job.pk, "fields": row.changed}) for row in updated],

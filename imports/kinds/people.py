@@ -11,13 +11,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_update_with_history
 
-from customers.audit import audit_record_many
 from customers.models import AuditAction, ContactPerson, ContactRecord
 from customers.selectors import customer_can_edit
 from customers.signals import announce_contacts_logged
 from imports.engine import NEW, UNCHANGED, UPDATED, Importer, Row
 from imports.kinds.common import CustomerFinder, StaffDirectory
-from imports.writing import insert_plain, insert_with_history
+from imports.writing import audit_many, insert_plain, insert_with_history
 
 NOT_ORGANISATION = _(
     "This customer is an individual traveller; contact people belong to organisations."
@@ -108,12 +107,12 @@ class ContactPersonImporter(Importer):
                 batch_size=500,
                 default_user=self.actor,
             )
-        audit_record_many(
+        audit_many(
             actor=self.actor,
             action=AuditAction.CREATE,
             items=[(person, {"import": self.job.pk}) for person in new],
         )
-        audit_record_many(
+        audit_many(
             actor=self.actor,
             action=AuditAction.CHANGE,
             items=[(row.obj, {"import": self.job.pk, "fields": row.changed}) for row in updated],
@@ -206,12 +205,12 @@ class ContactRecordImporter(Importer):
             )
         self.customer_ids.update(record.customer_id for record in new)
         self.record_ids.extend(record.pk for record in new)
-        audit_record_many(
+        audit_many(
             actor=self.actor,
             action=AuditAction.CREATE,
             items=[(record, {"import": self.job.pk}) for record in new],
         )
-        audit_record_many(
+        audit_many(
             actor=self.actor,
             action=AuditAction.CHANGE,
             items=[(row.obj, {"import": self.job.pk, "fields": row.changed}) for row in updated],

@@ -26,7 +26,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.roles import require_page
+from customers.audit import audit_record
 from customers.masking import mask_id_number
+from customers.models import AuditAction
 from customers.services import MassActionRefused, personal_data_export_record
 from customers.validators import ID_PATTERN, normalize_id_number
 from imports.forms import (
@@ -353,6 +355,15 @@ def detail(request, pk):
     )
     refused = counts["refused"]
     job.counts = counts
+    if problems.paginator.count and not may_act:
+        # Someone else's file: its refused rows (names, mobiles) are personal data read.
+        audit_record(
+            actor=request.user,
+            action=AuditAction.VIEW,
+            obj=job,
+            object_type="import",
+            detail={"page": "import problems", "file": job.original_name},
+        )
     return _render(
         request,
         "imports/detail.html",

@@ -238,6 +238,9 @@ def test_a_manager_reads_every_import_but_does_not_act_for_the_uploader(
     assert "客户.xlsx" in listing and "王磊" in listing  # who imported it
     page = client.get(reverse("imports:detail", args=[checked_job.pk])).content.decode()
     assert "Check result" in page and 'data-testid="commit-choices"' not in page
+    # Reading another person's refused rows is on record; the uploader's own reads are not.
+    viewed = AuditEntry.objects.filter(action=AuditAction.VIEW, object_type="import")
+    assert [(entry.actor, entry.object_id) for entry in viewed] == [(manager1, str(checked_job.pk))]
     run_on_commit(client, reverse("imports:commit", args=[checked_job.pk]), {"choice": "valid"})
     assert not Customer.objects.exists()
 

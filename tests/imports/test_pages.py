@@ -402,3 +402,19 @@ def test_id_numbers_in_the_problem_table_show_the_last_four_only(client_as, sale
     assert "*" * 14 + good[-4:] in values  # an ID number typed into the mobile column
     page = result.content.decode()
     assert wrong_check not in page and good not in page
+
+
+def test_the_imports_page_costs_the_same_queries_for_one_import_or_many(
+    client_as, manager1, sales1, sales2, django_assert_max_num_queries
+):
+    for owner in (sales1, sales2, manager1):
+        ImportJob.objects.create(created_by=owner, kind="customers", original_name="a.xlsx")
+    client = client_as(manager1)
+    client.get(reverse("imports:list"))  # warm the session and the role cache
+    with django_assert_max_num_queries(12) as few:
+        client.get(reverse("imports:list"))
+    for owner in (sales1, sales2) * 10:
+        ImportJob.objects.create(created_by=owner, kind="bookings", original_name="b.csv")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = client.get(reverse("imports:list"))
+    assert page.content.decode().count("b.csv") == 20

@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 HOST   ?= 127.0.0.1:8000
 
-.PHONY: install run test test-postgres lint format messages check-deploy clean screenshots
+.PHONY: install run serve test test-postgres lint format messages check-deploy clean screenshots
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -19,12 +19,12 @@ install: $(VENV)/.installed
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
-	@bash -c 'if [ -n "$${CELERY_BROKER_URL}$${REDIS_URL}" ]; then \
-	    $(VENV)/bin/celery -A config worker -l info & worker=$$!; \
-	    $(VENV)/bin/celery -A config beat -l info -s .celerybeat-schedule & beat=$$!; \
-	    trap "kill $$worker $$beat 2>/dev/null" EXIT; \
-	  fi; \
-	  $(PY) manage.py runserver $(HOST)'
+	$(PY) -m ops.devserver $(HOST)
+
+# The server (and with a broker the worker and beat) alone, on an installed, migrated
+# project. Ctrl-C or a SIGTERM to make stops all of them (ops/devserver.py).
+serve:
+	$(PY) -m ops.devserver $(HOST)
 
 # The whole suite. Browser tests skip themselves where /usr/bin/chromium is missing.
 test: install

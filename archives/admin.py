@@ -22,6 +22,7 @@ from archives.models import (
     ArchiveDocument,
     BusinessArchive,
     DestructionRecord,
+    DocumentCheck,
     DocumentRequirement,
     RetentionChange,
     RetentionChangeStatus,
@@ -470,3 +471,11 @@ class RetentionChangeAdmin(AuditedChangeViewMixin, ReadOnlyAdmin):
     @admin.action(description=_("Refuse selected earlier dates…"), permissions=["decide"])
     def refuse_selected(self, request, queryset):
         return self._decide(request, queryset, approve=False)
+
+
+@admin.register(DocumentCheck)
+class DocumentCheckAdmin(ReadOnlyAdmin):
+    """The weekly document check's runs (archives.integrity): what was missing or altered."""
+
+    list_display = ["started_at", "checked", "missing", "altered", "notified_count", "finished_at"]
+    list_filter = ["started_at"]

@@ -17,3 +17,15 @@ def retention_expire_task(today: str | None = None) -> int | None:
     if it was already run."""
     day = datetime.date.fromisoformat(today) if today else timezone.localdate()
     return job_catch_up(RETENTION_EXPIRE, today=day)
+
+
+# Reads every stored document (about 0.5–1 GB a second from a local disk): the longest
+# limits the broker's visibility timeout (40 minutes) allows.
+@shared_task(soft_time_limit=25 * 60, time_limit=30 * 60)
+def verify_documents_task() -> int:
+    """Weekly (see config/celery.py): archives.integrity.documents_verify. Returns the
+    number of missing or altered files."""
+    from archives.integrity import documents_verify
+
+    check = documents_verify()
+    return check.missing + check.altered

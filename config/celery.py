@@ -67,6 +67,13 @@ app.conf.beat_schedule = {
         "task": "customers.job_tasks.jobs_check_task",
         "schedule": crontab(minute=15),
     },
+    # Sundays at 04:30: every stored archive document read and compared with the SHA-256
+    # recorded at upload; custodians are e-mailed about missing or altered files
+    # (archives/integrity.py; by hand: manage.py verify_documents).
+    "archives-verify-documents": {
+        "task": "archives.tasks.verify_documents_task",
+        "schedule": crontab(day_of_week="sun", hour=4, minute=30),
+    },
     # 1 January, 05:00: the annual spend rewards 年度消费奖励 for last year's purchases.
     "loyalty-annual-rewards": {
         "task": "loyalty.tasks.annual_rewards_task",

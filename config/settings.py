@@ -218,6 +218,8 @@ STORAGES = {
 # download view reads them, after checking who asks, and it writes an audit entry.
 PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT", str(BASE_DIR / "private_media")))
 ARCHIVE_MAX_UPLOAD_BYTES = env_int("ARCHIVE_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
+# Where `manage.py backup` writes its archives (database + documents + manifest).
+BACKUP_DIR = Path(env_str("BACKUP_DIR", str(BASE_DIR / "backups")))
 
 # Admin history pages only read: no "Revert" (customers/admin_history.py also refuses any
 # POST); restoring and deleting go through the services that check, guard and audit.
@@ -266,23 +268,6 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-# A worker process killed mid-task (OOM, deploy) puts its message back instead of acking
-# it: the task runs again, and the job's claim row makes the rerun do the period once.
-CELERY_TASK_REJECT_ON_WORKER_LOST = True
-# Every task has a soft limit (SoftTimeLimitExceeded: the job's transaction rolls back,
-# its attempt is recorded as failed) and a hard one (the process is killed). These are
-# the defaults; the long jobs set their own in their tasks.py (the longest: 30 minutes,
-# an import). customers.job_tasks holds the deadline check.
-CELERY_TASK_SOFT_TIME_LIMIT = 5 * 60
-CELERY_TASK_TIME_LIMIT = 6 * 60
-CELERY_IMPORTS = ["customers.job_tasks"]
-# Redis hands an unacknowledged message to another worker after the visibility timeout:
-# it must be longer than the longest hard limit (30 minutes), or a running job would be
-# started a second time; shorter is better, as a worker killed outright (not just its
-# child process) gets its message back only then. 40 minutes.
-CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 40 * 60)
-}
 # A worker process killed mid-task (OOM, deploy) puts its message back instead of acking
 # it: the task runs again, and the job's claim row makes the rerun do the period once.
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

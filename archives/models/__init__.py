@@ -1,5 +1,6 @@
 from archives.models.archive import ArchiveDocument, BusinessArchive
 from archives.models.choices import OPTIONAL_BY_DEFAULT, ArchiveStatus, DocumentKind
+from archives.models.integrity import DocumentCheck
 from archives.models.policy import (
     DEFAULT_RETENTION_YEARS,
     DEFAULT_SHORTENING_WAIT_DAYS,
@@ -20,6 +21,7 @@ __all__ = [
     "ArchiveStatus",
     "BusinessArchive",
     "DestructionRecord",
+    "DocumentCheck",
     "DocumentKind",
     "DocumentRequirement",
     "RetentionChange",

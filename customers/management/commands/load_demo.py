@@ -13,6 +13,7 @@ import time
 from importlib import import_module
 
 from django.apps import apps
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -66,6 +67,13 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=2026, help="random seed; default 2026")
 
     def handle(self, *args, customers: int, bookings_per_customer: int, seed: int, **options):
+        if settings.PRODUCTION:
+            # The demo makes `admin` and every role with the published password travel-demo.
+            raise CommandError(
+                "load_demo refuses to run with production settings (DJANGO_ENV=production): "
+                "it would create the demo accounts, `admin` included, with the published "
+                "password travel-demo. Create real accounts with `manage.py createsuperuser`."
+            )
         if not 0 <= customers < identity.MAX_CUSTOMERS:
             raise CommandError(f"--customers must be between 0 and {identity.MAX_CUSTOMERS - 1}.")
         if bookings_per_customer < 0:

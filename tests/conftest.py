@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.factories import CustomerFactory, TeamFactory, UserFactory
+from tests.smtp import mail_server, silent_mail_server  # noqa: F401 (real SMTP fixtures)
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # ORM + Playwright in one test
 

@@ -101,7 +101,8 @@ def _outcome_of(error: BaseException) -> Outcome:
             error=_("The mail server refused the message: %(reason)s") % {"reason": error},
             permanent=True,
         )
-    if isinstance(error, TimeoutError):
+    if isinstance(error, TimeoutError) or isinstance(error.__context__, TimeoutError):
+        # (smtplib turns a timeout while reading an answer into SMTPServerDisconnected.)
         return Outcome(
             False,
             error=_("No answer from the mail server within %(s)s seconds.")

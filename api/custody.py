@@ -38,7 +38,8 @@ def deliver_customer_rows(
     customer rows (a list page: its rows; one customer, or one customer's contact people:
     1). Writes the one EXPORT audit row (with the count), or raises MassActionRefused
     (api.problems answers 403 export-limit; an alert is raised, managers are e-mailed)."""
-    if count <= 0:
+    if count <= 0:  # nothing delivered; the look itself (what was searched) is on record
+        audit_list(request, object_type=object_type, count=0, customer=customer, detail=detail)
         return
     personal_data_export_record(
         actor=request.user,

@@ -207,6 +207,15 @@ def test_a_list_is_one_audit_row_with_the_count(sales1, api_as):
     assert entry.object_type == "customer_list" and "kind=individual" in entry.detail["filters"]
 
 
+def test_an_empty_answer_is_on_record_too(sales1, api_as):
+    """A search that finds nothing delivers no rows, but the look is recorded (a probe
+    for someone's number must leave a trace)."""
+    api_as(sales1).get(LIST, {"q": "13912345678"})
+    entry = AuditEntry.objects.get(actor=sales1, object_type="customer_list")
+    assert entry.action == AuditAction.VIEW and entry.detail["rows"] == 0
+    assert "13912345678" in entry.detail["filters"]
+
+
 def test_a_detail_and_a_contact_list_are_one_row_each(sales1, api_as):
     customer = CustomerFactory(owner=sales1)
     client = api_as(sales1)

@@ -34,7 +34,7 @@ class OutboundMessage(models.Model):
     # the app hears when the message is sent or fails (customers.signals) by these.
     kind = models.CharField(_("kind"), max_length=50)
     reference = models.CharField(_("about"), max_length=100, blank=True)
-    recipients = models.JSONField(_("to"), default=list)
+    recipients = models.JSONField(pgettext_lazy("outgoing message", "to"), default=list)
     subject = models.CharField(_("subject"), max_length=500)
     body = models.TextField(_("text"))
     # The Message-ID header, fixed when queued: a message sent again after a crash

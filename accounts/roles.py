@@ -29,6 +29,8 @@ def role_names(user) -> frozenset[str]:
     """The user's role keys, read once per request and cached on the user object."""
     if not getattr(user, "is_authenticated", False):
         return frozenset()
+    if getattr(user, "is_service_account", False):
+        return frozenset()  # an integration holds no role, whatever groups it was given
     cached = getattr(user, "_role_names_cache", None)
     if cached is None:
         cached = frozenset(user.groups.values_list("name", flat=True))
@@ -42,6 +44,8 @@ def has_role(user, *roles: str) -> bool:
 
 def is_manager(user) -> bool:
     """Managers 经理 (and superusers): the committee, approvals, adjustments, policies."""
+    if getattr(user, "is_service_account", False):
+        return False
     return bool(getattr(user, "is_superuser", False)) or has_role(user, MANAGER)
 
 

@@ -175,3 +175,20 @@ def test_people_are_unaffected_by_the_service_account_rule(
         assert seen == {book[key].name for key in keys}, who
     for who in ["manager1", "lead1", "sales1"]:
         assert not owner_choices(user=staff[who]).filter(is_service_account=True).exists()
+
+
+def test_a_service_account_given_a_role_by_mistake_still_has_none(
+    book, api_as, make_service_account
+):
+    """Someone adds the integration to the managers' group in the admin: it still holds
+    no role (no manager powers, no full ID numbers); its scopes and owner scope decide."""
+    from django.contrib.auth.models import Group
+
+    from accounts.roles import is_manager, role_names
+
+    robot = make_service_account(scopes=["customers:read"])
+    robot.groups.add(Group.objects.get(name="manager"))
+    assert role_names(robot) == frozenset() and not is_manager(robot)
+    body = api_as(robot).get(f"/api/v1/customers/{book['c1'].pk}").json()
+    assert body["id_number"].startswith("*" * 14)
+    assert api_as(robot).get(f"/api/v1/customers/{book['c1'].pk}/id-number").status_code == 403

@@ -418,3 +418,35 @@ def test_the_imports_page_costs_the_same_queries_for_one_import_or_many(
     with django_assert_max_num_queries(len(few.captured_queries)):
         page = client.get(reverse("imports:list"))
     assert page.content.decode().count("b.csv") == 20
+
+
+def test_a_run_that_breaks_off_says_so_and_offers_the_way_back(
+    client_as, sales1, monkeypatch, run_on_commit
+):
+    def broken(**kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr("imports.tasks.import_job_check", broken)
+    client = client_as(sales1)
+    upload_file(client, xlsx([HEADER, *GOOD]))
+    job = ImportJob.objects.get()
+    run_on_commit(client, reverse("imports:map", args=[job.pk]), mapping_post(job))
+    page = client.get(reverse("imports:detail", args=[job.pk]))
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "The import stopped" in text and "nothing was written" in text
+    assert reverse("imports:map", args=[job.pk]) in text
+    assert client.get(reverse("imports:status", args=[job.pk])).json()["running"] is False
+    assert "Failed" in client.get(reverse("imports:list")).content.decode()
+
+
+def test_a_manager_chooses_the_owner_of_new_customers(client_as, manager1, sales3, run_on_commit):
+    client = client_as(manager1)
+    response = upload_file(client, xlsx([HEADER, *GOOD]), owner=sales3.pk)
+    job = ImportJob.objects.get()
+    assert response.url == reverse("imports:map", args=[job.pk])
+    assert job.owner == sales3
+    assert sales3.display_name in client.get(response.url).content.decode()
+    run_on_commit(client, reverse("imports:map", args=[job.pk]), mapping_post(job))
+    run_on_commit(client, reverse("imports:commit", args=[job.pk]), {"choice": "all"})
+    assert set(Customer.objects.values_list("owner__username", flat=True)) == {"sales3"}

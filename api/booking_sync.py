@@ -12,15 +12,25 @@ sees (`customer_list_visible`); the service then refuses one they may not record
 bookings for (PermissionDenied). A full ID number finds a customer only where the caller
 may see full ID numbers (`customer_id_number_match`), so the API is no oracle for them.
 
-Batch items are independent: each is checked and saved in its own transaction, and the
-result says for each what happened. A failure of one never undoes another; sending the
-same batch again is safe (every item is idempotent)."""
+Batch items are independent: each is checked on its own and saved in its own savepoint,
+and the result says for each what happened; a refused item never undoes another, and
+sending the same batch again is safe (every item is idempotent). What is not per item
+is the commit: the batch's bookings commit together, then what follows a saved booking
+(the points it earns: `booking_saved`'s receivers, which run after the commit) runs for
+all of them in one more transaction. A commit waits for the disk (measured here: 7 ms;
+a statement takes 0.1 ms), so one commit per item would cost more than all the rest of
+the work. Items are saved in (customer, source, number) order, so two batches that
+share bookings or customers take their row locks in the same order and never deadlock.
+A receiver that fails is logged and left to the monthly points sweep, as the page's
+booking form leaves it (loyalty.services.ledger.on_booking_saved)."""
 
+import logging
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
@@ -28,7 +38,15 @@ from api.serializers.bookings import CUSTOMER_REFERENCES, BookingSyncItemSeriali
 from customers.models import Customer, CustomerKind, Destination
 from customers.selectors import customer_id_number_match, customer_list_visible
 from customers.services import booking_sync_from_source
-from customers.validators import normalize_id_number, normalize_mobile, normalize_org_name
+from customers.validators import (
+    normalize_booking_number,
+    normalize_booking_source,
+    normalize_id_number,
+    normalize_mobile,
+    normalize_org_name,
+)
+
+log = logging.getLogger(__name__)
 
 VALUE_FIELDS = (
     "product",
@@ -223,7 +241,9 @@ def sync_one(*, user, source: str, number: str, item: dict, references=None) -> 
 
 
 def sync_batch(*, user, items: list) -> list[ItemResult]:
-    """Check every item, find what they name in one go, then sync each on its own."""
+    """Check every item, find what they name in one go, then sync each in its savepoint
+    (one commit for the batch), then run what follows the saved bookings (points) in
+    one more transaction."""
     checked: list[tuple[int, dict | None, list[dict]]] = []
     for index, raw in enumerate(items):
         if not isinstance(raw, dict):
@@ -235,30 +255,64 @@ def sync_batch(*, user, items: list) -> list[ItemResult]:
         else:
             checked.append((index, None, _errors(serializer.errors)))
     references = References(user=user, items=[item for _i, item, _e in checked if item])
-    results = []
+    results: dict[int, ItemResult] = {}
+    live = []
     for index, item, errors in checked:
         if item is None:
             raw = items[index] if isinstance(items[index], dict) else {}
-            results.append(
-                ItemResult(
-                    index=index,
-                    status=INVALID,
-                    source=str(raw.get("source", ""))[:40],
-                    number=str(raw.get("number", ""))[:64],
-                    errors=errors,
-                )
+            results[index] = ItemResult(
+                index=index,
+                status=INVALID,
+                source=str(raw.get("source", ""))[:40],
+                number=str(raw.get("number", ""))[:64],
+                errors=errors,
             )
-            continue
-        result = sync_one(
-            user=user,
-            source=item.pop("source"),
-            number=item.pop("number"),
-            item=item,
-            references=references,
-        )
-        result.index = index
-        results.append(result)
-    return results
+        else:
+            live.append((_lock_order(item, references, index), index, item))
+    connection = transaction.get_connection()
+    with transaction.atomic():
+        hooks_before = len(connection.run_on_commit)
+        for _order, index, item in sorted(live, key=lambda entry: entry[0]):
+            result = sync_one(
+                user=user,
+                source=item.pop("source"),
+                number=item.pop("number"),
+                item=item,
+                references=references,
+            )
+            result.index = index
+            results[index] = result
+        follow_ups = [func for _sids, func, _robust in connection.run_on_commit[hooks_before:]]
+        del connection.run_on_commit[hooks_before:]
+    _run_together(follow_ups)
+    return [results[index] for index in range(len(items))]
+
+
+def _lock_order(item: dict, references: References, index: int) -> tuple:
+    try:
+        customer_id = references.customer(item).pk
+    except DjangoValidationError:
+        customer_id = 0  # refused before any lock is taken
+    return (
+        customer_id,
+        normalize_booking_source(item["source"]),
+        normalize_booking_number(item["number"]),
+        index,
+    )
+
+
+def _run_together(follow_ups) -> None:
+    """Run the saved bookings' after-commit work in one transaction, each in its own
+    savepoint: one failing (logged) leaves the others, as separate commits would."""
+    if not follow_ups:
+        return
+    with transaction.atomic():
+        for func in follow_ups:
+            try:
+                with transaction.atomic():
+                    func()
+            except Exception:
+                log.exception("After-commit work of a synced booking failed; the sweep retries")
 
 
 def _error(name: str, message) -> dict:

@@ -238,3 +238,48 @@ def test_the_same_key_sent_at_once_through_the_api_redeems_once(
     assert {r.json()["balance_after"] for r in results} == {900}
     card.refresh_from_db()
     assert card.balance == 900
+
+
+def test_overlapping_batches_at_once_never_deadlock_and_earn_once(sales1, make_token):
+    """Four batches of the same 60 paid bookings of six customers, two in reverse order,
+    at once: each batch commits its bookings together and earns their points together,
+    taking its locks in one order, so none waits on another in a circle."""
+    from django.urls import reverse
+
+    customers = [CustomerFactory(owner=sales1) for _ in range(6)]
+    DestinationFactory(name="三亚")
+    token = make_token(sales1)
+    items = [
+        {
+            "source": "booking-system",
+            "number": f"OV-{i:03d}",
+            "customer": customers[i % 6].pk,
+            "product": "三亚五日游",
+            "destination_name": "三亚",
+            "trip_type": "domestic",
+            "start_date": "2026-12-10",
+            "end_date": "2026-12-14",
+            "amount": "1000.00",
+            "cost": "800.00",
+            "status": "paid",
+            "paid_date": PAID_ON.isoformat(),
+        }
+        for i in range(60)
+    ]
+    url = reverse("api:booking-batch")
+
+    results = run_at_once(
+        4,
+        lambda i: _client(token).post(
+            url, {"bookings": items if i % 2 else items[::-1]}, format="json"
+        ),
+    )
+
+    assert [r.status_code for r in results] == [200] * 4, results
+    summaries = [r.json()["summary"] for r in results]
+    assert sum(s["created"] for s in summaries) == 60
+    assert sum(s["unchanged"] for s in summaries) == 180
+    assert Booking.objects.count() == 60
+    assert LedgerEntry.objects.filter(kind=EntryKind.EARN).count() == 60
+    assert sorted(Card.objects.values_list("balance", flat=True)) == [10000] * 6
+    assert ledger_reconcile().ok

@@ -8,8 +8,10 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.db import connection
+from django.utils import timezone
 
-from customers.models import ContactRecord, ServiceRecord
+from customers.models import ContactRecord, MessageStatus, OutboundMessage, ServiceRecord
+from customers.services.outbox_sending import messages_send_due
 from followups.models import (
     FeedbackAlert,
     Followup,
@@ -414,3 +416,20 @@ def test_cap_counts_a_contact_logged_after_an_overdue_due_date(sales1, frozen):
     visit = of_kind(FollowupKind.POST_TRIP).get()
     assert visit.planned_on == TODAY - 7 * DAY
     assert visit.due_on == TODAY + 12 * DAY
+
+
+def test_overdue_feedback_alert_waits_for_mail_and_goes_once(
+    sales1, manager1, frozen, mail_server, django_capture_on_commit_callbacks
+):
+    customer = CustomerFactory(owner=sales1)
+    ServiceRecordFactory(customer=customer, occurred_at=at(TODAY - 3 * DAY), summary="导游迟到")
+    with django_capture_on_commit_callbacks(execute=True):
+        run = plan()  # the mail server is down: the run commits all the same
+    assert run.overdue_feedback == 1
+    alert = OutboundMessage.objects.get(kind="followups.overdue_feedback")
+    assert alert.status == MessageStatus.PENDING and alert.last_error
+    mail_server.start()
+    assert messages_send_due(now=timezone.now() + datetime.timedelta(minutes=10)).sent == 1
+    [(to, message)] = mail_server.received.messages
+    assert to == [manager1.email]
+    assert "导游迟到" in message.get_payload(decode=True).decode()

@@ -267,10 +267,7 @@ def job_runs_overview(*, now: datetime.datetime | None = None, limit: int = 12) 
     today = timezone.localdate(now)
     epoch = jobs_epoch()
     keys = [job.key for job in periodic_jobs()]
-    attempts: dict[str, list[JobAttempt]] = {key: [] for key in keys}
-    for attempt in JobAttempt.objects.filter(job__in=keys)[: limit * len(keys) * 2]:
-        if len(attempts[attempt.job]) < limit:
-            attempts[attempt.job].append(attempt)
+    attempts = {key: list(JobAttempt.objects.filter(job=key)[:limit]) for key in keys}
     alerts: dict[str, list[JobAlert]] = {key: [] for key in keys}
     for alert in JobAlert.objects.filter(job__in=keys).select_related("acknowledged_by")[:200]:
         alerts[alert.job].append(alert)

@@ -19,6 +19,7 @@ import smtplib
 import time
 from dataclasses import dataclass
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
@@ -172,6 +173,10 @@ class Mailer:
                 connection=self.connection,
             )
             accepted = email.send()
+        except SoftTimeLimitExceeded:
+            # The task's time is up: the message keeps its claim and, once that runs out,
+            # the sweep takes it again (we cannot know whether the server accepted it).
+            raise
         except Exception as error:  # every transport error is recorded on the message
             self.close()
             outcome = _outcome_of(error)
@@ -288,9 +293,10 @@ def _send_each(message_ids, *, now, manual, started, time_budget_seconds) -> Sen
     return result
 
 
-def messages_send(*, message_ids, manual: bool = False, time_budget_seconds=600.0) -> SendResult:
+def messages_send(*, message_ids, manual: bool = False, time_budget_seconds=240.0) -> SendResult:
     """Send these (the task queued when they were committed, or a manager's retry);
-    each only if due (or, `manual`, waiting or failed)."""
+    each only if due (or, `manual`, waiting or failed). Within the tasks' default soft
+    time limit (5 minutes): what is left when the budget runs out waits for the sweep."""
     return _send_each(
         message_ids,
         now=None,

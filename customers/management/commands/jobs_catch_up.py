@@ -28,10 +28,9 @@ class Command(BaseCommand):
             missing = periods_missing(periodic, today=day)
             job_catch_up(periodic.key, today=day)
             self.stdout.write(
-                _("%(job)s: %(count)d period(s) run: %(periods)s")
+                _("%(job)s, periods run: %(periods)s")
                 % {
                     "job": periodic.key,
-                    "count": len(missing),
                     "periods": ", ".join(p.isoformat() for p in missing) or "-",
                 }
             )

@@ -252,3 +252,46 @@ def test_two_copies_at_once_do_the_month_once(broker, workers):
     assert CustomerSnapshot.objects.filter(month=OCT).count() == CUSTOMERS
     outcomes = sorted(JobAttempt.objects.values_list("outcome", flat=True))
     assert outcomes == [JobOutcome.ALREADY_DONE, JobOutcome.DONE]
+
+
+def _pool_children(worker: subprocess.Popen) -> list[int]:
+    children = Path(f"/proc/{worker.pid}/task/{worker.pid}/children").read_text().split()
+    return [int(pid) for pid in children]
+
+
+def test_a_pool_process_killed_mid_job_puts_the_message_back_at_once(broker, workers):
+    """The OOM killer takes the pool process, not the worker: with reject_on_worker_lost
+    the worker requeues the message itself (no visibility timeout to wait for)."""
+    sender, _url = broker
+    set_up_on(datetime.date(2026, 10, 20))
+    _customers_with_bookings()
+    worker = workers("oom")
+    _wait(lambda: len(_pool_children(worker)) == 1, 30, "the pool process", workers.log_tail)
+
+    with SnapshotTableLocked() as lock:
+        sender.send_task(
+            "tiers.tasks.monthly_statistics_task", kwargs={"today": RUN_ON}, queue=workers.queue
+        )
+        _wait(
+            lambda: _running_attempts() == 1 and lock.waiting() == 1,
+            45,
+            "the job",
+            workers.log_tail,
+        )
+        (child,) = _pool_children(worker)
+        os.kill(child, signal.SIGKILL)
+        _wait(
+            lambda: JobAttempt.objects.count() == 2,  # the same worker runs it again
+            30,
+            "the requeued job",
+            workers.log_tail,
+        )
+    _wait(
+        lambda: JobAttempt.objects.filter(outcome=JobOutcome.DONE).exists(),
+        45,
+        "the job to finish",
+        workers.log_tail,
+    )
+    assert worker.poll() is None  # one worker all along
+    assert StatisticsRun.objects.get().customer_count == CUSTOMERS
+    assert CustomerSnapshot.objects.filter(month=OCT).count() == CUSTOMERS

@@ -200,8 +200,9 @@ def backup_create(*, output_dir: Path, now: datetime.datetime | None = None) -> 
     )
 
 
-def _copy_member(tar: tarfile.TarFile, member: tarfile.TarInfo, dest: Path) -> str:
-    """Stream one member to `dest` (via a temporary name); its SHA-256."""
+def _copy_member(tar: tarfile.TarFile, member: tarfile.TarInfo, dest: Path, sha256: str) -> None:
+    """Stream one member to `dest` through a temporary name, which replaces `dest` only
+    when its SHA-256 is the manifest's (a bad copy never overwrites a good file)."""
     digest = hashlib.sha256()
     source = tar.extractfile(member)
     if source is None:
@@ -212,8 +213,10 @@ def _copy_member(tar: tarfile.TarFile, member: tarfile.TarInfo, dest: Path) -> s
         while block := source.read(BLOCK):
             digest.update(block)
             out.write(block)
+    if digest.hexdigest() != sha256:
+        partial.unlink()
+        raise BackupError(f"{member.name} does not match its SHA-256 in the manifest")
     os.replace(partial, dest)
-    return digest.hexdigest()
 
 
 def _safe_media_path(media_dir: Path, member_name: str) -> Path:
@@ -275,9 +278,7 @@ def _restore_database(tar, manifest: dict, params: dict, result: RestoreResult) 
         conn.close()
     with tempfile.TemporaryDirectory(prefix="crm-restore-") as work:
         dump = Path(work) / DUMP
-        digest = _copy_member(tar, tar.getmember(DUMP), dump)
-        if digest != manifest["database"]["sha256"]:
-            raise BackupError("database.dump does not match its SHA-256 in the manifest")
+        _copy_member(tar, tar.getmember(DUMP), dump, manifest["database"]["sha256"])
         try:
             subprocess.run(  # noqa: S603 - fixed arguments, no shell
                 [
@@ -325,8 +326,5 @@ def _restore_media(tar, manifest: dict, media_dir: Path, result: RestoreResult) 
         if dest.is_file() and _sha256_file(dest) == expected[rel]["sha256"]:
             result.files_unchanged += 1
             continue
-        digest = _copy_member(tar, member, dest)
-        if digest != expected[rel]["sha256"]:
-            dest.unlink()
-            raise BackupError(f"{member.name} does not match its SHA-256 in the manifest")
+        _copy_member(tar, member, dest, expected[rel]["sha256"])
         result.files_written += 1

@@ -266,9 +266,8 @@ def import_job_progress(job: ImportJob) -> Progress:
             finally:
                 connections.close_all()
 
-        if connection.in_atomic_block:
-            if connection.vendor == "sqlite":
-                return  # one writer at a time: the bar moves when the commit ends
+        if connection.in_atomic_block and connection.vendor != "sqlite":
+            # (SQLite has one writer at a time: there the bar moves with the transaction.)
             thread = threading.Thread(target=update)
             thread.start()
             thread.join()

@@ -189,3 +189,39 @@ def test_the_command_prints_the_report_and_exits_non_zero_on_refused_rows(sales1
     assert "Row 2, 手机 (123): Enter a mainland mobile number" in out.getvalue()
     assert "Nothing was written." in out.getvalue()
     assert ImportJob.objects.count() == 2
+
+
+def test_a_saved_mapping_is_reused_by_the_command(sales1, tmp_path):
+    from imports.services import import_mapping_save
+
+    import_mapping_save(
+        actor=sales1,
+        kind="customers",
+        name="老系统导出",
+        mapping={"客户全称": "name", "电话1": "mobile"},
+    )
+    path = tmp_path / "old.xlsx"
+    path.write_bytes(xlsx([["客户全称", "电话1"], ["甲", "13800138000"]]).read())
+    out = io.StringIO()
+    call_command("import_data", str(path), "--kind", "customers", "--user", "sales1",
+                 "--mapping", "老系统导出", "--commit", stdout=out)  # fmt: skip
+    assert "客户全称 → name" in out.getvalue()
+    assert "1 rows: 1 new" in out.getvalue()
+
+
+def test_progress_is_reported_to_the_job(sales1):
+    from imports.services import import_job_progress
+
+    rows = [["姓名", "手机"]] + [[f"客户{n}", f"138{n:08d}"] for n in range(2500)]
+    job = import_job_create(actor=sales1, upload=xlsx(rows), kind="customers")
+    seen = []
+    write = import_job_progress(job)
+
+    def progress(done, total):
+        write(done, total)
+        seen.append(ImportJob.objects.values_list("progress_done", flat=True).get(pk=job.pk))
+
+    import_job_check(actor=sales1, job=job, progress=progress)
+    assert seen == [1000, 2000, 2500]
+    job.refresh_from_db()
+    assert job.progress_percent == 100 and job.status == ImportStatus.CHECKED

@@ -2,6 +2,7 @@
 personal tokens. A token's scopes only narrow what its user may do; the selectors and
 services decide which objects (customers.selectors: the one scoping rule)."""
 
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import CUSTODIAN, FINANCE, MANAGER, SALES, TEAM_LEAD, role_names
@@ -82,4 +83,10 @@ def scopes_allowed_for(user) -> frozenset[str]:
 
 
 def scope_choices(scopes=ALL_SCOPES) -> list[tuple[str, str]]:
-    return [(scope, f"{scope} · {SCOPE_LABELS[scope]}") for scope in ALL_SCOPES if scope in scopes]
+    """Form choices; the labels stay lazy (a form class built at import time must still
+    read in each reader's language)."""
+    return [
+        (scope, format_lazy("{} · {}", scope, SCOPE_LABELS[scope]))
+        for scope in ALL_SCOPES
+        if scope in scopes
+    ]

@@ -393,6 +393,7 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     # Several resources have a `status`: each choice set gets its own stable name.
     "ENUM_NAME_OVERRIDES": {
+        "CustomerKindEnum": "customers.models.choices.CustomerKind",
         "CustomerStatusEnum": "customers.models.choices.CustomerStatus",
         "BookingStatusEnum": "customers.models.choices.BookingStatus",
         "ServiceStatusEnum": "customers.models.choices.ServiceStatus",

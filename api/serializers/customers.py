@@ -23,7 +23,7 @@ def _input_field(model, name: str) -> serializers.Field:
     """A serializer field for the model field `name`, all optional (the form decides
     what is required: a create needs kind and name, a change only what it changes)."""
     field = model._meta.get_field(name)
-    common = {"required": False, "help_text": str(field.verbose_name)}
+    common = {"required": False, "help_text": field.verbose_name}  # lazy: per reader
     if field.many_to_many:
         return serializers.ListField(child=serializers.IntegerField(min_value=1), **common)
     if field.many_to_one:
@@ -33,9 +33,7 @@ def _input_field(model, name: str) -> serializers.Field:
     if isinstance(field, models.DateField):
         return serializers.DateField(allow_null=True, **common)
     if field.choices:
-        return serializers.ChoiceField(
-            choices=[value for value, _label in field.flatchoices], allow_blank=True, **common
-        )
+        return serializers.ChoiceField(choices=list(field.flatchoices), allow_blank=True, **common)
     if isinstance(field, models.EmailField):
         return serializers.CharField(allow_blank=True, max_length=254, **common)
     max_length = TYPED_LENGTH.get(name, field.max_length)

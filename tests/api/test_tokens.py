@@ -233,3 +233,16 @@ def test_the_menus_link_the_token_pages(manager1, sales1, client_as):
     assert reverse("api:service_accounts") in page and reverse("api:my_tokens") in page
     page = client_as(sales1).get(reverse("customers:list")).text
     assert reverse("api:service_accounts") not in page and reverse("api:my_tokens") in page
+
+
+def test_scope_labels_follow_the_readers_language(manager1, client_as):
+    """The labels are built lazily: a form class made at import time must not freeze
+    them in whatever language was active then."""
+    from django.conf import settings
+
+    client = client_as(manager1)
+    english = client.get(reverse("api:service_accounts")).text
+    assert "Redeem points" in english and "积分兑换" not in english
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    chinese = client.get(reverse("api:service_accounts")).text
+    assert "积分兑换" in chinese and "Redeem points" not in chinese

@@ -9,7 +9,7 @@ own rules (customers.services.booking_sync_from_source)."""
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from api.serializers.output import ReadOnlyModelSerializer
+from api.serializers.customers import BlankChoicesMixin
 from customers.models import Booking, BookingStatus, TripType
 
 MONEY = {"max_digits": 12, "decimal_places": 2, "min_value": 0, "coerce_to_string": True}
@@ -18,7 +18,7 @@ CUSTOMER_REFERENCES = ("customer", "customer_mobile", "customer_id_number", "cus
 DESTINATION_REFERENCES = ("destination", "destination_name")
 
 
-class BookingSerializer(ReadOnlyModelSerializer):
+class BookingSerializer(BlankChoicesMixin, serializers.ModelSerializer):
     """A booking. `customer` is the customer's id: a booking carries no personal data of
     its own (the customer's are at /customers/{id})."""
 

@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from api.serializers.output import ReadOnlyModelSerializer
+from api.serializers.customers import BlankChoicesMixin
 from api.serializers.records import ContactRecordSerializer
 from customers.models import ContactChannel, ContactOutcome
 from followups.models import Followup
@@ -13,7 +13,7 @@ class CustomerRefSerializer(serializers.Serializer):
     name = serializers.CharField()
 
 
-class FollowupSerializer(ReadOnlyModelSerializer):
+class FollowupSerializer(BlankChoicesMixin, serializers.ModelSerializer):
     customer = CustomerRefSerializer(read_only=True)
     reason = serializers.CharField(read_only=True, help_text="Why it exists, in your language.")
     cap_note = serializers.CharField(

@@ -2,14 +2,13 @@
 
 from rest_framework import serializers
 
-from api.serializers.customers import OwnerSerializer
-from api.serializers.output import ReadOnlyModelSerializer
+from api.serializers.customers import BlankChoicesMixin, OwnerSerializer
 from tiers.models import CustomerSnapshot, GradeChange
 
 MONEY = {"max_digits": 16, "decimal_places": 2, "coerce_to_string": True}
 
 
-class MonthlyFiguresSerializer(ReadOnlyModelSerializer):
+class MonthlyFiguresSerializer(BlankChoicesMixin, serializers.ModelSerializer):
     """A customer's figures at the end of a month, as the monthly job computed them."""
 
     margin_percent = serializers.DecimalField(
@@ -46,7 +45,7 @@ class MonthlyFiguresSerializer(ReadOnlyModelSerializer):
         read_only_fields = fields
 
 
-class GradeChangeSerializer(ReadOnlyModelSerializer):
+class GradeChangeSerializer(BlankChoicesMixin, serializers.ModelSerializer):
     approved_by = OwnerSerializer(read_only=True)
     reason = serializers.CharField(source="reason_text", read_only=True)
 
@@ -122,7 +121,7 @@ class MonthlyStatisticsSerializer(serializers.Serializer):
 
 class MonthQuerySerializer(serializers.Serializer):
     month = serializers.RegexField(
-        r"^\d{4}-(0[1-9]|1[0-2])$",
+        r"^[1-9]\d{3}-(0[1-9]|1[0-2])$",
         required=False,
         help_text="YYYY-MM; the latest month with statistics if left out.",
     )

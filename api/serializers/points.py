@@ -3,12 +3,12 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from api.serializers.output import ReadOnlyModelSerializer
+from api.serializers.customers import BlankChoicesMixin
 from loyalty.models import Card, LedgerEntry, Redemption, Reward
 from loyalty.services.redemption import IDEMPOTENCY_KEY_MAX_LENGTH
 
 
-class PointsCardSerializer(ReadOnlyModelSerializer):
+class PointsCardSerializer(BlankChoicesMixin, serializers.ModelSerializer):
     number = serializers.CharField(read_only=True, help_text="The card number (JF…).")
     expiring_points = serializers.IntegerField(
         read_only=True, help_text="Points that expire within expiring_days."
@@ -33,7 +33,7 @@ class PointsCardSerializer(ReadOnlyModelSerializer):
         read_only_fields = fields
 
 
-class StatementLineSerializer(ReadOnlyModelSerializer):
+class StatementLineSerializer(BlankChoicesMixin, serializers.ModelSerializer):
     balance = serializers.IntegerField(help_text="The balance after this entry.")
     details = serializers.CharField(help_text="The reward, the booking's product, or the reason.")
 
@@ -73,7 +73,7 @@ class StatementQuerySerializer(serializers.Serializer):
         return attrs
 
 
-class RewardSerializer(ReadOnlyModelSerializer):
+class RewardSerializer(BlankChoicesMixin, serializers.ModelSerializer):
     class Meta:
         model = Reward
         fields = ["id", "name", "kind", "description", "points_price", "stock"]
@@ -86,7 +86,7 @@ class RedeemSerializer(serializers.Serializer):
     )
 
 
-class RedemptionSerializer(ReadOnlyModelSerializer):
+class RedemptionSerializer(BlankChoicesMixin, serializers.ModelSerializer):
     reward = RewardSerializer(read_only=True)
     balance_after = serializers.IntegerField(
         read_only=True, help_text="The card's balance right after this redemption."

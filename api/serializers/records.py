@@ -4,8 +4,7 @@ takes them. The shape is checked here; the content by the pages' own forms and s
 
 from rest_framework import serializers
 
-from api.serializers.customers import OwnerSerializer
-from api.serializers.output import ReadOnlyModelSerializer
+from api.serializers.customers import BlankChoicesMixin, OwnerSerializer
 from customers.models import (
     ContactChannel,
     ContactOutcome,
@@ -19,7 +18,7 @@ from customers.models import (
 DB_ID_MAX = 2**63 - 1
 
 
-class ContactRecordSerializer(ReadOnlyModelSerializer):
+class ContactRecordSerializer(BlankChoicesMixin, serializers.ModelSerializer):
     by = OwnerSerializer(read_only=True)
 
     class Meta:
@@ -50,7 +49,7 @@ class ContactRecordInputSerializer(serializers.Serializer):
     next_contact_on = serializers.DateField(required=False, allow_null=True)
 
 
-class ServiceRecordSerializer(ReadOnlyModelSerializer):
+class ServiceRecordSerializer(BlankChoicesMixin, serializers.ModelSerializer):
     recorded_by = OwnerSerializer(read_only=True)
     assigned_to = OwnerSerializer(read_only=True, allow_null=True)
 

@@ -229,8 +229,9 @@ class BookingSyncView(ApiView):
 BATCH_DESCRIPTION = """Up to 500 bookings in one request, each as the body of
 `PUT /bookings/{source}/{number}` plus its `source` and `number`.
 
-Items are independent: each is checked and saved on its own, in its own transaction, and
-`results` (in the request's order, with `index`) says for each what happened — `created`,
+Items are independent: each is checked and saved on its own (in its own savepoint; the
+batch commits once), and `results` (in the request's order, with `index`) says for each
+what happened — `created`,
 `updated`, `unchanged` (with the booking's `id`), `invalid` (with field `errors`, in the
 language of Accept-Language) or `forbidden` (a customer you may not record bookings
 for). One bad item never holds back or undoes the others; the answer is 200 whenever the

@@ -4,15 +4,28 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 HOST   ?= 127.0.0.1:8000
 
-.PHONY: install run serve test test-postgres lint format messages check-deploy clean screenshots
+.PHONY: install lock run serve test test-postgres lint format messages check-deploy clean screenshots
 
-$(VENV)/.installed: pyproject.toml
+# Reproducible installs: every package pinned with its hashes in requirements/ (made from
+# pyproject.toml by `make lock`); pip refuses anything else. The project itself last,
+# without dependencies. The Docker image installs requirements/runtime.txt the same way.
+$(VENV)/.installed: pyproject.toml requirements/dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[dev]"
+	$(PY) -m pip install --quiet --require-hashes -r requirements/dev.txt
+	$(PY) -m pip install --quiet --no-deps -e .
 	touch $@
 
 install: $(VENV)/.installed
+
+# After changing dependencies in pyproject.toml: pin them again (uv, a dev dependency;
+# tests/ops/test_ops_lock.py fails while the lock and pyproject.toml disagree).
+UV_COMPILE = $(VENV)/bin/uv pip compile pyproject.toml --quiet --generate-hashes \
+	--python-version 3.11 --python-platform x86_64-unknown-linux-gnu \
+	--custom-compile-command "make lock"
+lock:
+	test -x $(VENV)/bin/uv || $(PY) -m pip install --quiet uv
+	$(UV_COMPILE) --output-file requirements/runtime.txt
+	$(UV_COMPILE) --extra dev --output-file requirements/dev.txt
 
 # Migrate, load the demo agency (once; a second run changes nothing) and serve.
 # With CELERY_BROKER_URL (or REDIS_URL) set, a Celery worker and beat run beside the server.

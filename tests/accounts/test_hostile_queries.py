@@ -23,7 +23,7 @@ HOSTILE = ["abc", "2026-02-30", "99999999999999999999", "-1", "", "客户①٣�
 TOO_BIG = "99999999999999999999"
 
 # Query parameters that views read without a form (kept in step with the views).
-READ_DIRECTLY = ["page", "rep", "followup", "show", "kind", "q", "reward", "on", "sort"]
+READ_DIRECTLY = ["page", "rep", "followup", "show", "kind", "q", "reward", "on", "sort", "status"]
 
 # List, report and settings pages beside the matrix's everyday and managers' pages.
 LISTS = [

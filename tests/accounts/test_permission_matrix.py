@@ -88,6 +88,7 @@ MANAGERS = [
     "followups:events",
     "followups:mailings",
     "customers:alerts",
+    "customers:outbox",
     "customers:staff",
     "customers:lockouts",
     "twofactor:staff",

@@ -5,6 +5,8 @@ service account's token must never get a 500, and every answer must match the sc
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis import GenerationMode, checks
 
@@ -27,9 +29,18 @@ CHECKS = [
 
 @pytest.fixture
 def api_schema(db):
+    """The schema, loaded from the app through WSGI. Like Django's test client, the run
+    keeps the test's database connection open across requests (a request's end would
+    otherwise close it on PostgreSQL, mid-test)."""
     from config.wsgi import application
 
-    return schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 @pytest.fixture

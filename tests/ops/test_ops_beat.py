@@ -16,6 +16,13 @@ pytestmark = pytest.mark.django_db
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 
 
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection(monkeypatch):
+    # Beat closes "old" connections between reads; with PostgreSQL that would close the
+    # test's own connection, inside its transaction.
+    monkeypatch.setattr("django_celery_beat.schedulers.close_old_connections", lambda: None)
+
+
 def _start_beat():
     return CodeDeclaredDatabaseScheduler(app=app, lazy=False)
 

@@ -261,6 +261,20 @@ OUTBOX_BACKOFF_MAX_SECONDS = env_int("OUTBOX_BACKOFF_MAX_SECONDS", 4 * 3600)
 # Sent and failed messages stay on the managers' page this many days.
 OUTBOX_KEEP_DAYS = env_int("OUTBOX_KEEP_DAYS", 90)
 
+# --- Cache: shared by every web process when CACHE_URL names a Redis database ----------
+# The API's per-token rate limits count here: in each process's memory they would allow
+# a token the limit once per gunicorn worker. Without CACHE_URL (one `make run` process)
+# the local memory cache is right.
+CACHE_URL = env_str("CACHE_URL")
+if CACHE_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "TIMEOUT": 300,
+        }
+    }
+
 # --- Celery: in-process (eager) unless a broker is configured ---------------------------
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", env_str("REDIS_URL"))
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL

@@ -148,7 +148,7 @@ def test_the_command_and_the_task_run_the_same_job(
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_workers_at_once_do_the_work_exactly_once(custodian1):
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL: concurrent transactions on one database")

@@ -335,7 +335,7 @@ def test_managers_are_told_of_a_waiting_request_and_nobody_of_a_later_date(
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_managers_deciding_at_once_make_one_decision(custodian1, manager1):
     import threading
 

@@ -6,8 +6,11 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.utils import translation
+from django.utils.translation import gettext
 
 from customers.models import AuditAction, AuditEntry, Booking, ContactPerson, ContactRecord
 from imports.models import ImportJob, ImportStatus
@@ -145,7 +148,10 @@ def test_the_template_has_drop_downs_an_example_and_chinese_notes(sales1):
     workbook = openpyxl.load_workbook(io.BytesIO(import_template_xlsx(kind="bookings")))
     data, notes = workbook.worksheets
     headers = [cell.value for cell in data[1]]
-    assert "订单号*" in headers or "booking number at source*" in headers
+    # Headers in the office language, required ones starred: the booking number at source.
+    with translation.override(settings.LANGUAGE_CODE):
+        assert f"{gettext('booking number at source')}*" in headers
+    assert "来源系统订单号*" in headers
     formulas = [validation.formula1 for validation in data.data_validations.dataValidation]
     assert any("Paid" in f or "已付款" in f for f in formulas)
     assert data.max_row >= 2 and notes.max_row > len(headers)

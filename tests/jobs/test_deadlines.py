@@ -47,7 +47,8 @@ def test_monthly_statistics_late_by_the_2nd_at_06_00_alert_once_and_are_run_agai
     assert StatisticsRun.objects.filter(month=JAN).exists()  # queued again, and done
     to_managers = [m for m in mailoutbox if manager1.email in m.to]
     assert len(to_managers) == 1
-    assert "Monthly statistics" in to_managers[0].subject
+    # In the office language (zh-hans): the job's name, as the job-runs page shows it.
+    assert "每月统计" in to_managers[0].subject
     assert "2027-02-01" in to_managers[0].body
 
     # The next hourly checks: no second alert, no second e-mail.

@@ -38,6 +38,7 @@ from api.serializers.bookings import CUSTOMER_REFERENCES, BookingSyncItemSeriali
 from customers.models import Customer, CustomerKind, Destination
 from customers.selectors import customer_id_number_match, customer_list_visible
 from customers.services import booking_sync_from_source
+from customers.services.booking_sync import SYNCED_FIELDS
 from customers.validators import (
     normalize_booking_number,
     normalize_booking_source,
@@ -48,19 +49,8 @@ from customers.validators import (
 
 log = logging.getLogger(__name__)
 
-VALUE_FIELDS = (
-    "product",
-    "trip_type",
-    "start_date",
-    "end_date",
-    "head_count",
-    "amount",
-    "cost",
-    "payment_due_date",
-    "paid_date",
-    "refunded_amount",
-    "status",
-)
+# What an item may set: the sync's fields, less the destination (named, found by name).
+VALUE_FIELDS = tuple(name for name in SYNCED_FIELDS if name != "destination")
 # Which identifier each reference field is, and how it is normalised.
 _LOOKUPS = {
     "customer_mobile": ("mobile", normalize_mobile),

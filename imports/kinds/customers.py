@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 from simple_history.utils import bulk_update_with_history
 
+from customers.forms import CustomerForm
 from customers.models import AuditAction, ChannelPartner, Customer, CustomerKind, Destination, Tag
 from customers.selectors import customer_can_edit
 from customers.services import customer_prepare
@@ -27,37 +28,9 @@ from imports.kinds.common import StaffDirectory
 from imports.writing import audit_many, insert_with_history
 
 M2M = {"desired_destinations": Destination, "tags": Tag}
-PLAIN_FIELDS = [
-    "kind",
-    "name",
-    "status",
-    "churn_reason",
-    "is_key_account",
-    "organisation_type",
-    "supplier_type",
-    "policy_first_class",
-    "policy_fare_rule",
-    "founding_date",
-    "id_number",
-    "birthday",
-    "wedding_anniversary",
-    "occupation",
-    "mobile",
-    "phone",
-    "email",
-    "province",
-    "city",
-    "district",
-    "street_address",
-    "postal_code",
-    "source_channel",
-    "pref_airline",
-    "pref_aircraft_size",
-    "pref_seat",
-    "pref_hotel_class",
-    "pref_diet",
-    "character_notes",
-]
+# The customer form's own fields, less those that name other rows (set from their columns).
+RELATION_FIELDS = ("owner", "channel_partner", "desired_destinations", "tags")
+PLAIN_FIELDS = [name for name in CustomerForm.Meta.fields if name not in RELATION_FIELDS]
 # Fields `customer_prepare` and the import fill, never read back from a cell.
 CHANGE_FIELDS = [name for name in AUDITED_FIELDS if name not in ("deleted_at", "deleted_by")]
 KEY_FIELDS = ("id_number", "mobile", "name")

@@ -299,8 +299,7 @@ def booking_save(*, actor, booking: Booking, exclude: Iterable[str] = ()) -> Boo
     booking.full_clean(exclude=list(exclude) or None)
     booking._history_user = actor
     becomes_paid = booking.status == BookingStatus.PAID and (
-        creating
-        or not Booking.objects.filter(pk=booking.pk, status=BookingStatus.PAID).exists()
+        creating or not Booking.objects.filter(pk=booking.pk, status=BookingStatus.PAID).exists()
     )
     with transaction.atomic():
         booking.save()

@@ -202,6 +202,25 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _celery_in_process(settings):
+    """THE SUITE'S DEFAULT: the project's tasks run in the test's process, as in the
+    default setup, also when CI names a broker (step 2 runs on PostgreSQL with Redis). A
+    task queued to Redis with no worker would leave the test's mail, imports and webhook
+    deliveries waiting. The real-worker tests (tests/jobs/test_workers_postgres.py) use a
+    Celery app and workers of their own on the broker; the webhook tests that send on
+    commit say so themselves."""
+    from config.celery import app
+
+    before = (app.conf.task_always_eager, app.conf.task_eager_propagates)
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    settings.WEBHOOKS_SEND_ON_COMMIT = False
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = before
+
+
+@pytest.fixture(autouse=True)
 def _two_factor_policy_off(monkeypatch):
     """THE SUITE'S DEFAULT: the two-factor policy requires nobody (in production it
     requires managers, custodians and superusers: CustodyPolicy.two_factor_roles).

@@ -13,7 +13,7 @@ import logging
 import os
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -28,6 +28,21 @@ MISSING = "missing"
 ALTERED = "altered"
 # Problems listed in the custodians' e-mail; the run in the admin keeps them all.
 MAIL_LIST_LIMIT = 50
+# A run still marked running after this long lost its worker: the task's hard time limit
+# (archives/tasks.py) has long passed, so a new run may take over.
+ABANDONED_AFTER = datetime.timedelta(hours=1)
+
+
+def _claim(now: datetime.datetime) -> DocumentCheck | None:
+    """The new run's row, or None while another run holds the claim."""
+    DocumentCheck.objects.filter(is_running=True, started_at__lt=now - ABANDONED_AFTER).update(
+        is_running=False
+    )
+    try:
+        with transaction.atomic():
+            return DocumentCheck.objects.create(started_at=now)
+    except IntegrityError:
+        return None
 
 
 def _custodian_addresses() -> list[str]:
@@ -54,11 +69,14 @@ def document_file_problem(path: str, *, size: int | None, sha256: str) -> tuple[
     return (None if digest == sha256.lower() else ALTERED), actual_size
 
 
-def documents_verify(*, now: datetime.datetime | None = None) -> DocumentCheck:
+def documents_verify(*, now: datetime.datetime | None = None) -> DocumentCheck | None:
     """Check every stored document; record the run; tell the custodians of any problem
-    (one e-mail through the outbox, written with the run's result)."""
+    (one e-mail through the outbox, written with the run's result). None, doing nothing,
+    while another check is running."""
     now = now or timezone.now()
-    check = DocumentCheck.objects.create(started_at=now)
+    check = _claim(now)
+    if check is None:
+        return None
     rows = (
         ArchiveDocument.objects.exclude(file="")
         .order_by("pk")
@@ -83,6 +101,7 @@ def documents_verify(*, now: datetime.datetime | None = None) -> DocumentCheck:
     check.altered = len(problems) - check.missing
     check.problems = problems
     check.finished_at = timezone.now()
+    check.is_running = False
     with transaction.atomic():
         if problems:
             check.notified_count = _notify_custodians(check)

@@ -22,10 +22,10 @@ def retention_expire_task(today: str | None = None) -> int | None:
 # Reads every stored document (about 0.5–1 GB a second from a local disk): the longest
 # limits the broker's visibility timeout (40 minutes) allows.
 @shared_task(soft_time_limit=25 * 60, time_limit=30 * 60)
-def verify_documents_task() -> int:
+def verify_documents_task() -> int | None:
     """Weekly (see config/celery.py): archives.integrity.documents_verify. Returns the
-    number of missing or altered files."""
+    number of missing or altered files, None when another check was running."""
     from archives.integrity import documents_verify
 
     check = documents_verify()
-    return check.missing + check.altered
+    return None if check is None else check.missing + check.altered

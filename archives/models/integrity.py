@@ -17,11 +17,22 @@ class DocumentCheck(models.Model):
     altered = models.PositiveIntegerField(_("altered files"), default=0)
     problems = models.JSONField(_("problems"), default=list, blank=True)
     notified_count = models.PositiveIntegerField(_("custodians notified"), default=0)
+    # The claim: at most one check runs at a time (two runs at once would read every file
+    # twice and mail the custodians twice). Cleared when the run ends, or when a later run
+    # finds it older than the task's hard time limit (its worker was killed).
+    is_running = models.BooleanField(_("running"), default=True)
 
     class Meta:
         verbose_name = _("document check")
         verbose_name_plural = _("document checks")
         ordering = ["-started_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_running"],
+                condition=models.Q(is_running=True),
+                name="one_document_check_at_a_time",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.started_at:%Y-%m-%d %H:%M}"

@@ -1,8 +1,11 @@
 """The document check finds a missing and an altered file and tells the custodians."""
 
+import datetime
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.utils import timezone
 
 from archives.integrity import ALTERED, MISSING, documents_verify
 from archives.models import DocumentCheck, DocumentKind
@@ -71,3 +74,28 @@ def test_a_truncated_file_is_altered_without_reading_it(documents):
     check = documents_verify()
     assert check.altered == 1
     assert check.bytes_read == 2 * len(MINIMAL_PDF)  # the short file was not hashed
+
+
+def test_a_second_check_while_one_runs_does_nothing(documents, custodian1):
+    """Two runs at once (the weekly task and a custodian's command) would read every file
+    twice and mail the custodians twice: the second one stops at the claim."""
+    private_storage.delete(documents[0].file.name)
+    DocumentCheck.objects.create()  # a run in progress
+
+    assert documents_verify() is None
+    with pytest.raises(SystemExit) as exit_:
+        call_command("verify_documents")
+    assert exit_.value.code == 2
+    assert DocumentCheck.objects.count() == 1
+    assert not OutboundMessage.objects.exists()
+
+
+def test_a_run_whose_worker_died_does_not_block_the_next(documents):
+    dead = DocumentCheck.objects.create(started_at=timezone.now() - datetime.timedelta(hours=2))
+
+    check = documents_verify()
+
+    assert check is not None and check.checked == 3 and not check.is_running
+    dead.refresh_from_db()
+    assert not dead.is_running and dead.finished_at is None
+    assert documents_verify() is not None  # the finished run holds no claim

@@ -13,6 +13,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         check = documents_verify()
+        if check is None:
+            self.stderr.write(
+                _("Another document check is running; this one did nothing. Try again later.")
+            )
+            raise SystemExit(2)
         summary = _(
             "%(checked)d files checked (%(mib).1f MiB read): %(missing)d missing, "
             "%(altered)d altered; %(notified)d custodian(s) notified."

@@ -35,6 +35,7 @@ from urllib.parse import unquote, urlsplit
 import psycopg2
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 FORMAT = 1
 MANIFEST = "manifest.json"
@@ -73,8 +74,10 @@ def _params_from_settings() -> dict:
     db = settings.DATABASES["default"]
     if db["ENGINE"] != "django.db.backends.postgresql":
         raise BackupError(
-            "manage.py backup needs PostgreSQL (DATABASE_URL=postgres://…). With the "
-            "default SQLite file, stop the server and copy db.sqlite3 and private_media/."
+            _(
+                "manage.py backup needs PostgreSQL (DATABASE_URL=postgres://…). With the "
+                "default SQLite file, stop the server and copy db.sqlite3 and private_media/."
+            )
         )
     return {
         "host": db.get("HOST"),
@@ -88,7 +91,9 @@ def _params_from_settings() -> dict:
 def params_from_url(url: str) -> dict:
     parts = urlsplit(url)
     if parts.scheme not in {"postgres", "postgresql", "pgsql"}:
-        raise BackupError(f"--database must be a postgres:// URL, not {parts.scheme}://")
+        raise BackupError(
+            _("--database must be a postgres:// URL, not %(scheme)s://") % {"scheme": parts.scheme}
+        )
     return {
         "host": parts.hostname,
         "port": parts.port,
@@ -157,7 +162,9 @@ def backup_create(*, output_dir: Path, now: datetime.datetime | None = None) -> 
                 text=True,
             )
         except subprocess.CalledProcessError as exc:
-            raise BackupError(f"pg_dump failed: {exc.stderr.strip()}") from exc
+            raise BackupError(
+                _("pg_dump failed: %(error)s") % {"error": exc.stderr.strip()}
+            ) from exc
         finally:
             conn.rollback()
             conn.close()
@@ -206,7 +213,9 @@ def _copy_member(tar: tarfile.TarFile, member: tarfile.TarInfo, dest: Path, sha2
     digest = hashlib.sha256()
     source = tar.extractfile(member)
     if source is None:
-        raise BackupError(f"{member.name} is not a regular file in the archive")
+        raise BackupError(
+            _("%(member)s is not a regular file in the archive") % {"member": member.name}
+        )
     dest.parent.mkdir(parents=True, exist_ok=True)
     partial = dest.with_name(f".{dest.name}.restoring")
     with source, open(partial, "wb") as out:
@@ -215,14 +224,18 @@ def _copy_member(tar: tarfile.TarFile, member: tarfile.TarInfo, dest: Path, sha2
             out.write(block)
     if digest.hexdigest() != sha256:
         partial.unlink()
-        raise BackupError(f"{member.name} does not match its SHA-256 in the manifest")
+        raise BackupError(
+            _("%(member)s does not match its SHA-256 in the manifest") % {"member": member.name}
+        )
     os.replace(partial, dest)
 
 
 def _safe_media_path(media_dir: Path, member_name: str) -> Path:
     rel = PurePosixPath(member_name).relative_to(MEDIA)
     if rel.is_absolute() or ".." in rel.parts:
-        raise BackupError(f"refusing an archive member outside media/: {member_name}")
+        raise BackupError(
+            _("refusing an archive member outside media/: %(member)s") % {"member": member_name}
+        )
     return media_dir.joinpath(*rel.parts)
 
 
@@ -239,9 +252,11 @@ def read_manifest(tar: tarfile.TarFile) -> dict:
     try:
         manifest = json.load(tar.extractfile(MANIFEST))
     except (KeyError, TypeError, ValueError) as exc:
-        raise BackupError("not a backup of this CRM: no readable manifest.json") from exc
+        raise BackupError(_("not a backup of this CRM: no readable manifest.json")) from exc
     if manifest.get("format") != FORMAT:
-        raise BackupError(f"unknown backup format {manifest.get('format')!r}")
+        raise BackupError(
+            _("unknown backup format %(format)r") % {"format": manifest.get("format")}
+        )
     return manifest
 
 
@@ -271,8 +286,11 @@ def _restore_database(tar, manifest: dict, params: dict, result: RestoreResult) 
             cursor.execute("SELECT count(*) FROM pg_tables WHERE schemaname = current_schema()")
             if cursor.fetchone()[0]:
                 raise BackupError(
-                    f"the database {params['dbname']} is not empty: restore into a new one "
-                    f"(createdb), or drop and create it first"
+                    _(
+                        "the database %(name)s is not empty: restore into a new one "
+                        "(createdb), or drop and create it first"
+                    )
+                    % {"name": params["dbname"]}
                 )
     finally:
         conn.close()
@@ -296,7 +314,9 @@ def _restore_database(tar, manifest: dict, params: dict, result: RestoreResult) 
                 text=True,
             )
         except subprocess.CalledProcessError as exc:
-            raise BackupError(f"pg_restore failed: {exc.stderr.strip()}") from exc
+            raise BackupError(
+                _("pg_restore failed: %(error)s") % {"error": exc.stderr.strip()}
+            ) from exc
     conn = psycopg2.connect(**{k: v for k, v in params.items() if v})
     try:
         with conn.cursor() as cursor:
@@ -321,7 +341,7 @@ def _restore_media(tar, manifest: dict, media_dir: Path, result: RestoreResult) 
             continue
         rel = member.name[len(MEDIA) + 1 :]
         if rel not in expected:
-            raise BackupError(f"{member.name} is not in the manifest")
+            raise BackupError(_("%(member)s is not in the manifest") % {"member": member.name})
         dest = _safe_media_path(media_dir, member.name)
         if dest.is_file() and _sha256_file(dest) == expected[rel]["sha256"]:
             result.files_unchanged += 1

@@ -16,9 +16,9 @@ COUNT_CAP = 10_000
 class CappedPaginator(Paginator):
     """A Paginator whose count stops at `cap`; `capped` says there are more."""
 
-    def __init__(self, object_list, per_page, *, cap: int = COUNT_CAP, **kwargs):
+    def __init__(self, object_list, per_page, *, cap: int | None = None, **kwargs):
         super().__init__(object_list, per_page, **kwargs)
-        self.cap = cap
+        self.cap = COUNT_CAP if cap is None else cap
 
     @cached_property
     def _counted(self) -> int:

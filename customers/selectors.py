@@ -312,7 +312,9 @@ def customer_filter_dormant_stored(
     since = dormant_since(as_of=today, days=dormant_days() if days is None else days)
     if dormant:
         return queryset.filter(dormancy_counts_from__lt=since)
-    return queryset.filter(Q(dormancy_counts_from__gte=since) | Q(dormancy_counts_from__isnull=True))
+    return queryset.filter(
+        Q(dormancy_counts_from__gte=since) | Q(dormancy_counts_from__isnull=True)
+    )
 
 
 @dataclass(frozen=True)

@@ -24,9 +24,9 @@ from customers.models import (
     Tag,
     TripType,
 )
-from customers.validators import id_number_check_char
 from customers.pinyin import name_search_keys
 from customers.services.dormancy import customers_dormancy_refresh
+from customers.validators import id_number_check_char
 
 PASSWORD = "test-pass-123"
 

@@ -24,8 +24,8 @@ from customers.models import (
 )
 from customers.pinyin import name_search_keys
 from customers.selectors import customer_can_edit, customer_find_duplicates
-from customers.services.dormancy import customers_dormancy_refresh
 from customers.services.custody import deletions_over_limit, mass_deletion_refused
+from customers.services.dormancy import customers_dormancy_refresh
 from customers.signals import (
     announce_contacts_logged,
     announce_customers_reassigned,

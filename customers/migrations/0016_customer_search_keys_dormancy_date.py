@@ -15,17 +15,17 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='customer',
             name='dormancy_counts_from',
-            field=models.DateField(blank=True, editable=False, null=True),
+            field=models.DateField(blank=True, editable=False, null=True, verbose_name='semi-dormancy counts from'),
         ),
         migrations.AddField(
             model_name='customer',
             name='name_initials',
-            field=models.CharField(blank=True, default='', editable=False, max_length=200),
+            field=models.CharField(blank=True, default='', editable=False, max_length=200, verbose_name='pinyin initials'),
         ),
         migrations.AddField(
             model_name='customer',
             name='name_pinyin',
-            field=models.CharField(blank=True, default='', editable=False, max_length=400),
+            field=models.CharField(blank=True, default='', editable=False, max_length=400, verbose_name='name in pinyin'),
         ),
         migrations.AddIndex(
             model_name='customer',

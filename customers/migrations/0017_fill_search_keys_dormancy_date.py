@@ -33,6 +33,12 @@ def fill_search_keys(apps, schema_editor):
 
 
 def fill_dormancy(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        # One set-based statement over the tables (no model state involved).
+        from customers.services.dormancy import customers_dormancy_refresh
+
+        customers_dormancy_refresh()
+        return
     Customer = apps.get_model("customers", "Customer")
     Booking = apps.get_model("customers", "Booking")
     today = timezone.localdate()

@@ -59,8 +59,12 @@ class Customer(models.Model):
     # The name's pinyin for search (customers.pinyin.name_search_keys, surnames read as
     # surnames): full ("linxiaoyu") and initials ("lxy"). Written with the name by
     # customer_prepare and by the bulk writers, never typed.
-    name_pinyin = models.CharField(max_length=400, editable=False, blank=True, default="")
-    name_initials = models.CharField(max_length=200, editable=False, blank=True, default="")
+    name_pinyin = models.CharField(
+        _("name in pinyin"), max_length=400, editable=False, blank=True, default=""
+    )
+    name_initials = models.CharField(
+        _("pinyin initials"), max_length=200, editable=False, blank=True, default=""
+    )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("owner"),
@@ -159,7 +163,9 @@ class Customer(models.Model):
     # Stored so that the list's filter is an index range, not an anti-join over every
     # booking: refreshed for a customer by booking_save, for everyone set-based by the
     # daily job (customers_dormancy_refresh). Empty until first computed (not dormant).
-    dormancy_counts_from = models.DateField(null=True, blank=True, editable=False)
+    dormancy_counts_from = models.DateField(
+        _("semi-dormancy counts from"), null=True, blank=True, editable=False
+    )
 
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)

@@ -14,11 +14,13 @@ the writer calls `customers_dormancy_refresh(customer_ids=…)`."""
 import datetime
 from collections.abc import Iterable
 
+from django.conf import settings
+from django.db import connection
 from django.db.models import F, Max, OuterRef, Subquery
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
-from customers.dormancy import business_booking_q
+from customers.dormancy import business_booking_q, business_booking_sql
 from customers.models import Booking, Customer
 
 
@@ -41,6 +43,8 @@ def customers_dormancy_refresh(
     ones included; write only those that changed. Returns how many changed. Safe to run
     twice and at once: it recomputes the same values from the bookings."""
     today = today or timezone.localdate()
+    if customer_ids is None and connection.vendor == "postgresql":
+        return _refresh_all_postgresql(today=today)
     customers = Customer.all_objects.all()
     if customer_ids is not None:
         customers = customers.filter(pk__in=list(customer_ids))
@@ -50,3 +54,26 @@ def customers_dormancy_refresh(
         .exclude(dormancy_counts_from=F("fresh"))
         .update(dormancy_counts_from=counts_from)
     )
+
+
+def _refresh_all_postgresql(*, today: datetime.date) -> int:
+    """Everyone at once: one hash aggregate over the bookings joined to the customers
+    (seconds at five million bookings), where the ORM's correlated subquery probes the
+    bookings twice per customer (minutes). The same definition, in its SQL spelling."""
+    business = business_booking_sql(alias="b", as_of="CAST(%(today)s AS date)")
+    sql = f"""
+        UPDATE customers_customer AS c SET dormancy_counts_from = fresh.counts_from
+        FROM (
+            SELECT c2.id, COALESCE(
+                latest.start_date, CAST(c2.created_at AT TIME ZONE %(zone)s AS date)
+            ) AS counts_from
+            FROM customers_customer AS c2
+            LEFT JOIN (
+                SELECT b.customer_id, MAX(b.start_date) AS start_date
+                FROM customers_booking AS b WHERE {business} GROUP BY b.customer_id
+            ) AS latest ON latest.customer_id = c2.id
+        ) AS fresh
+        WHERE c.id = fresh.id AND c.dormancy_counts_from IS DISTINCT FROM fresh.counts_from"""  # noqa: S608 - the condition is our own SQL; values are parameters
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"today": today, "zone": settings.TIME_ZONE})
+        return cursor.rowcount

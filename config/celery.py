@@ -36,6 +36,12 @@ app.conf.beat_schedule = {
         "task": "tiers.tasks.half_yearly_review_task",
         "schedule": crontab(month_of_year="1,7", day_of_month=1, hour=4, minute=0),
     },
+    # Daily at 00:30: every customer's stored semi-dormancy date (the customer list's
+    # filter) as of the new day: trips that started and payments that fell due overnight.
+    "customers-dormancy-refresh": {
+        "task": "customers.tasks.dormancy_refresh_task",
+        "schedule": crontab(hour=0, minute=30),
+    },
     # Daily at 06:00: plans the day's follow-ups (post-trip visits, regular contact, key
     # accounts, greetings), before the reps start work.
     "followups-daily-planning": {

@@ -3,7 +3,6 @@ the pages; deleting is always the soft, restorable kind."""
 
 from django import forms
 from django.contrib import admin, messages
-from django.db.models import Q
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -33,7 +32,8 @@ from customers.models import (
     Tag,
 )
 from customers.models.custody import TWO_FACTOR_SUPERUSER
-from customers.selectors import customer_id_number_match, customer_list_visible
+from customers.search import customer_search_q
+from customers.selectors import customer_list_visible
 from customers.services import (
     MassActionRefused,
     booking_save,
@@ -43,12 +43,6 @@ from customers.services import (
     customers_soft_delete,
 )
 from customers.signals import announce_customers_reassigned, customer_saved
-from customers.validators import (
-    ID_PATTERN,
-    MOBILE_PATTERN,
-    normalize_id_number,
-    normalize_mobile,
-)
 
 
 class CustomerAdminForm(MaskedIdentityFormMixin, CustomerPrepareMixin, forms.ModelForm):
@@ -105,17 +99,13 @@ class CustomerAdmin(AuditedChangeViewMixin, ReadOnlyHistoryAdmin):
         return [field for field in super().get_search_fields(request) if field != "=id_number"]
 
     def get_search_results(self, request, queryset, search_term):
-        # The admin splits the term at spaces; a mobile or ID number typed with spaces,
-        # dashes or full-width digits is also looked up whole, in its canonical form.
+        # The admin splits the term at spaces; the whole term also goes through the list
+        # page's search (customers.search: pinyin, a mobile typed with spaces, dashes or
+        # +86, its last digits in the searcher's own book, a full ID number where allowed).
         results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
-        mobile, id_number = normalize_mobile(search_term), normalize_id_number(search_term)
-        exact = Q()
-        if MOBILE_PATTERN.match(mobile):
-            exact |= Q(mobile=mobile)
-        if ID_PATTERN.match(id_number):
-            exact |= customer_id_number_match(user=request.user, id_number=id_number)
-        if exact:
-            results = results | queryset.filter(exact)
+        condition = customer_search_q(user=request.user, text=search_term)
+        if condition is not None:
+            results = results | queryset.filter(condition)
         return results, may_have_duplicates
 
     def get_form(self, request, obj=None, change=False, **kwargs):

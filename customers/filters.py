@@ -2,7 +2,6 @@ import datetime
 
 import django_filters
 from django import forms
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -15,13 +14,12 @@ from customers.models import (
     SourceChannel,
     Tag,
 )
+from customers.search import customer_search
 from customers.selectors import (
-    customer_filter_dormant,
+    customer_filter_dormant_stored,
     customer_filter_not_contacted_since,
-    customer_id_number_match,
     owner_choices,
 )
-from customers.validators import normalize_email, normalize_id_number, normalize_mobile
 
 
 class AnyYesNo(forms.Select):
@@ -98,19 +96,7 @@ class CustomerFilter(django_filters.FilterSet):
         self.user = user
 
     def filter_search(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        condition = Q(name__icontains=value) | Q(email__iexact=normalize_email(value))
-        mobile = normalize_mobile(value)
-        if mobile.isdigit() and len(mobile) >= 4:
-            condition |= Q(mobile__startswith=mobile)
-        id_number = normalize_id_number(value)
-        if len(id_number) == 18:
-            # Exact match only, and only where the searcher may see the full number: a
-            # partial search, or one over masked numbers, would let anyone probe them.
-            condition |= customer_id_number_match(user=self.user, id_number=id_number)
-        return queryset.filter(condition)
+        return customer_search(queryset, user=self.user, text=value)
 
     def filter_contact_age(self, queryset, name, value):
         if value == "never":
@@ -121,5 +107,4 @@ class CustomerFilter(django_filters.FilterSet):
     def filter_dormant(self, queryset, name, value):
         if value is None:
             return queryset
-        dormant = customer_filter_dormant(queryset)
-        return dormant if value else queryset.exclude(pk__in=dormant.values("pk"))
+        return customer_filter_dormant_stored(queryset, dormant=value)

@@ -24,3 +24,16 @@ def messages_sweep_task() -> int:
     sent = messages_send_due().sent
     messages_prune()
     return sent
+
+
+# At a million customers: one pass over the bookings, a few thousand rows written a day.
+@shared_task(ignore_result=True, soft_time_limit=10 * 60, time_limit=12 * 60)
+def dormancy_refresh_task(today: str | None = None) -> int:
+    """Daily (config/celery.py): every customer's stored semi-dormancy date as of
+    `today` (YYYY-MM-DD, default the Shanghai date). Returns the rows that changed."""
+    import datetime
+
+    from customers.services.dormancy import customers_dormancy_refresh
+
+    day = datetime.date.fromisoformat(today) if today else None
+    return customers_dormancy_refresh(today=day)

@@ -24,6 +24,8 @@ from customers.models import (
     Tag,
     TripType,
 )
+from customers.pinyin import name_search_keys
+from customers.services.dormancy import customers_dormancy_refresh
 from customers.validators import id_number_check_char
 
 PASSWORD = "test-pass-123"
@@ -94,6 +96,9 @@ class CustomerFactory(factory.django.DjangoModelFactory[Customer]):
     kind = CustomerKind.INDIVIDUAL
     name = factory.Sequence(lambda n: f"客户{n}")
     name_normalised = factory.LazyAttribute(lambda c: c.name.lower())
+    # As customer_prepare writes them (customers.pinyin).
+    name_pinyin = factory.LazyAttribute(lambda c: name_search_keys(c.name, kind=c.kind)[0])
+    name_initials = factory.LazyAttribute(lambda c: name_search_keys(c.name, kind=c.kind)[1])
     owner = factory.SubFactory(UserFactory)
     id_number = factory.Sequence(lambda n: make_id_number(n))
     sex = factory.LazyAttribute(lambda c: "M" if int(c.id_number[16]) % 2 else "F")
@@ -132,6 +137,7 @@ class ContactPersonFactory(factory.django.DjangoModelFactory[ContactPerson]):
 class BookingFactory(factory.django.DjangoModelFactory[Booking]):
     class Meta:
         model = Booking
+        skip_postgeneration_save = True
 
     customer = factory.SubFactory(CustomerFactory)
     product = "三亚五日游"
@@ -146,6 +152,12 @@ class BookingFactory(factory.django.DjangoModelFactory[Booking]):
     payment_due_date = datetime.date(2026, 2, 20)
     paid_date = datetime.date(2026, 2, 18)
     created_by = factory.LazyAttribute(lambda b: b.customer.owner)
+
+    @factory.post_generation
+    def dormancy(booking, create, extracted, **kwargs):
+        """As booking_save does: the customer's stored dormancy date follows."""
+        if create:
+            customers_dormancy_refresh(customer_ids=[booking.customer_id])
 
 
 class ContactRecordFactory(factory.django.DjangoModelFactory[ContactRecord]):

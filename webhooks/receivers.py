@@ -70,7 +70,13 @@ def _customers_by_id(ids) -> dict[int, dict]:
 
 
 # Internal columns that are no business of another system.
-_UNANNOUNCED_FIELDS = {"name_normalised", "updated_at", "created_at"}
+_UNANNOUNCED_FIELDS = {
+    "name_normalised",
+    "name_pinyin",
+    "name_initials",
+    "updated_at",
+    "created_at",
+}
 
 
 def on_customer_saved(sender, *, customer, created, changed_fields=(), **kwargs):

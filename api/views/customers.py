@@ -81,11 +81,12 @@ class CustomerViewSet(mixins.ListModelMixin, ApiGenericViewSet):
         summary="List customers",
         description=(
             "The customers the token's user sees, with the customer list page's filters "
-            "and search (`q`: name, e-mail, mobile prefix, or a full ID number where you "
-            "may see it). Cursor-paginated by name. Each page's rows count toward the "
-            "export guard (a person: the custody policy's limit; a service account: its "
-            "daily limit); past it the page is refused (403 export-limit) and managers "
-            "are alerted."
+            "and search (`q`: name or part of it, pinyin or its initials, e-mail, a full "
+            "mobile, the last 4+ digits of a mobile among your own customers, or a full ID "
+            "number where you may see it). Cursor-paginated by name. Each page's rows "
+            "count toward the export guard (a person: the custody policy's limit; a "
+            "service account: its daily limit); past it the page is refused (403 "
+            "export-limit) and managers are alerted."
         ),
     )
     def list(self, request, *args, **kwargs):

@@ -17,6 +17,7 @@ from customers.models import (
     ServiceRecord,
 )
 from customers.models.choices import HANDBOOK_CHURN_SHARE
+from customers.services.archive import customer_set_search_keys
 from customers.validators import normalize_org_name
 
 # One slot per customer in turn: 70% individuals, 15% corporate, 10% suppliers, 5% media,
@@ -110,6 +111,7 @@ class DemoBuilder:
         else:
             self._organisation(customer, index)
         customer.name_normalised = normalize_org_name(customer.name)
+        customer_set_search_keys(customer=customer)
         self._status(customer)
         return customer
 

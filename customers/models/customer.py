@@ -56,6 +56,15 @@ class Customer(models.Model):
     name = models.CharField(_("name"), max_length=200)
     # Organisation names compared without width, case, spaces or punctuation (duplicates).
     name_normalised = models.CharField(max_length=200, editable=False, db_index=True)
+    # The name's pinyin for search (customers.pinyin.name_search_keys, surnames read as
+    # surnames): full ("linxiaoyu") and initials ("lxy"). Written with the name by
+    # customer_prepare and by the bulk writers, never typed.
+    name_pinyin = models.CharField(
+        _("name in pinyin"), max_length=400, editable=False, blank=True, default=""
+    )
+    name_initials = models.CharField(
+        _("pinyin initials"), max_length=200, editable=False, blank=True, default=""
+    )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("owner"),
@@ -149,6 +158,15 @@ class Customer(models.Model):
     pref_diet = models.CharField(_("diet"), max_length=100, blank=True)
     character_notes = models.TextField(_("character, interests, talents"), blank=True)
 
+    # The day this customer's semi-dormancy period counts from (customers.dormancy): the
+    # start of their latest business, or the day they were added when they never bought.
+    # Stored so that the list's filter is an index range, not an anti-join over every
+    # booking: refreshed for a customer by booking_save, for everyone set-based by the
+    # daily job (customers_dormancy_refresh). Empty until first computed (not dormant).
+    dormancy_counts_from = models.DateField(
+        _("semi-dormancy counts from"), null=True, blank=True, editable=False
+    )
+
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     deleted_at = models.DateTimeField(_("deleted"), null=True, blank=True)
@@ -162,7 +180,13 @@ class Customer(models.Model):
     )
 
     history = HistoricalRecords(
-        excluded_fields=["name_normalised", "updated_at"],
+        excluded_fields=[
+            "name_normalised",
+            "name_pinyin",
+            "name_initials",
+            "dormancy_counts_from",
+            "updated_at",
+        ],
         m2m_fields=[desired_destinations, tags],
     )
 
@@ -180,7 +204,11 @@ class Customer(models.Model):
         ]
         indexes = [
             models.Index(fields=["name", "id"]),  # the list's default order, at 1M rows
+            # A rep's list in its default order: `owner_id = X OR id IN (<granted ids>)`
+            # walks this index (and the primary key), not the million rows of (name, id).
+            models.Index(fields=["owner", "name", "id"], name="customer_owner_name"),
             models.Index(fields=["owner", "status"]),
+            models.Index(fields=["dormancy_counts_from"], name="customer_dormancy"),
             models.Index(fields=["grade"], name="customer_grade"),
             models.Index(fields=["mobile"]),
             models.Index(fields=["id_number"]),

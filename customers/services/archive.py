@@ -22,8 +22,10 @@ from customers.models import (
     ServiceRecord,
     ServiceStatus,
 )
+from customers.pinyin import name_search_keys
 from customers.selectors import customer_can_edit, customer_find_duplicates
 from customers.services.custody import deletions_over_limit, mass_deletion_refused
+from customers.services.dormancy import customers_dormancy_refresh
 from customers.signals import (
     announce_contacts_logged,
     announce_customers_reassigned,
@@ -75,6 +77,14 @@ def _duplicate_errors(customer: Customer) -> dict[str, list[str]]:
     return errors
 
 
+def customer_set_search_keys(*, customer: Customer) -> None:
+    """The name's pinyin (full and initials) for search, from customers.pinyin: called
+    wherever a name is set, one row (customer_prepare) or many (bulk writers)."""
+    customer.name_pinyin, customer.name_initials = name_search_keys(
+        customer.name, kind=customer.kind
+    )
+
+
 def customer_prepare(*, customer: Customer, check_duplicates: bool = True) -> None:
     """Normalise identity fields, fill birthday and sex from the ID number, and refuse
     duplicates. Raises ValidationError keyed by field. The importer passes
@@ -87,6 +97,9 @@ def customer_prepare(*, customer: Customer, check_duplicates: bool = True) -> No
     customer.postal_code = normalize_postal_code(customer.postal_code)
     customer.name = customer.name.strip()
     customer.name_normalised = normalize_org_name(customer.name)
+    customer_set_search_keys(customer=customer)
+    if customer.pk is None and customer.dormancy_counts_from is None:
+        customer.dormancy_counts_from = timezone.localdate()  # added today
     errors: dict[str, list[str]] = {}
     if customer.id_number:
         try:
@@ -116,10 +129,12 @@ def customer_prepare(*, customer: Customer, check_duplicates: bool = True) -> No
         raise ValidationError(errors)
 
 
+# The name's pinyin is in: the importer's bulk update writes the columns named here,
+# and the pinyin must change with the name. The dormancy date is the job's.
 AUDITED_FIELDS = [
     f.name
     for f in Customer._meta.concrete_fields
-    if f.name not in {"name_normalised", "created_at", "updated_at"}
+    if f.name not in {"name_normalised", "dormancy_counts_from", "created_at", "updated_at"}
 ]
 
 
@@ -303,6 +318,8 @@ def booking_save(*, actor, booking: Booking, exclude: Iterable[str] = ()) -> Boo
     )
     with transaction.atomic():
         booking.save()
+        # The list's semi-dormant filter reads the stored date: this customer's, now.
+        customers_dormancy_refresh(customer_ids=[booking.customer_id])
         if becomes_paid:
             booking_paid.send(sender=Booking, booking=booking, actor=actor)
         audit_record(

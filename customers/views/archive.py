@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -26,6 +25,7 @@ from customers.forms import (
 )
 from customers.masking import customer_identity_for, mask_id_number
 from customers.models import AuditAction, ContactRecord, Customer
+from customers.pagination import CappedPaginator
 from customers.panels import customer_panels
 from customers.selectors import (
     booking_can_edit,
@@ -63,7 +63,7 @@ def _filtered_customers(request):
 @login_required
 def customer_list(request):
     customer_filter = _filtered_customers(request)
-    page = Paginator(customer_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(customer_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(

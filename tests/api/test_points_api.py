@@ -213,11 +213,12 @@ def test_card_and_statement_take_a_constant_number_of_queries(
             api.get(card_url(customer_of_sales1, "points-statement"))
 
 
-# The token, the roles, the customer, the card panel (card, expiring lots, recent
+# The token, the roles, the rep's special-access ids (fetched first, customers.selectors),
+# the customer, the card panel (card, expiring lots, recent
 # entries), the guard (policy, savepoint, actor locked, rows in the window, audit row,
 # release); the statement reads its entries in one query instead of the recent ones.
-CARD_QUERIES = 12
-STATEMENT_QUERIES = 13
+CARD_QUERIES = 13
+STATEMENT_QUERIES = 14
 
 
 # --- Grades and monthly figures ----------------------------------------------------------

@@ -133,3 +133,48 @@ def test_the_customer_list_filter_uses_the_rule(sales1, client_as):
 
     names = {c.name for c in response.context["page"]}
     assert names == {"退款客户"}
+
+
+def test_the_stored_date_gives_the_anti_joins_answer(edge_cases):
+    """The list reads Customer.dormancy_counts_from (refreshed by the daily job); on the
+    day it was refreshed it answers exactly as the anti-join over the bookings."""
+    from customers.selectors import customer_filter_dormant_stored
+    from customers.services.dormancy import customers_dormancy_refresh
+
+    customers_dormancy_refresh(today=AS_OF)
+    assert customers_dormancy_refresh(today=AS_OF) == 0  # a second run changes nothing
+    everyone = Customer.objects.all()
+    by_join = set(customer_filter_dormant(everyone, today=AS_OF).values_list("name", flat=True))
+    stored = customer_filter_dormant_stored(everyone, today=AS_OF)
+    active = customer_filter_dormant_stored(everyone, dormant=False, today=AS_OF)
+    assert set(stored.values_list("name", flat=True)) == by_join
+    assert set(active.values_list("name", flat=True)) == set(edge_cases) - by_join
+    assert by_join == {name for name, (_c, dormant) in edge_cases.items() if dormant}
+
+
+def test_a_booking_saved_moves_the_stored_date_at_once(sales1):
+    from customers.services import booking_save
+    from customers.services.dormancy import customers_dormancy_refresh
+
+    customer = CustomerFactory(owner=sales1, name="老客户")
+    _added_on(customer, datetime.date(2024, 1, 1))
+    customers_dormancy_refresh()
+    customer.refresh_from_db()
+    assert customer.dormancy_counts_from == datetime.date(2024, 1, 1)
+    today = timezone.localdate()
+    booking = _trip(customer, today.isoformat()).__class__(
+        customer=customer,
+        product="三亚五日游",
+        destination=customer.bookings.first().destination,
+        trip_type="domestic",
+        start_date=today,
+        end_date=today,
+        amount=Decimal("100"),
+        cost=Decimal("80"),
+        status=BookingStatus.PAID,
+        paid_date=today,
+    )
+    Customer.objects.filter(pk=customer.pk).update(dormancy_counts_from=None)
+    booking_save(actor=sales1, booking=booking)
+    customer.refresh_from_db()
+    assert customer.dormancy_counts_from == today

@@ -381,16 +381,14 @@ def _plan_greetings(work: _Run) -> int:
         ["int", "int", "date", ""],
     )
     created = 0
-    # Birthdays: the birthday field, or digits 7-14 (YYYYMMDD) of the resident ID number.
-    id_birthday = "length(c.id_number) = 18"
+    # Birthdays: the birthday column, which customer_prepare fills from the ID number
+    # (the number itself is encrypted at rest and unreadable to SQL).
     anniversaries = [
         (
             Occasion.BIRTHDAY,
-            f"CASE WHEN c.birthday IS NOT NULL THEN {sql.month_of('c.birthday')} "
-            f"WHEN {id_birthday} THEN CAST(substr(c.id_number, 11, 2) AS integer) END",
-            f"CASE WHEN c.birthday IS NOT NULL THEN {sql.day_of('c.birthday')} "
-            f"WHEN {id_birthday} THEN CAST(substr(c.id_number, 13, 2) AS integer) END",
-            f"(c.birthday IS NOT NULL OR {id_birthday})",
+            sql.month_of("c.birthday"),
+            sql.day_of("c.birthday"),
+            "c.birthday IS NOT NULL",
             "CASE WHEN c.is_key_account OR c.grade = 'A' THEN 'card' ELSE 'wechat' END",
         ),
         (

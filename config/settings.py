@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "accounts",
     "customers",
     "archives",
+    # Consent and the person's rights (PIPL); followups asks it about marketing consent.
+    "privacy",
     # tiers before followups and loyalty: their demo data and jobs read the grades.
     "tiers",
     "followups",

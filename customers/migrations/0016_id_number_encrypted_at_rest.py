@@ -88,13 +88,4 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.RunPython(fill_birthdays_and_encrypt, decrypt_back),
-        migrations.AddConstraint(
-            model_name="customer",
-            constraint=models.UniqueConstraint(
-                condition=models.Q(("id_number_index", ""), _negated=True),
-                fields=("id_number_index",),
-                name="customer_unique_id_number",
-                violation_error_message="A customer with this ID number is already on file.",
-            ),
-        ),
     ]

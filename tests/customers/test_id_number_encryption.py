@@ -196,7 +196,7 @@ def test_the_data_migration_encrypts_existing_rows_and_fills_birthdays(sales1):
         ("customers", "0015_job_attempts_alerts"),
         (
             "customers",
-            "0016_id_number_encrypted_at_rest",
+            "0017_id_number_unique_by_blind_index",
         ),
     )
     executor = MigrationExecutor(connection)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 class Purpose(models.TextChoices):
     SERVICE = "service", _("Service of the trip")
-    MARKETING_PHONE = "marketing_phone", _("Marketing calls")
+    MARKETING_PHONE = "marketing_phone", _("Marketing calls and visits")
     MARKETING_WECHAT = "marketing_wechat", _("Marketing by WeChat")
     MARKETING_SMS = "marketing_sms", _("Marketing by text message")
     MARKETING_EMAIL = "marketing_email", _("Marketing by e-mail")

@@ -15,7 +15,8 @@ from customers.models import AuditAction, Customer, CustomerKind
 from customers.selectors import customer_can_edit
 from privacy.models import Consent, ConsentText, Purpose
 
-# Sent after a withdrawal commits: `customer_id`, `purposes` (the withdrawn ones), `now`.
+# Sent inside the withdrawal's transaction: `customer_id`, `purposes` (the withdrawn
+# ones), `now`.
 # Followups cancels what it had planned under them (the planning asks at every run).
 consent_withdrawn = Signal()
 
@@ -110,9 +111,8 @@ def consent_withdraw(
                 object_type="consent",
                 detail={"consent_withdrawn": withdrawn, "method": method},
             )
-            transaction.on_commit(
-                lambda: consent_withdrawn.send(
-                    sender=Consent, customer_id=customer.pk, purposes=withdrawn, now=now
-                )
+            # In the same transaction: what was planned under it goes with the consent.
+            consent_withdrawn.send(
+                sender=Consent, customer_id=customer.pk, purposes=withdrawn, now=now
             )
     return len(withdrawn)

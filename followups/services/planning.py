@@ -29,6 +29,7 @@ from followups.models import (
 )
 from followups.services.cap import frequency_cap_apply, regular_contacts_supersede
 from followups.services.warnings import warnings_raise
+from privacy.selectors import marketing_allowed_sql
 
 # A first run (or a run after a gap) plans post-trip visits for trips that ended this
 # many days back at most; older trips are past the point of a "how was it" call.
@@ -291,6 +292,7 @@ def _plan_regular(work: _Run) -> int:
         ) last ON last.customer_id = c.id
         WHERE {LIVE_CUSTOMER} AND c.kind IN {CLIENT_KINDS}
           AND {due_base} <= %s
+          AND {marketing_allowed_sql(customer="c", channel_sql="'phone'")}
           AND NOT EXISTS (SELECT 1 FROM followups_followup o
                           WHERE o.customer_id = c.id AND o.status = %s AND o.kind = %s)
     """
@@ -413,6 +415,7 @@ def _plan_greetings(work: _Run) -> int:
                    {sql.json_object([("day", "w.day")])}, {channel_sql}, w.day, w.day, {tail}
             FROM customers_customer c JOIN w ON w.m = ({month_sql}) AND w.d = ({day_sql})
             WHERE {LIVE_CUSTOMER} AND {has_date}
+              AND {marketing_allowed_sql(customer="c", channel_sql=channel_sql)}
         """
         params = [
             FollowupKind.GREETING.value,
@@ -436,6 +439,7 @@ def _plan_greetings(work: _Run) -> int:
             FROM customers_customer c
             WHERE {LIVE_CUSTOMER} AND c.kind IN {CLIENT_KINDS}
               AND (c.is_key_account OR c.grade IN ('A', 'B'))
+              AND {marketing_allowed_sql(customer="c", channel_sql=f"'{channel}'")}
         """
         params = [
             FollowupKind.GREETING.value,

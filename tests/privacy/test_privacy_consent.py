@@ -97,7 +97,7 @@ def test_withdrawing_is_one_step_and_takes_effect_at_once(sales1, person, text, 
     _give(client, person, text, Purpose.MARKETING_PHONE, method="online")
     assert Consent.objects.filter(purpose=Purpose.MARKETING_PHONE).count() == 2
     history = client.get(_url(person)).text
-    assert history.count("Marketing calls") >= 3  # the state row and two history rows
+    assert history.count("Marketing calls and visits") >= 3  # the state row and two history rows
 
 
 @pytest.mark.parametrize(

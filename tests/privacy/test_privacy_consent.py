@@ -164,3 +164,26 @@ def test_the_customer_page_shows_the_consent_panel(sales1, person, text, client_
     page = client_as(sales1).get(reverse("customers:detail", args=[person.pk])).text
     assert 'data-testid="privacy-panel"' in page
     assert "Cross-border provision for outbound tours" in page
+
+
+def test_an_outbound_traveller_without_cross_border_consent_is_flagged(
+    sales1, person, text, client_as
+):
+    from tests.factories import BookingFactory
+
+    today = timezone.localdate()
+    BookingFactory(
+        customer=person,
+        trip_type="outbound",
+        start_date=today + datetime.timedelta(days=20),
+        end_date=today + datetime.timedelta(days=26),
+    )
+    url = reverse("customers:detail", args=[person.pk])
+    client = client_as(sales1)
+    flag = client.get(url).text.split('data-testid="cross-border-flag"')
+    assert len(flag) == 2
+    assert (today + datetime.timedelta(days=20)).isoformat() in flag[1].split("</div>")[0]
+    consent_give(
+        actor=sales1, customer=person, purposes=["cross_border"], method="paper", text=text
+    )
+    assert 'data-testid="cross-border-flag"' not in client.get(url).text

@@ -123,11 +123,11 @@ class References:
         if wanted["customer_mobile"]:
             found.append(("customer_mobile", Q(mobile__in=wanted["customer_mobile"] - {""})))
         if wanted["customer_id_number"]:
-            numbers = Q()
-            for number in wanted["customer_id_number"] - {""}:
-                numbers |= customer_id_number_match(user=user, id_number=number)
+            numbers = wanted["customer_id_number"] - {""}
             if numbers:
-                found.append(("customer_id_number", numbers))
+                found.append(
+                    ("customer_id_number", customer_id_number_match(user=user, id_number=numbers))
+                )
         if wanted["customer_name"]:
             found.append(
                 (

@@ -71,9 +71,7 @@ SELECT COUNT(*) FROM (
     SELECT c.id FROM live c WHERE c.is_key_account
   UNION ALL
     SELECT c.id FROM live c
-    WHERE to_char(COALESCE(c.birthday, CASE WHEN length(c.id_number) = 18
-                  THEN to_date(substr(c.id_number, 7, 8), 'YYYYMMDD') END), 'MM-DD')
-          = ANY(%(window)s)
+    WHERE to_char(c.birthday, 'MM-DD') = ANY(%(window)s)
   UNION ALL
     SELECT c.id FROM live c WHERE to_char(c.wedding_anniversary, 'MM-DD') = ANY(%(window)s)
   UNION ALL

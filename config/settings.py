@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "accounts",
     "customers",
     "archives",
+    # Consent and the person's rights (PIPL); followups asks it about marketing consent.
+    "privacy",
     # tiers before followups and loyalty: their demo data and jobs read the grades.
     "tiers",
     "followups",
@@ -316,6 +318,17 @@ WEBHOOKS_READ_TIMEOUT = env_int("WEBHOOKS_READ_TIMEOUT", 10)
 WEBHOOKS_SEND_ON_COMMIT = env_bool("WEBHOOKS_SEND_ON_COMMIT", not CELERY_TASK_ALWAYS_EAGER)
 # Delivered and failed deliveries stay in the log this many days.
 WEBHOOKS_KEEP_DAYS = env_int("WEBHOOKS_KEEP_DAYS", 90)
+
+# --- ID numbers encrypted at rest (customers/id_numbers.py) ------------------------------
+# AES-GCM keys, `key_id:base64(32 bytes)`, comma-separated, the current key first; and the
+# blind-index (HMAC) key. Outside production an embedded development key stands in; in
+# production nothing does (`check --deploy` reports it, and ID numbers cannot be read).
+ID_NUMBER_KEYS = env_str(
+    "ID_NUMBER_KEYS", "" if PRODUCTION else "dev:ZGV2LW9ubHktaWQtbnVtYmVyLWtleS0wMDAwMDAwMDA="
+)
+ID_NUMBER_INDEX_KEY = env_str(
+    "ID_NUMBER_INDEX_KEY", "" if PRODUCTION else "ZGV2LW9ubHktaWQtaW5kZXgta2V5LTAwMDAwMDAwMDA="
+)
 
 # --- Security --------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

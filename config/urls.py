@@ -19,6 +19,7 @@ urlpatterns = [
     path("archives/", include("archives.urls")),
     path("tiers/", include("tiers.urls")),
     path("followups/", include("followups.urls")),
+    path("privacy/", include("privacy.urls")),
     path("loyalty/", include("loyalty.urls")),
     path("imports/", include("imports.urls")),
     path("api/", include("api.urls")),

@@ -7,7 +7,7 @@ class CustomersConfig(AppConfig):
     verbose_name = _("Customer archive")
 
     def ready(self):
-        from customers import lookups
+        from customers import checks, lookups  # noqa: F401 (checks register on import)
 
         lookups.register()  # ids past 64 bits in `__in` match nothing (no OverflowError)
         from customers import sign_in

@@ -3,6 +3,7 @@
 
 import datetime
 import itertools
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +25,7 @@ from accounts.roles import (
     role_names,
 )
 from customers.dormancy import business_booking_q, dormant_days, dormant_since
+from customers.id_numbers import id_number_q
 from customers.masking import customer_identity_for, sensitive_kind
 from customers.models import (
     AccessRequest,
@@ -166,12 +168,12 @@ def customer_id_number_lookup_allowed(*, user, customer: Customer, identifier: s
     return not visible or customer_can_see_full_id(user=user, customer=customer)
 
 
-def customer_id_number_match(*, user, id_number: str) -> Q:
-    """Customers whose full ID number is `id_number`, among those whose full number
-    `user` may see. A search by ID number must not answer yes or no about anyone else's:
-    with the last four digits, the birthday's day and month and the address in view, a
-    handful of guessed numbers would confirm the hidden year."""
-    match = Q(id_number=id_number)
+def customer_id_number_match(*, user, id_number: str | Iterable[str]) -> Q:
+    """Customers whose full ID number is `id_number` (or any of several), among those
+    whose full number `user` may see. A search by ID number must not answer yes or no
+    about anyone else's: with the last four digits, the birthday's day and month and the
+    address in view, a handful of guessed numbers would confirm the hidden year."""
+    match = id_number_q(id_number)
     if user.is_superuser or has_role(user, MANAGER):
         return match
     return match & Q(owner=user)
@@ -254,7 +256,7 @@ def customer_find_duplicates(
     condition = Q()
     for field, value in wanted.items():
         if value:
-            condition |= Q(**{field: value})
+            condition |= id_number_q(value) if field == "id_number" else Q(**{field: value})
     if not condition:
         return []
     candidates = Customer.all_objects.filter(condition).select_related("owner")

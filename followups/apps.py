@@ -26,6 +26,13 @@ class FollowupsConfig(AppConfig):
         customers_reassigned.connect(
             customers_reassigned_receiver, dispatch_uid="followups.follow_customer_owners"
         )
+        # Withdrawn marketing consent (privacy) skips what was planned under it, at once.
+        from followups.services.consent import consent_withdrawn_receiver
+        from privacy.services import consent_withdrawn
+
+        consent_withdrawn.connect(
+            consent_withdrawn_receiver, dispatch_uid="followups.consent_withdrawn"
+        )
         # A contact made counts for the frequency cap at once (not at the next run).
         contacts_logged.connect(contacts_logged_receiver, dispatch_uid="followups.cap_contacts")
         # 上门拜访须预约: every door that logs a contact checks the visit was agreed.

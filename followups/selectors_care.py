@@ -6,6 +6,8 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from customers.models import Customer, CustomerStatus
 from followups.models import CatalogueMailing, MailingRecipient
+from privacy.models import Purpose
+from privacy.selectors import customers_without_consent, marketing_consent_q
 
 UNGRADED = "-"  # the filter value for customers not graded yet (grade "")
 COMPLETE_ADDRESS = ~Q(province="") & ~Q(city="") & ~Q(street_address="") & ~Q(postal_code="")
@@ -53,8 +55,10 @@ def mailing_recipients_eligible(
     *, mailing: CatalogueMailing, visible: QuerySet[Customer], cap: int
 ) -> tuple[QuerySet, QuerySet]:
     """(who gets it, who is left out by the cap) among matching customers with a
-    complete address."""
-    with_address = mailing_matching(mailing=mailing, visible=visible).filter(COMPLETE_ADDRESS)
+    complete address and, for people, consent to marketing by post."""
+    with_address = mailing_matching(mailing=mailing, visible=visible).filter(
+        COMPLETE_ADDRESS, marketing_consent_q(Purpose.MARKETING_POST)
+    )
     recent = MailingRecipient.objects.filter(
         customer=OuterRef("pk"),
         mailed_on__gt=mailing.mailed_on - datetime.timedelta(days=cap),
@@ -70,3 +74,13 @@ def mailing_incomplete_addresses(
 ) -> QuerySet:
     """Matching customers who could not be mailed: their address needs correcting."""
     return mailing_matching(mailing=mailing, visible=visible).exclude(COMPLETE_ADDRESS)
+
+
+def mailing_left_out_by_consent(*, mailing: CatalogueMailing, visible: QuerySet[Customer]):
+    """Matching people with a complete address who get no catalogue: no consent to
+    marketing by post, never given or withdrawn (`consent_withdrawn_at`)."""
+    matching = mailing_matching(mailing=mailing, visible=visible).filter(COMPLETE_ADDRESS)
+    return customers_without_consent(
+        matching.exclude(pk__in=mailing.recipients.values("customer_id")),
+        Purpose.MARKETING_POST,
+    )

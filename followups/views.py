@@ -35,7 +35,11 @@ from followups.selectors import (
     my_day,
     rep_get_visible,
 )
-from followups.selectors_care import customers_matching, mailing_incomplete_addresses
+from followups.selectors_care import (
+    customers_matching,
+    mailing_incomplete_addresses,
+    mailing_left_out_by_consent,
+)
 from followups.selectors_feedback import (
     feedback_can_handle,
     feedback_can_manage,
@@ -64,6 +68,8 @@ from followups.services import (
     key_account_record_create,
     mailing_create,
 )
+from privacy.models import Purpose
+from privacy.selectors import customers_without_consent
 
 PAGE_SIZE = 50
 
@@ -435,9 +441,17 @@ def event_detail(request, pk):
         customers = customers_matching(
             visible=customer_list_visible(user=request.user), **filter_form.cleaned_data
         )
+        left_out = list(
+            customers_without_consent(customers, Purpose.MARKETING_EVENTS).select_related("owner")[
+                :200
+            ]
+        )
         count = event_invite(actor=request.user, event=event, customers=customers)
         messages.success(request, _("%(count)d customer(s) newly invited.") % {"count": count})
-        return redirect(event.get_absolute_url())
+        if not left_out:
+            return redirect(event.get_absolute_url())
+    else:
+        left_out = []
     invitations = event.invitations.select_related("customer__owner").order_by(
         "customer__name", "id"
     )
@@ -455,6 +469,7 @@ def event_detail(request, pk):
             "summary": summary,
             "attended": attended,
             "replies": InvitationReply.choices,
+            "left_out": left_out,
         },
     )
 
@@ -506,11 +521,16 @@ def mailing_detail(request, pk):
     incomplete = mailing_incomplete_addresses(
         mailing=mailing, visible=customer_list_visible(user=request.user)
     ).select_related("owner")
+    no_consent = mailing_left_out_by_consent(
+        mailing=mailing, visible=customer_list_visible(user=request.user)
+    ).select_related("owner")
     return render(
         request,
         "followups/mailing_detail.html",
         {
             "mailing": mailing,
+            "no_consent": no_consent[:200],
+            "no_consent_count": no_consent.count(),
             "recipients": Paginator(mailing.recipients.order_by("postal_code", "id"), 100).get_page(
                 request.GET.get("page")
             ),

@@ -59,10 +59,18 @@ class RowSaver:
         }
         now = _copy_text(self.now)
         attnames = [field.attname for field in fields]
+        # Values the database holds in another form than Python's (an ID number's token
+        # and blind index, customers/id_numbers.py) go through their field.
+        encoded = [field for field in fields if getattr(field, "encodes_for_database", False)]
         buffer = io.StringIO()
         write = buffer.write
         for obj in objects:
             values = vars(obj)
+            if encoded:
+                values = values | {
+                    field.attname: field.get_db_prep_save(getattr(obj, field.attname), connection)
+                    for field in encoded
+                }
             write(
                 "\t".join(now if name in stamped else _copy_text(values[name]) for name in attnames)
             )

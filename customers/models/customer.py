@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from customers.id_numbers import blind_index
 from customers.masking import mask_id_number
 from customers.models.choices import (
     AircraftSize,
@@ -21,7 +22,8 @@ from customers.models.choices import (
     SupplierType,
 )
 from customers.models.fields import (
-    IdNumberField,
+    BlindIndexField,
+    EncryptedIdNumberField,
     MobileField,
     NormalisedEmailField,
     PhoneField,
@@ -40,6 +42,18 @@ class CustomerQuerySet(models.QuerySet):
 
     def deleted(self):
         return self.filter(deleted_at__isnull=False)
+
+    # The blind index travels with the ID number through every bulk write.
+    def bulk_update(self, objs, fields, batch_size=None):
+        fields = list(fields)
+        if "id_number" in fields and "id_number_index" not in fields:
+            fields.append("id_number_index")
+        return super().bulk_update(objs, fields, batch_size=batch_size)
+
+    def update(self, **kwargs):
+        if isinstance(kwargs.get("id_number"), str) and "id_number_index" not in kwargs:
+            kwargs["id_number_index"] = blind_index(kwargs["id_number"])
+        return super().update(**kwargs)
 
 
 class AliveCustomerManager(models.Manager.from_queryset(CustomerQuerySet)):
@@ -102,9 +116,11 @@ class Customer(models.Model):
     founding_date = models.DateField(_("company founding date"), null=True, blank=True)
 
     # People
-    id_number = IdNumberField(
-        _("resident ID number"), max_length=18, blank=True, validators=[validate_id_number]
+    # Encrypted at rest; looked up only through its blind index (customers/id_numbers.py).
+    id_number = EncryptedIdNumberField(
+        _("resident ID number"), blank=True, validators=[validate_id_number]
     )
+    id_number_index = BlindIndexField(source="id_number")
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, blank=True)
     birthday = models.DateField(_("birthday"), null=True, blank=True)
     wedding_anniversary = models.DateField(_("wedding anniversary"), null=True, blank=True)
@@ -185,6 +201,7 @@ class Customer(models.Model):
             "name_pinyin",
             "name_initials",
             "dormancy_counts_from",
+            "id_number_index",
             "updated_at",
         ],
         m2m_fields=[desired_destinations, tags],
@@ -211,7 +228,6 @@ class Customer(models.Model):
             models.Index(fields=["dormancy_counts_from"], name="customer_dormancy"),
             models.Index(fields=["grade"], name="customer_grade"),
             models.Index(fields=["mobile"]),
-            models.Index(fields=["id_number"]),
             models.Index(fields=["created_at"]),
             # The churn report: lost customers by reason and date, without the others.
             models.Index(
@@ -222,8 +238,8 @@ class Customer(models.Model):
         ]
         constraints = [
             models.UniqueConstraint(
-                fields=["id_number"],
-                condition=~Q(id_number=""),
+                fields=["id_number_index"],
+                condition=~Q(id_number_index=""),
                 name="customer_unique_id_number",
                 violation_error_message=_("A customer with this ID number is already on file."),
             ),

@@ -10,9 +10,11 @@ an import, `bulk_create`). Exact lookups normalise their argument too, so
 from collections.abc import Callable
 
 from django import forms
+from django.core.exceptions import FieldError
 from django.db import models
+from django.db.models.query_utils import DeferredAttribute
 
-from customers import validators
+from customers import id_numbers, validators
 
 
 class NormalisedFormField(forms.CharField):
@@ -54,6 +56,98 @@ class _NormalisedCharField(models.CharField):
 
 class IdNumberField(_NormalisedCharField):
     normaliser = staticmethod(validators.normalize_id_number)
+
+
+class EncryptedIdNumberField(IdNumberField):
+    """A resident ID number, plain in Python, an AES-GCM token in the database
+    (customers/id_numbers.py). Only "is it empty" can be asked of the column itself;
+    every other question goes through `id_number_q` and the blind index beside it."""
+
+    encodes_for_database = True  # raw writers (COPY) call get_db_prep_save
+
+    def __init__(self, *args, **kwargs):
+        kwargs["max_length"] = id_numbers.TOKEN_MAX_LENGTH
+        super().__init__(*args, **kwargs)
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"max_length": 18 + self.typing_room, **kwargs})
+
+    def from_db_value(self, value, expression, connection):
+        return id_numbers.decrypt(value)
+
+    def get_db_prep_save(self, value, connection):
+        if hasattr(value, "as_sql"):  # an expression (bulk_update's CASE) prepares itself
+            return value
+        value = self.to_python(value)
+        return id_numbers.encrypt(value) if value else ""
+
+    def get_prep_value(self, value):
+        # Lookups: a token is random, so an equal number never equals the stored token.
+        if value not in (None, "") and not id_numbers.is_token(value):
+            raise FieldError(
+                "ID numbers are stored encrypted; filter through "
+                "customers.id_numbers.id_number_q (the blind index)."
+            )
+        return super().get_prep_value(value)
+
+    def get_lookup(self, lookup_name):
+        # No partial lookups on a token: they would answer nothing, or leak its length.
+        if lookup_name not in ("exact", "isnull", "in"):
+            return None
+        return super().get_lookup(lookup_name)
+
+
+class _BlindIndexAttribute(DeferredAttribute):
+    """Reads the keyed hash of the number the instance holds now: whatever path changed
+    the number (a form, an import, `bulk_update`), the index saved with it matches."""
+
+    def __get__(self, instance, cls=None):
+        if instance is None:
+            return self
+        source = self.field.source
+        number = (
+            instance.__dict__[source] if source in instance.__dict__ else getattr(instance, source)
+        )
+        memo = instance.__dict__.get(self.memo)
+        if memo is None or memo[0] != number:
+            memo = (number, id_numbers.blind_index(number))
+            instance.__dict__[self.memo] = memo
+        return memo[1]
+
+    def __set__(self, instance, value):
+        # Kept so Django counts the field as loaded; the value read is always derived.
+        instance.__dict__[self.field.attname] = value
+
+    @property
+    def memo(self) -> str:
+        return f"_{self.field.attname}_memo"
+
+
+class BlindIndexField(models.CharField):
+    """HMAC-SHA256 of another field's number (`source`), for exact lookups and the
+    unique constraint; never edited, always derived."""
+
+    encodes_for_database = True
+
+    descriptor_class = _BlindIndexAttribute
+
+    def __init__(self, *args, source: str = "id_number", **kwargs):
+        self.source = source
+        kwargs.setdefault("max_length", id_numbers.INDEX_LENGTH)
+        kwargs.setdefault("editable", False)
+        kwargs.setdefault("blank", True)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        kwargs["source"] = self.source
+        kwargs.pop("max_length", None)
+        kwargs.pop("editable", None)
+        kwargs.pop("blank", None)
+        return name, path, args, kwargs
+
+    def pre_save(self, model_instance, add):
+        return getattr(model_instance, self.attname)
 
 
 class MobileField(_NormalisedCharField):

@@ -29,6 +29,8 @@ from followups.models import (
 from followups.selectors import open_followups_for
 from followups.selectors_care import mailing_recipients_eligible
 from followups.sql import adapt_params
+from privacy.models import Purpose
+from privacy.selectors import marketing_consent_q
 
 # --- Key-account communication record --------------------------------------------------------
 
@@ -148,9 +150,11 @@ def _insert_from_customers(
 
 def event_invite(*, actor, event: CustomerEvent, customers: QuerySet[Customer], now=None) -> int:
     """Invite every customer of a filtered set at once; those already invited stay as
-    they are. Returns how many were newly invited."""
+    they are, people without consent to event invitations are left out. Returns how
+    many were newly invited."""
     require_manager(actor)
     now = now or timezone.now()
+    customers = customers.filter(marketing_consent_q(Purpose.MARKETING_EVENTS))
     with transaction.atomic():
         return _insert_from_customers(
             table="followups_eventinvitation",

@@ -29,6 +29,7 @@ from followups.models import (
 )
 from followups.services.cap import frequency_cap_apply, regular_contacts_supersede
 from followups.services.warnings import warnings_raise
+from privacy.selectors import marketing_allowed_sql
 
 # A first run (or a run after a gap) plans post-trip visits for trips that ended this
 # many days back at most; older trips are past the point of a "how was it" call.
@@ -291,6 +292,7 @@ def _plan_regular(work: _Run) -> int:
         ) last ON last.customer_id = c.id
         WHERE {LIVE_CUSTOMER} AND c.kind IN {CLIENT_KINDS}
           AND {due_base} <= %s
+          AND {marketing_allowed_sql(customer="c", channel_sql="'phone'")}
           AND NOT EXISTS (SELECT 1 FROM followups_followup o
                           WHERE o.customer_id = c.id AND o.status = %s AND o.kind = %s)
     """
@@ -381,16 +383,14 @@ def _plan_greetings(work: _Run) -> int:
         ["int", "int", "date", ""],
     )
     created = 0
-    # Birthdays: the birthday field, or digits 7-14 (YYYYMMDD) of the resident ID number.
-    id_birthday = "length(c.id_number) = 18"
+    # Birthdays: the birthday column, which customer_prepare fills from the ID number
+    # (the number itself is encrypted at rest and unreadable to SQL).
     anniversaries = [
         (
             Occasion.BIRTHDAY,
-            f"CASE WHEN c.birthday IS NOT NULL THEN {sql.month_of('c.birthday')} "
-            f"WHEN {id_birthday} THEN CAST(substr(c.id_number, 11, 2) AS integer) END",
-            f"CASE WHEN c.birthday IS NOT NULL THEN {sql.day_of('c.birthday')} "
-            f"WHEN {id_birthday} THEN CAST(substr(c.id_number, 13, 2) AS integer) END",
-            f"(c.birthday IS NOT NULL OR {id_birthday})",
+            sql.month_of("c.birthday"),
+            sql.day_of("c.birthday"),
+            "c.birthday IS NOT NULL",
             "CASE WHEN c.is_key_account OR c.grade = 'A' THEN 'card' ELSE 'wechat' END",
         ),
         (
@@ -415,6 +415,7 @@ def _plan_greetings(work: _Run) -> int:
                    {sql.json_object([("day", "w.day")])}, {channel_sql}, w.day, w.day, {tail}
             FROM customers_customer c JOIN w ON w.m = ({month_sql}) AND w.d = ({day_sql})
             WHERE {LIVE_CUSTOMER} AND {has_date}
+              AND {marketing_allowed_sql(customer="c", channel_sql=channel_sql)}
         """
         params = [
             FollowupKind.GREETING.value,
@@ -438,6 +439,7 @@ def _plan_greetings(work: _Run) -> int:
             FROM customers_customer c
             WHERE {LIVE_CUSTOMER} AND c.kind IN {CLIENT_KINDS}
               AND (c.is_key_account OR c.grade IN ('A', 'B'))
+              AND {marketing_allowed_sql(customer="c", channel_sql=f"'{channel}'")}
         """
         params = [
             FollowupKind.GREETING.value,

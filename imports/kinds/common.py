@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from customers.id_numbers import id_number_q
 from customers.models import Customer, CustomerKind
 from customers.selectors import customer_list_responsible, owner_choices
 from customers.validators import normalize_org_name
@@ -84,7 +85,7 @@ class CustomerFinder:
         org_names = {normalize_org_name(name) for name in names} - {""}
         condition = Q(pk__in=[])
         if ids:
-            condition |= Q(id_number__in=ids)
+            condition |= id_number_q(ids)
         if mobiles:
             condition |= Q(mobile__in=mobiles)
         if org_names:

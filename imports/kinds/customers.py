@@ -13,6 +13,7 @@ from django.utils.translation import gettext_noop
 from simple_history.utils import bulk_update_with_history
 
 from customers.forms import CustomerForm
+from customers.id_numbers import id_number_q
 from customers.models import AuditAction, ChannelPartner, Customer, CustomerKind, Destination, Tag
 from customers.selectors import customer_can_edit
 from customers.services import customer_prepare
@@ -100,7 +101,7 @@ class CustomerImporter(Importer):
                     wanted[key].add(value)
         condition = Q(pk__in=[])
         if wanted["id_number"]:
-            condition |= Q(id_number__in=wanted["id_number"])
+            condition |= id_number_q(wanted["id_number"])
         if wanted["mobile"]:
             condition |= Q(mobile__in=wanted["mobile"])
         if wanted["name"]:

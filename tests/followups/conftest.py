@@ -2,7 +2,9 @@ import datetime
 import zoneinfo
 
 import pytest
+from django.db.models.signals import post_save
 
+from customers.models import Customer, CustomerKind
 from followups.models import FollowupPolicy
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
@@ -27,3 +29,45 @@ def no_plan_ahead(db):
     return FollowupPolicy.objects.create(
         effective_from=datetime.date(2026, 1, 1), plan_ahead_days=0, notes="test"
     )
+
+
+def _agree_to_marketing(sender, instance, created, raw=False, **kwargs):
+    from privacy.models import MARKETING_PURPOSES, Consent, ConsentText
+
+    if not created or raw or instance.kind != CustomerKind.INDIVIDUAL:
+        return
+    text, _ = ConsentText.objects.get_or_create(
+        version="test-standard",
+        defaults={
+            "title": "Standard form",
+            "body": "…",
+            "published_on": datetime.date(2000, 1, 1),
+        },
+    )
+    Consent.objects.bulk_create(
+        Consent(
+            customer=instance,
+            purpose=purpose,
+            given_at=datetime.datetime(2000, 1, 1, tzinfo=SHANGHAI),
+            method="paper",
+            text=text,
+            recorded_by_id=instance.owner_id,
+        )
+        for purpose in MARKETING_PURPOSES
+    )
+
+
+@pytest.fixture(autouse=True)
+def _customers_agree_to_marketing(request):
+    """The planning, cap, mailing and event tests are about their own rules, so the people
+    they create have signed the standard form agreeing to marketing on every channel.
+    Modules that test the consent gate itself set `CONSENT_AS_RECORDED = True` and start
+    from no consent."""
+    if getattr(request.module, "CONSENT_AS_RECORDED", False):
+        yield
+        return
+    post_save.connect(_agree_to_marketing, sender=Customer, dispatch_uid="tests.agree")
+    try:
+        yield
+    finally:
+        post_save.disconnect(sender=Customer, dispatch_uid="tests.agree")

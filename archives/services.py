@@ -36,6 +36,7 @@ from archives.selectors import (
 )
 from archives.uploads import check_upload, private_storage
 from customers.audit import audit_record
+from customers.dbstats import tables_analyze
 from customers.models import AuditAction, Booking
 from customers.services.outbox import message_queue
 
@@ -403,6 +404,8 @@ def retention_expire(*, today: datetime.date) -> RetentionRun | None:
         run.expired_count = BusinessArchive.objects.filter(
             retention_end__lt=today, legal_hold=False, expired_on__isnull=True
         ).update(expired_on=today)
+        # The custodians' "expired" lists read expired_on (customers.dbstats).
+        tables_analyze(BusinessArchive, changed_rows=run.expired_count)
         run.save(update_fields=["expired_count"])
         if run.expired_count:
             _notify_custodians(run)

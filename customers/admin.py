@@ -17,7 +17,6 @@ from customers.masking import MaskedIdentityFormMixin, mask_id_number
 from customers.models import (
     AccessRequest,
     AuditAction,
-    AuditEntry,
     Booking,
     ChannelPartner,
     ContactPerson,
@@ -306,27 +305,6 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-@admin.register(AuditEntry)
-class AuditEntryAdmin(ReadOnlyAdmin):
-    """Custodians and managers search the log; nobody edits or deletes it."""
-
-    list_display = [
-        "at",
-        "actor",
-        "action",
-        "object_type",
-        "object_repr",
-        "customer",
-        "ip_address",
-        "detail",
-    ]
-    list_filter = ["action", "object_type", ("actor", admin.RelatedOnlyFieldListFilter)]
-    search_fields = ["actor__username", "actor__full_name", "customer__name", "object_repr"]
-    date_hierarchy = "at"
-    list_select_related = ["actor", "customer"]
-    raw_id_fields = ["customer"]
-
-
 class CustodyPolicyForm(forms.ModelForm):
     """The two-factor roles as ticks with their translated names, not raw JSON."""
 
@@ -406,5 +384,6 @@ class StaffDepartureAdmin(ReadOnlyAdmin):
     inlines = [HandoverItemInline]
 
 
-# The periodic jobs' attempts and alerts, in their own module (this one is long).
-from customers import admin_jobs  # noqa: E402, F401
+# The periodic jobs' attempts and alerts, and the audit log, in their own modules (this
+# one is long).
+from customers import admin_audit_log, admin_jobs  # noqa: E402, F401

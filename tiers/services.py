@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from accounts.roles import MANAGER, has_role, is_manager, require_manager
 from customers.audit import audit_record
+from customers.dbstats import tables_analyze
 from customers.models import AuditAction, Customer, Grade, MessageStatus
 from customers.services.history import REASONS as HISTORY_REASONS
 from customers.services.history import customers_history_record
@@ -21,13 +22,17 @@ from customers.services.outbox import MessageDraft, messages_queue
 from tiers import statistics
 from tiers.models import (
     ChangeSource,
+    CustomerSnapshot,
     Evaluation,
     GradeChange,
     GradeNotification,
     NotificationChannel,
     NotificationStatus,
+    ParetoSummary,
     Proposal,
     ProposalStatus,
+    RfmSummary,
+    SegmentSummary,
     StatisticsRun,
     TierPolicy,
 )
@@ -91,7 +96,11 @@ def monthly_statistics(
         if not created:
             return None
         run.customer_count = statistics.insert_snapshots(month=month, policy=policy)
+        # The summaries below and the review after read the month's snapshots: planned
+        # on statistics that know them (customers.dbstats).
+        tables_analyze(CustomerSnapshot)
         statistics.insert_summaries(month=month)
+        tables_analyze(SegmentSummary, RfmSummary, ParetoSummary)
         run.finished_at = timezone.now()
         run.save(update_fields=["customer_count", "finished_at"])
     logger.info("Tier statistics for %s: %s customers", month, run.customer_count)
@@ -125,6 +134,10 @@ def half_yearly_review(
         evaluation.proposal_count = statistics.insert_proposals(
             evaluation=evaluation, complaints_since=since, complaints_until=until
         )
+        # Without it the committee's first approval was planned for a 1-row table: 43 s
+        # instead of 0.31 s for 2,000 proposals at a million customers; the review page
+        # 1.7 s instead of 0.17 s.
+        tables_analyze(Proposal, changed_rows=evaluation.proposal_count)
         evaluation.save(update_fields=["proposal_count"])
     return evaluation
 
@@ -171,6 +184,9 @@ def proposals_decide(
             )
         if not reject:
             _apply_changes(actor=actor, evaluation=evaluation, now=now, send_email=send_email)
+        # A large decision moves the review's status figures (pending → decided) and
+        # fills the grade changes the reports and the next review read.
+        tables_analyze(Proposal, GradeChange, GradeNotification, changed_rows=count)
         audit_record(
             actor=actor,
             action=AuditAction.CHANGE,

@@ -14,6 +14,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from customers.audit import audit_record
+from customers.dbstats import tables_analyze
 from customers.models import AuditAction, Booking
 from customers.services.outbox import MessageDraft, messages_queue
 from loyalty.models import (
@@ -85,6 +86,7 @@ def annual_rewards_issue(
             return None
         rewards = _rewards_due(year=year, today=today)
         run.issued_count = len(rewards)
+        tables_analyze(AnnualReward, changed_rows=run.issued_count)
         # The owners' e-mails are queued in the outbox with the claim: sent after the
         # commit, again while mail is down.
         if rewards and notify:

@@ -26,6 +26,7 @@ from django.db.models.functions import Coalesce, Floor
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from customers.dbstats import tables_analyze
 from customers.models import Booking
 from customers.services.outbox import MessageDraft, messages_queue
 from loyalty.models import (
@@ -201,6 +202,8 @@ def points_expire(*, today: datetime.date) -> tuple[int, int]:
             [day, day],
         )
         cursor.execute(f"UPDATE {entry} SET remaining = 0 WHERE {due}", [day])  # noqa: S608
+        # The open-lot reads after it (the liability, redemptions) see the lots gone.
+        tables_analyze(LedgerEntry, Card, changed_rows=lots)
         points_changed.send(sender=Card, card_ids=card_ids, entries=[])
     return int(lots), int(points)
 

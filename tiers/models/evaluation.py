@@ -52,6 +52,9 @@ class Proposal(models.Model):
         verbose_name=_("evaluation"),
         on_delete=models.PROTECT,
         related_name="proposals",
+        # Every index below starts with the evaluation: a single-column one is only
+        # written, never read.
+        db_index=False,
     )
     customer = models.ForeignKey(
         "customers.Customer",
@@ -121,6 +124,12 @@ class Proposal(models.Model):
                 fields=["evaluation", "status", "change_type"], name="tiers_proposal_status"
             ),
             models.Index(fields=["evaluation", "owner_id"], name="tiers_proposal_owner"),
+            # The review page: one status, the largest spend first (LIMIT 50 reads 50
+            # index entries instead of sorting the 650,000 proposals of a review).
+            models.Index(
+                fields=["evaluation", "status", "-spend_12m", "id"],
+                name="tiers_proposal_review_page",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -348,6 +348,7 @@ class BookingSyncPlan:
         if booking.customer_id != item.customer.pk:
             result.outcome, result.error = REFUSED, _other_customer(booking)
             return
+        booking.customer = item.customer  # in hand: the audit entry names it
         before = _snapshot(booking)
         if not _apply(booking, item.values):
             result.outcome, result.booking = UNCHANGED, booking

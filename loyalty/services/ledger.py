@@ -74,11 +74,12 @@ def _lock_card(*, customer_id: int, actor=None) -> Card:
     card = Card.objects.select_for_update().filter(customer_id=customer_id).first()
     if card is not None:
         return card
-    card, _created = Card.objects.get_or_create(
-        customer_id=customer_id,
-        defaults={"created_by": actor if getattr(actor, "pk", None) else None},
+    # Issued now (a concurrent issue of the same card wins quietly), then locked.
+    Card.objects.bulk_create(
+        [Card(customer_id=customer_id, created_by=actor if getattr(actor, "pk", None) else None)],
+        ignore_conflicts=True,
     )
-    return Card.objects.select_for_update().get(pk=card.pk)
+    return Card.objects.select_for_update().get(customer_id=customer_id)
 
 
 def _post(card: Card, entries: list[LedgerEntry]) -> list[LedgerEntry]:

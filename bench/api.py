@@ -269,8 +269,8 @@ def main() -> None:
         print(f"  bare executemany INSERT:{bare_seconds:7.2f} s  {bare_rate:9,.0f} bookings/s")
         print(f"  ratio: {api_seconds / bare_seconds:.1f}× the bare INSERT (goal ≤ 5×)")
         print(f"  one more batch of {args.batch}: {batch_seconds:.2f} s, "
-              f"{counter.count / args.batch:.1f} statements per booking "
-              f"(the bare INSERT: 1); the points earned on commit "
+              f"{counter.count} statements for the batch ({counter.count / args.batch:.2f} per "
+              f"booking; the bare INSERT: 1 per row); the points earned after the commit "
               f"{points_time[0] / batch_seconds:.0%} of the time")  # fmt: skip
         _cleanup(connection)
 

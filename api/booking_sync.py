@@ -1,53 +1,47 @@
 """Bookings from other systems through the API: one (PUT) or a batch of up to 500 (POST).
 
-Each booking goes through `customers.services.booking_sync_from_source`, the one sync
-service the importer uses too: the same booking sent again changes nothing, a changed
-one is updated with history and audit, copies sent at once give one booking, and points,
-grades, follow-ups and webhooks follow as for a booking typed on the page.
+Every booking goes through `customers.services.booking_sync_many`, the one sync service
+the importer uses too (a PUT is a chunk of one): the same booking sent again changes
+nothing, a changed one is updated with history and audit, copies sent at once give one
+booking, and points, grades, follow-ups and webhooks follow as for a booking typed on
+the page.
 
 What this module adds is finding what each booking names, for many at once: its customer
 (by id, or by one identifier the caller may see) and its destination (by id or name), in
 a handful of queries for a whole batch. A customer is looked for among those the caller
 sees (`customer_list_visible`); the service then refuses one they may not record
-bookings for (PermissionDenied). A full ID number finds a customer only where the caller
-may see full ID numbers (`customer_id_number_match`), so the API is no oracle for them.
+bookings for (forbidden). A full ID number finds a customer only where the caller may
+see full ID numbers (`customer_id_number_match`), so the API is no oracle for them.
 
-Batch items are independent: each is checked on its own and saved in its own savepoint,
-and the result says for each what happened; a refused item never undoes another, and
-sending the same batch again is safe (every item is idempotent). What is not per item
-is the commit: the batch's bookings commit together, then what follows a saved booking
-(the points it earns: `booking_saved`'s receivers, which run after the commit) runs for
-all of them in one more transaction. A commit waits for the disk (measured here: 7 ms;
-a statement takes 0.1 ms), so one commit per item would cost more than all the rest of
-the work. Items are saved in (customer, source, number) order, so two batches that
-share bookings or customers take their row locks in the same order and never deadlock.
-A receiver that fails is logged and left to the monthly points sweep, as the page's
-booking form leaves it (loyalty.services.ledger.on_booking_saved)."""
+Batch items are independent: each is checked on its own, and the result says for each
+what happened; a refused item never holds back another, and sending the same batch again
+is safe (every item is idempotent). The batch is one chunk of the service: its bookings
+are written with a constant number of statements and commit together, and the points
+they earn are earned set-based right after the commit (loyalty's receiver of
+`bookings_saved_many`; a failure there is logged and left to the monthly sweep)."""
 
-import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from api.serializers.bookings import CUSTOMER_REFERENCES, BookingSyncItemSerializer
 from customers.models import Customer, CustomerKind, Destination
 from customers.selectors import customer_id_number_match, customer_list_visible
-from customers.services import booking_sync_from_source
-from customers.services.booking_sync import SYNCED_FIELDS
+from customers.services.booking_sync import (
+    FORBIDDEN,
+    REFUSED,
+    SYNCED_FIELDS,
+    BookingSyncItem,
+    booking_sync_many,
+)
 from customers.validators import (
-    normalize_booking_number,
-    normalize_booking_source,
     normalize_id_number,
     normalize_mobile,
     normalize_org_name,
 )
-
-log = logging.getLogger(__name__)
 
 # What an item may set: the sync's fields, less the destination (named, found by name).
 VALUE_FIELDS = tuple(name for name in SYNCED_FIELDS if name != "destination")
@@ -57,7 +51,7 @@ _LOOKUPS = {
     "customer_id_number": ("id_number", normalize_id_number),
     "customer_name": ("name_normalised", normalize_org_name),
 }
-INVALID, FORBIDDEN = "invalid", "forbidden"
+INVALID = "invalid"
 
 
 @dataclass
@@ -197,21 +191,9 @@ def _values(item: dict, references: References) -> dict:
     return values
 
 
-def sync_one(*, user, source: str, number: str, item: dict, references=None) -> ItemResult:
-    """Sync one booking whose input passed its serializer. Raises nothing for a refusal:
-    the result says `invalid` (with field errors) or `forbidden`."""
-    references = references or References(user=user, items=[item])
-    result = ItemResult(index=0, status=INVALID, source=source, number=number)
-    try:
-        customer = references.customer(item)
-        synced = booking_sync_from_source(
-            actor=user,
-            customer=customer,
-            source=source,
-            number=number,
-            values=_values(item, references),
-        )
-    except PermissionDenied:
+def _item_result(*, index: int, source: str, number: str, synced) -> ItemResult:
+    result = ItemResult(index=index, status=INVALID, source=source, number=number)
+    if synced.outcome == FORBIDDEN:
         result.status = FORBIDDEN
         result.errors = [
             {
@@ -220,8 +202,8 @@ def sync_one(*, user, source: str, number: str, item: dict, references=None) -> 
                 "code": "forbidden",
             }
         ]
-    except DjangoValidationError as error:
-        result.errors = _errors(error)
+    elif synced.outcome == REFUSED:
+        result.errors = _errors(synced.error)
     else:
         result.status = synced.outcome
         result.booking = synced.booking
@@ -230,10 +212,43 @@ def sync_one(*, user, source: str, number: str, item: dict, references=None) -> 
     return result
 
 
+def _sync_items(*, user, items: list[tuple[int, str, str, dict]], references) -> list[ItemResult]:
+    """Find what each item names, then sync them all as one chunk."""
+    results: dict[int, ItemResult] = {}
+    chunk: list[tuple[int, str, str]] = []
+    sync_items: list[BookingSyncItem] = []
+    for index, source, number, item in items:
+        try:
+            customer = references.customer(item)
+            values = _values(item, references)
+        except DjangoValidationError as error:
+            results[index] = ItemResult(
+                index=index, status=INVALID, source=source, number=number, errors=_errors(error)
+            )
+            continue
+        chunk.append((index, source, number))
+        sync_items.append(
+            BookingSyncItem(customer=customer, source=source, number=number, values=values)
+        )
+    for (index, source, number), synced in zip(
+        chunk, booking_sync_many(actor=user, items=sync_items), strict=True
+    ):
+        results[index] = _item_result(index=index, source=source, number=number, synced=synced)
+    return [results[index] for index, _s, _n, _i in items]
+
+
+def sync_one(*, user, source: str, number: str, item: dict) -> ItemResult:
+    """Sync one booking whose input passed its serializer (a chunk of one). Raises
+    nothing for a refusal: the result says `invalid` (with field errors) or
+    `forbidden`."""
+    references = References(user=user, items=[item])
+    return _sync_items(user=user, items=[(0, source, number, item)], references=references)[0]
+
+
 def sync_batch(*, user, items: list) -> list[ItemResult]:
-    """Check every item, find what they name in one go, then sync each in its savepoint
-    (one commit for the batch), then run what follows the saved bookings (points) in
-    one more transaction."""
+    """Check every item's shape, find what they name in one go, then sync the valid ones
+    as one chunk (customers.services.booking_sync_many: one commit, a constant number
+    of statements, the points earned set-based after the commit)."""
     checked: list[tuple[int, dict | None, list[dict]]] = []
     for index, raw in enumerate(items):
         if not isinstance(raw, dict):
@@ -258,51 +273,10 @@ def sync_batch(*, user, items: list) -> list[ItemResult]:
                 errors=errors,
             )
         else:
-            live.append((_lock_order(item, references, index), index, item))
-    connection = transaction.get_connection()
-    with transaction.atomic():
-        hooks_before = len(connection.run_on_commit)
-        for _order, index, item in sorted(live, key=lambda entry: entry[0]):
-            result = sync_one(
-                user=user,
-                source=item.pop("source"),
-                number=item.pop("number"),
-                item=item,
-                references=references,
-            )
-            result.index = index
-            results[index] = result
-        follow_ups = [func for _sids, func, _robust in connection.run_on_commit[hooks_before:]]
-        del connection.run_on_commit[hooks_before:]
-    _run_together(follow_ups)
+            live.append((index, item.pop("source"), item.pop("number"), item))
+    for result in _sync_items(user=user, items=live, references=references):
+        results[result.index] = result
     return [results[index] for index in range(len(items))]
-
-
-def _lock_order(item: dict, references: References, index: int) -> tuple:
-    try:
-        customer_id = references.customer(item).pk
-    except DjangoValidationError:
-        customer_id = 0  # refused before any lock is taken
-    return (
-        customer_id,
-        normalize_booking_source(item["source"]),
-        normalize_booking_number(item["number"]),
-        index,
-    )
-
-
-def _run_together(follow_ups) -> None:
-    """Run the saved bookings' after-commit work in one transaction, each in its own
-    savepoint: one failing (logged) leaves the others, as separate commits would."""
-    if not follow_ups:
-        return
-    with transaction.atomic():
-        for func in follow_ups:
-            try:
-                with transaction.atomic():
-                    func()
-            except Exception:
-                log.exception("After-commit work of a synced booking failed; the sweep retries")
 
 
 def _error(name: str, message) -> dict:

@@ -13,8 +13,8 @@ scratch database, so the guard is measured, not met), then prints, in the same r
 1. the sync: `--bookings` new bookings (70% paid, so points are earned per booking)
    sent through `POST /api/v1/bookings/batch` in requests of `--batch`, with the Django
    test client (the whole server side: token, scope, throttle, every item validated and
-   saved by `booking_sync_from_source` in its own transaction with history, audit, the
-   points earned on commit and the webhook outbox), as bookings/s; then the same rows
+   the batch saved as one chunk by `booking_sync_many` with history, audit, the webhook
+   outbox, and the points earned set-based after the commit), as bookings/s; then the same rows
    inserted by a bare `cursor.executemany("INSERT INTO customers_booking …")` into the
    same table (same indexes and constraints) in one transaction, as bookings/s; the
    ratio (goal ≤ 5×); and where the sync's time goes (queries per booking, the share of
@@ -235,12 +235,12 @@ def main() -> None:
             cursor.executemany(BARE_INSERT, rows)
         bare_seconds = time.perf_counter() - started
 
-        # Where the time goes: one more batch, counting statements, and the points sync
-        # (the booking_saved receiver, run on commit) timed on its own.
-        import loyalty.services.ledger as ledger
+        # Where the time goes: one more batch, counting statements, and the points earn
+        # (the bookings_saved_many receiver, run on commit) timed on its own.
+        import loyalty.services.earning as ledger
 
         points_time = [0.0]
-        original = ledger.booking_points_sync
+        original = ledger.points_earn_many
 
         def timed_points(**kwargs):
             began = time.perf_counter()
@@ -249,7 +249,7 @@ def main() -> None:
             finally:
                 points_time[0] += time.perf_counter() - began
 
-        ledger.booking_points_sync = timed_points
+        ledger.points_earn_many = timed_points
         counter = QueryCounter()
         extra = _items(
             count=args.batch,
@@ -262,15 +262,15 @@ def main() -> None:
             began = time.perf_counter()
             api.post("/api/v1/bookings/batch", {"bookings": extra}, content_type="application/json")
             batch_seconds = time.perf_counter() - began
-        ledger.booking_points_sync = original
+        ledger.points_earn_many = original
 
         api_rate, bare_rate = args.bookings / api_seconds, args.bookings / bare_seconds
         print(f"  API batch sync:         {api_seconds:7.2f} s  {api_rate:9,.0f} bookings/s")
         print(f"  bare executemany INSERT:{bare_seconds:7.2f} s  {bare_rate:9,.0f} bookings/s")
         print(f"  ratio: {api_seconds / bare_seconds:.1f}× the bare INSERT (goal ≤ 5×)")
         print(f"  one more batch of {args.batch}: {batch_seconds:.2f} s, "
-              f"{counter.count / args.batch:.1f} statements per booking "
-              f"(the bare INSERT: 1); the points earned on commit "
+              f"{counter.count} statements for the batch ({counter.count / args.batch:.2f} per "
+              f"booking; the bare INSERT: 1 per row); the points earned after the commit "
               f"{points_time[0] / batch_seconds:.0%} of the time")  # fmt: skip
         _cleanup(connection)
 

@@ -17,9 +17,15 @@ customers since its dates are computed in 64 bits). Then:
    written with INSERT … SELECT generate_series; balances and lots' remaining points set
    to match;
 2. earn: `--ops` paid bookings (paid since the programme began) earned through
-   `booking_points_sync` by `--clients` threads, each with its own connection;
+   `booking_points_sync` by `--clients` threads, each with its own connection; then
+   `--ops` others earned by bare psycopg2 transactions doing the same row changes (lock
+   the card, insert the earn entry, move the balance and level) with the same clients,
+   the ratio of throughputs (goal ≥ 1/3), and the statements per earn (counted on 50
+   more);
 3. redeem: `--ops` redemptions of a 100-point reward through `redemption_create`, the
-   clients working on different cards;
+   clients working on different cards; the same number by bare transactions (lock the
+   card, read its lots, insert the redemption, its entry and an audit row, move the lot
+   and the balance), the ratio, and the statements per redemption;
 4. reconciliation: `ledger_reconcile()` (every card's balance = its entries' sum, every
    lot's remaining = its points + draws) against the bare
    `SELECT card_id, SUM(points) FROM loyalty_ledgerentry GROUP BY card_id`, median of
@@ -125,6 +131,131 @@ def run_clients(clients: int, work: list, action) -> float:
     return len(work) / elapsed
 
 
+SAMPLE = 50
+
+
+def queries_per(work: list, action) -> float:
+    """Statements per call of `action`, counted over `work` in this thread."""
+    from django.db import connection
+
+    count = [0]
+
+    def counter(execute, sql, params, many, context):
+        count[0] += 1
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(counter):
+        for item in work:
+            action(item)
+    return count[0] / max(len(work), 1)
+
+
+def run_bare(clients: int, work: list, transaction_body) -> float:
+    """The same row changes as the service, by bare psycopg2 transactions (one
+    connection per client, as `run_clients`): the floor for a points transaction."""
+    import psycopg2
+    from django.db import connection
+
+    params = connection.get_connection_params()
+    chunks = [work[index::clients] for index in range(clients)]
+    errors = []
+    barrier = threading.Barrier(clients + 1)
+
+    def client(chunk):
+        bare = psycopg2.connect(**params)
+        try:
+            barrier.wait()
+            for item in chunk:
+                with bare, bare.cursor() as cursor:  # one transaction, committed
+                    transaction_body(cursor, item)
+        except Exception as error:
+            errors.append(error)
+        finally:
+            bare.close()
+
+    threads = [threading.Thread(target=client, args=(chunk,)) for chunk in chunks]
+    for thread in threads:
+        thread.start()
+    barrier.wait()
+    started = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    if errors:
+        raise SystemExit(f"{len(errors)} bare client error(s), first: {errors[0]!r}")
+    return len(work) / elapsed
+
+
+def bare_earn(rulebook_id: int, today):
+    def body(cursor, booking_id):
+        cursor.execute(
+            "SELECT customer_id, amount - refunded_amount, paid_date FROM customers_booking "
+            "WHERE id = %s",
+            [booking_id],
+        )
+        customer_id, net, paid = cursor.fetchone()
+        cursor.execute(
+            "SELECT id FROM loyalty_card WHERE customer_id = %s FOR UPDATE", [customer_id]
+        )
+        card_id = cursor.fetchone()[0]
+        points = int(net)
+        cursor.execute(
+            "INSERT INTO loyalty_ledgerentry (card_id, kind, points, occurred_on, created_at, "
+            "booking_id, rulebook_id, level, earn_rate, expires_on, remaining, reason) VALUES "
+            "(%s, 'earn', %s, %s, now(), %s, %s, 'standard', 1.000, "
+            "(%s::date + interval '25 months')::date, %s, '')",
+            [card_id, points, paid, booking_id, rulebook_id, paid, points],
+        )
+        cursor.execute(
+            "UPDATE loyalty_card SET balance = balance + %s, level = 'standard' WHERE id = %s",
+            [points, card_id],
+        )
+
+    return body
+
+
+def bare_redeem(reward_id: int, today):
+    def body(cursor, card_id):
+        cursor.execute("SELECT balance FROM loyalty_card WHERE id = %s FOR UPDATE", [card_id])
+        cursor.execute(
+            "SELECT id, remaining FROM loyalty_ledgerentry WHERE card_id = %s AND remaining > 0 "
+            "ORDER BY expires_on, id",
+            [card_id],
+        )
+        lots = cursor.fetchall()
+        cursor.execute(
+            "INSERT INTO loyalty_redemption (card_id, reward_id, points, status, redeemed_at, "
+            "cancel_reason, idempotency_key) VALUES (%s, %s, 100, 'redeemed', now(), '', '') "
+            "RETURNING id",
+            [card_id, reward_id],
+        )
+        redemption_id = cursor.fetchone()[0]
+        left = 100
+        for lot_id, remaining in lots:  # oldest first, one entry per lot drawn on
+            if not left:
+                break
+            take = min(remaining, left)
+            left -= take
+            cursor.execute(
+                "INSERT INTO loyalty_ledgerentry (card_id, kind, points, occurred_on, "
+                "created_at, redemption_id, lot_id, level, reason) VALUES "
+                "(%s, 'redeem', %s, %s, now(), %s, %s, '', '')",
+                [card_id, -take, today, redemption_id, lot_id],
+            )
+            cursor.execute(
+                "UPDATE loyalty_ledgerentry SET remaining = remaining - %s WHERE id = %s",
+                [take, lot_id],
+            )
+        cursor.execute("UPDATE loyalty_card SET balance = balance - 100 WHERE id = %s", [card_id])
+        cursor.execute(
+            "INSERT INTO customers_auditentry (at, action, object_type, object_id, "
+            "object_repr, detail) VALUES (now(), 'create', 'loyalty_redemption', %s, '', '{}')",
+            [str(redemption_id)],
+        )
+
+    return body
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--entries", type=int, default=1_000_000)
@@ -187,12 +318,26 @@ def main() -> int:
             customer__name__startswith="BENCH",
         )
         .order_by("pk")
-        .values_list("pk", flat=True)[: args.ops]
+        .values_list("pk", flat=True)[: 2 * args.ops + SAMPLE]
+    )
+    # Three sets of paid bookings: earned through the service, by the bare transaction,
+    # and a few counted statement by statement.
+    earn_ids, bare_ids, counted_ids = (
+        earn_ids[: args.ops],
+        earn_ids[args.ops : 2 * args.ops],
+        earn_ids[2 * args.ops : 2 * args.ops + SAMPLE],
     )
     earn_tps = run_clients(
         args.clients, earn_ids, lambda pk: booking_points_sync(booking_id=pk, today=today)
     )
-    print(f"earn:   {len(earn_ids):,} bookings, {args.clients} clients: {earn_tps:,.0f} tx/s")
+    bare_earn_tps = run_bare(args.clients, bare_ids, bare_earn(rulebook.pk, today))
+    earn_queries = queries_per(
+        counted_ids, lambda pk: booking_points_sync(booking_id=pk, today=today)
+    )
+    print(f"earn:   {len(earn_ids):,} bookings, {args.clients} clients: {earn_tps:,.0f} tx/s, "
+          f"{earn_queries:.1f} queries per earn; bare psycopg transaction (lock the card, "
+          f"insert the entry, move the balance) {bare_earn_tps:,.0f} tx/s; "
+          f"ratio {earn_tps / bare_earn_tps:.2f} (goal ≥ 0.33)")  # fmt: skip
 
     reward = Reward.objects.create(name="bench voucher", kind=RewardKind.VOUCHER, points_price=100)
     card_ids = list(
@@ -201,16 +346,20 @@ def main() -> int:
         .order_by("card_id")[: max(args.ops // 5, args.clients)]
     )
     work = [card_ids[index % len(card_ids)] for index in range(args.ops)]
+
     # Item i goes to client i % clients and card i % len(card_ids); with len(card_ids) a
     # multiple of the clients, each card's redemptions all go to one client.
-    redeem_tps = run_clients(
-        args.clients,
-        work,
-        lambda card_id: redemption_create(
-            actor=None, card_id=card_id, reward_id=reward.pk, today=today
-        ),
-    )
-    print(f"redeem: {len(work):,} redemptions, {args.clients} clients: {redeem_tps:,.0f} tx/s")
+    def redeem(card_id):
+        redemption_create(actor=None, card_id=card_id, reward_id=reward.pk, today=today)
+
+    redeem_tps = run_clients(args.clients, work, redeem)
+    bare_redeem_tps = run_bare(args.clients, work, bare_redeem(reward.pk, today))
+    redeem_queries = queries_per(work[:SAMPLE], redeem)
+    print(f"redeem: {len(work):,} redemptions, {args.clients} clients: {redeem_tps:,.0f} tx/s, "
+          f"{redeem_queries:.1f} queries per redemption; bare psycopg transaction (lock the "
+          f"card, read its lots, insert the redemption, its entry and the audit row, move "
+          f"the lot and the balance) {bare_redeem_tps:,.0f} tx/s; "
+          f"ratio {redeem_tps / bare_redeem_tps:.2f} (goal ≥ 0.33)")  # fmt: skip
 
     total = LedgerEntry.objects.count()
     reconcile_times, bare_times = [], []

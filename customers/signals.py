@@ -49,6 +49,12 @@ booking_paid = Signal()
 customers_saved_many = Signal()
 bookings_paid_many = Signal()
 
+# Sent after a chunk of bookings was created or changed by the booking sync
+# (`booking_sync_many`: the API's PUT and batch, the importer) and the transaction has
+# committed, once per chunk. Keyword arguments: `booking_ids` (list[int]), `actor`.
+# Receivers must be idempotent and set-based (loyalty earns the chunk's points).
+bookings_saved_many = Signal()
+
 # Sent INSIDE the transaction that records an outbox message as sent or failed for good
 # (customers.services.outbox_sending). Keyword argument: `message` (the OutboundMessage,
 # with its `kind`, `reference`, `status` and `last_error`). The app that queued the

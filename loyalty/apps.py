@@ -9,11 +9,14 @@ class LoyaltyConfig(AppConfig):
 
     def ready(self):
         from customers.panels import register_customer_panel
-        from customers.signals import booking_saved
+        from customers.signals import booking_saved, bookings_saved_many
         from loyalty.selectors import card_panel_context
-        from loyalty.services import on_booking_saved
+        from loyalty.services import on_booking_saved, on_bookings_saved_many
 
         booking_saved.connect(on_booking_saved, dispatch_uid="loyalty.earn_on_booking_saved")
+        bookings_saved_many.connect(
+            on_bookings_saved_many, dispatch_uid="loyalty.earn_on_bookings_saved_many"
+        )
         register_customer_panel(
             key="loyalty",
             template_name="loyalty/customer_panel.html",

@@ -6,6 +6,7 @@ from loyalty.services.annual import (
     annual_rewards_catch_up,
     annual_rewards_issue,
 )
+from loyalty.services.earning import on_bookings_saved_many, points_earn_many
 from loyalty.services.errors import PointsRefused
 from loyalty.services.jobs import card_levels_refresh, points_expire, points_monthly, points_sweep
 from loyalty.services.ledger import (
@@ -31,7 +32,9 @@ __all__ = [
     "card_issue",
     "card_levels_refresh",
     "on_booking_saved",
+    "on_bookings_saved_many",
     "points_adjust",
+    "points_earn_many",
     "points_expire",
     "points_monthly",
     "points_sweep",

@@ -55,25 +55,11 @@ NOTICE_DAYS = 30
 SWEEP_LIMIT = 20_000
 
 
-def points_sweep(*, today: datetime.date, limit: int | None = None) -> int:
-    """Earn for paid bookings that have no earn entry yet, and reverse refunds that were
-    missed (a worker died between the booking's commit and the signal). The candidates
-    are found in two set-based queries; each is then synced on its own, idempotently.
-    `limit` caps the bookings synced (oldest first); the rest wait for the next run."""
-    first = Rulebook.objects.order_by("effective_from").values_list("effective_from", flat=True)
-    start = first.first()
-    if start is None:
-        return 0
-    earned = LedgerEntry.objects.filter(booking=OuterRef("pk"), kind=EntryKind.EARN)
-    missing = Booking.objects.filter(
-        status__in=PAID_STATUSES,
-        paid_date__gte=start,
-        paid_date__lte=today,
-        customer__deleted_at__isnull=True,
-    ).filter(~Exists(earned))
-    # Earned bookings that no longer hold what they should (refunded, cancelled, paid
-    # again, amount corrected): the booking's entries against its net paid amount at the
-    # rate it earned, compared in SQL; the sync recomputes each exactly.
+def bookings_owing_corrections(*, today: datetime.date, booking_ids=None) -> list[int]:
+    """Earned bookings (among `booking_ids`, or all) that no longer hold what they
+    should (refunded, cancelled, paid again, amount corrected): one query."""
+    # The booking's entries against its net paid amount at the rate it earned,
+    # compared in SQL; the sync recomputes each exactly.
     corrections = (
         LedgerEntry.objects.filter(
             booking=OuterRef("booking_id"), kind__in=[EntryKind.TOPUP, EntryKind.REVERSE]
@@ -94,14 +80,36 @@ def points_sweep(*, today: datetime.date, limit: int | None = None) -> int:
         default=Value(0),
         output_field=IntegerField(),
     )
-    short = list(
-        LedgerEntry.objects.filter(kind=EntryKind.EARN, booking__isnull=False)
+    earns = LedgerEntry.objects.filter(kind=EntryKind.EARN, booking__isnull=False)
+    if booking_ids is not None:
+        earns = earns.filter(booking_id__in=booking_ids)
+    return list(
+        earns
         # Paid again with a date to come: the sync tops it up on that day, not before.
         .exclude(booking__status__in=PAID_STATUSES, booking__paid_date__gt=today)
         .annotate(held=F("points") + Coalesce(Subquery(corrections), Value(0)), due=due)
         .exclude(held=F("due"))
         .values_list("booking_id", flat=True)
     )
+
+
+def points_sweep(*, today: datetime.date, limit: int | None = None) -> int:
+    """Earn for paid bookings that have no earn entry yet, and reverse refunds that were
+    missed (a worker died between the booking's commit and the signal). The candidates
+    are found in two set-based queries; each is then synced on its own, idempotently.
+    `limit` caps the bookings synced (oldest first); the rest wait for the next run."""
+    first = Rulebook.objects.order_by("effective_from").values_list("effective_from", flat=True)
+    start = first.first()
+    if start is None:
+        return 0
+    earned = LedgerEntry.objects.filter(booking=OuterRef("pk"), kind=EntryKind.EARN)
+    missing = Booking.objects.filter(
+        status__in=PAID_STATUSES,
+        paid_date__gte=start,
+        paid_date__lte=today,
+        customer__deleted_at__isnull=True,
+    ).filter(~Exists(earned))
+    short = bookings_owing_corrections(today=today)
     missing_ids = missing.order_by("paid_date", "pk").values_list("pk", flat=True)
     ids = (list(missing_ids[:limit]) if limit is not None else list(missing_ids)) + short
     ids = ids[:limit] if limit is not None else ids

@@ -8,19 +8,17 @@ from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
 
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Exists, F, OuterRef, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.roles import is_manager
 from customers.audit import audit_record
 from customers.models import AuditAction, Booking, Customer
-from loyalty.models import Card, EntryKind, LedgerEntry, Rulebook
+from loyalty.models import Card, EntryKind, LedgerEntry
 from loyalty.selectors import (
     PAID_STATUSES,
-    grade_on,
     level_for,
-    net_paid_spend,
     rulebook_in_force,
     twelve_months_before,
 )
@@ -76,11 +74,12 @@ def _lock_card(*, customer_id: int, actor=None) -> Card:
     card = Card.objects.select_for_update().filter(customer_id=customer_id).first()
     if card is not None:
         return card
-    card, _created = Card.objects.get_or_create(
-        customer_id=customer_id,
-        defaults={"created_by": actor if getattr(actor, "pk", None) else None},
+    # Issued now (a concurrent issue of the same card wins quietly), then locked.
+    Card.objects.bulk_create(
+        [Card(customer_id=customer_id, created_by=actor if getattr(actor, "pk", None) else None)],
+        ignore_conflicts=True,
     )
-    return Card.objects.select_for_update().get(pk=card.pk)
+    return Card.objects.select_for_update().get(customer_id=customer_id)
 
 
 def _post(card: Card, entries: list[LedgerEntry]) -> list[LedgerEntry]:
@@ -160,38 +159,108 @@ class BookingPoints:
     shortfall: int = 0
 
 
-def _level_when_paid(booking: Booking, rulebook: Rulebook):
-    """The card level the rules gave the customer on the day the booking was paid: the
-    grade in force that day and the 12 months' spend up to it — not the level on the
-    day a job happens to earn it."""
-    customer = booking.customer
-    spend = net_paid_spend(
-        customer_id=customer.pk,
-        start=twelve_months_before(booking.paid_date),
-        end=booking.paid_date,
+def _earn_first(card: Card, booking: Booking, *, actor, today) -> LedgerEntry | None:
+    """The booking's first earn, on the locked card, reading each thing once: the
+    rulebooks (the one in force on the paid date, and today's for the card's level),
+    the customer's paid bookings over both 12-month windows, their grade history, the
+    card's lots due to expire (a late catch-up may earn points already expired). Then
+    one INSERT of the entries and one UPDATE of the card."""
+    from loyalty.services.earning import (
+        grade_from_history,
+        rulebook_on,
+        rulebooks_until,
+        spend_between,
     )
-    grade = grade_on(customer=customer, day=booking.paid_date)
-    return level_for(rulebook=rulebook, grade=grade, spend_12m=spend)
 
-
-def _earn(card: Card, booking: Booking, *, actor, rulebook: Rulebook, today) -> LedgerEntry:
-    level = _level_when_paid(booking, rulebook)
+    paid = booking.paid_date
+    rulebooks = rulebooks_until(today)
+    rulebook = rulebook_on(rulebooks, paid)
+    if rulebook is None:  # paid before the points programme began
+        return None
+    customer = booking.customer
+    spend = list(
+        Booking.objects.filter(
+            customer_id=customer.pk,
+            status__in=PAID_STATUSES,
+            paid_date__gte=twelve_months_before(min(paid, today)),
+            paid_date__lte=today,
+        ).values_list("paid_date", F("amount") - F("refunded_amount"))
+    )
+    history = list(
+        Customer.history.filter(id=customer.pk).values_list("history_date", "history_id", "grade")
+    )
+    level = level_for(
+        rulebook=rulebook,
+        grade=grade_from_history(history, paid, customer.grade),
+        spend_12m=spend_between(spend, twelve_months_before(paid), paid),
+    )
     points = points_for(booking.net_amount, level.earn_rate)
-    entry = LedgerEntry(
+    earn = LedgerEntry(
         card=card,
         kind=EntryKind.EARN,
         points=points,
-        occurred_on=booking.paid_date,
+        occurred_on=paid,
         actor=actor if getattr(actor, "pk", None) else None,
         booking=booking,
         rulebook=rulebook,
         level=level.code,
         earn_rate=level.earn_rate,
-        expires_on=lot_expiry(booking.paid_date, rulebook.validity_months),
+        expires_on=lot_expiry(paid, rulebook.validity_months),
         remaining=points,
     )
-    _post(card, [entry])
+    due = list(card.entries.filter(remaining__gt=0, expires_on__lte=today).order_by("id"))
+    if earn.expires_on <= today and points:
+        due.append(earn)
+    today_level = level_for(
+        rulebook=rulebooks[0],
+        grade=customer.grade,
+        spend_12m=spend_between(spend, twelve_months_before(today), today),
+    )
+    card.level = today_level.code
+    expiries = [] if not due else [_expiry(card, lot, today=today) for lot in due]
+    _post_together(card, [[earn], expiries], lots=due, card_fields=["level"])
+    return earn
+
+
+def _expiry(card: Card, lot: LedgerEntry, *, today) -> LedgerEntry:
+    """The entry that expires what is left of `lot` (which is then empty)."""
+    entry = LedgerEntry(
+        card=card,
+        kind=EntryKind.EXPIRE,
+        points=-lot.remaining,
+        occurred_on=today,
+        lot=lot,
+        rulebook_id=lot.rulebook_id,
+    )
+    lot.remaining = 0
     return entry
+
+
+def _post_together(card: Card, groups: list[list[LedgerEntry]], *, lots=(), card_fields=()) -> None:
+    """Write several groups of entries (each announced as `_post` announces one) with
+    one INSERT, the lots whose remaining points moved with one UPDATE (entries in the
+    same INSERT that are themselves lots are written with their final remaining), and
+    the locked card's balance (and `card_fields`) with one UPDATE."""
+    entries = [entry for group in groups for entry in group]
+    new = {id(entry) for entry in entries}
+    if entries:
+        # An entry drawn on in the same INSERT (a lot earned already expired) must
+        # exist before the entry naming it.
+        first = [entry for entry in entries if entry.lot is None or id(entry.lot) not in new]
+        later = [entry for entry in entries if entry not in first]
+        LedgerEntry.objects.bulk_create(first)
+        for entry in later:
+            entry.lot_id = entry.lot.pk
+        if later:
+            LedgerEntry.objects.bulk_create(later)
+    stored = [lot for lot in lots if id(lot) not in new]
+    if stored:
+        LedgerEntry.objects.bulk_update(stored, ["remaining"])
+    card.balance += sum(entry.points for entry in entries)
+    card.save(update_fields=["balance", *card_fields])
+    for group in groups:
+        if group:
+            points_changed.send(sender=Card, card_ids=[card.pk], entries=group)
 
 
 def _top_up(card: Card, booking: Booking, earn: LedgerEntry, points: int, *, actor, today):
@@ -219,17 +288,6 @@ def _top_up(card: Card, booking: Booking, earn: LedgerEntry, points: int, *, act
     )
 
 
-def _card_level_today(card: Card, customer: Customer, *, today: datetime.date) -> None:
-    rulebook = rulebook_in_force(on=today)
-    if rulebook is None:
-        return
-    spend = net_paid_spend(customer_id=customer.pk, start=twelve_months_before(today), end=today)
-    level = level_for(rulebook=rulebook, grade=customer.grade, spend_12m=spend)
-    if card.level != level.code:
-        card.level = level.code
-        card.save(update_fields=["level"])
-
-
 def booking_points_due(booking: Booking, earn: LedgerEntry) -> int:
     """What a booking should hold: its net paid amount at the rate it first earned at;
     nothing while it is not paid."""
@@ -249,29 +307,30 @@ def booking_points_sync(
     the difference is ever written."""
     today = today or timezone.localdate()
     result = BookingPoints()
-    booking = Booking.objects.select_related("customer").get(pk=booking_id)
-    paid = booking.status in PAID_STATUSES and booking.paid_date is not None
-    has_earn = LedgerEntry.objects.filter(booking_id=booking_id, kind=EntryKind.EARN).exists()
-    if not paid and not has_earn:
-        return result
+    has_earn = LedgerEntry.objects.filter(booking=OuterRef("pk"), kind=EntryKind.EARN)
     with transaction.atomic():
-        card = _lock_card(customer_id=booking.customer_id, actor=actor)
-        # Re-read under the lock: another worker may have earned or reversed meanwhile.
-        booking = Booking.objects.select_related("customer").get(pk=booking_id)
+        # The booking is read once, locked (a save of it waits; the earn below decides
+        # on what it says). Lock order booking → card; nothing locks them the other way.
+        booking = (
+            Booking.objects.select_for_update(of=("self",))
+            .select_related("customer")
+            .annotate(has_earn=Exists(has_earn))
+            .get(pk=booking_id)
+        )
         paid = booking.status in PAID_STATUSES and booking.paid_date is not None
+        if not paid and not booking.has_earn:
+            return result
+        card = _lock_card(customer_id=booking.customer_id, actor=actor)
+        # Under the card's lock: the set-based earn (which locks cards only) may have
+        # earned it meanwhile.
         earn = (
             LedgerEntry.objects.filter(booking=booking, kind=EntryKind.EARN)
             .select_related("rulebook")
             .first()
         )
         if earn is None and paid and booking.paid_date <= today:
-            rulebook = rulebook_in_force(on=booking.paid_date)
-            if rulebook is None:  # paid before the points programme began
-                return result
-            earn = _earn(card, booking, actor=actor, rulebook=rulebook, today=today)
-            result.earned = earn.points
-            _expire_due_lots(card, today=today)  # a late catch-up may earn expired points
-            _card_level_today(card, booking.customer, today=today)
+            earned = _earn_first(card, booking, actor=actor, today=today)
+            result.earned = earned.points if earned is not None else 0
             return result
         if earn is None:
             return result

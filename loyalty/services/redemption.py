@@ -19,10 +19,10 @@ from loyalty.models import (
     Redemption,
     RedemptionStatus,
     Reward,
+    Rulebook,
 )
-from loyalty.selectors import rulebook_in_force
 from loyalty.services.errors import PointsRefused
-from loyalty.services.ledger import _draw, _expire_due_lots, _post
+from loyalty.services.ledger import _expire_due_lots, _expiry, _post, _post_together
 
 IDEMPOTENCY_KEY_MAX_LENGTH = 100
 
@@ -91,11 +91,16 @@ def redemption_create(
             raise PointsRefused(_("“%(reward)s” is no longer offered.") % {"reward": reward.name})
         if not reward.in_stock:
             raise PointsRefused(_("“%(reward)s” is out of stock.") % {"reward": reward.name})
-        _expire_due_lots(card, today=today)
-        if card.balance < reward.points_price:
+        # The card's lots, read once: those past their validity expire, the others are
+        # drawn on, oldest expiry first.
+        lots = list(card.entries.filter(remaining__gt=0).order_by("expires_on", "id"))
+        due = sorted((lot for lot in lots if lot.expires_on <= today), key=lambda lot: lot.pk)
+        expiries = [_expiry(card, lot, today=today) for lot in due]
+        balance = card.balance + sum(entry.points for entry in expiries)
+        if balance < reward.points_price:
             raise PointsRefused(
                 _("Not enough points: balance %(balance)d, needs %(needs)d.")
-                % {"balance": card.balance, "needs": reward.points_price}
+                % {"balance": balance, "needs": reward.points_price}
             )
         redemption = Redemption.objects.create(
             card=card,
@@ -105,15 +110,38 @@ def redemption_create(
             redeemed_by=actor,
             idempotency_key=key,
         )
-        _draw(
-            card,
-            reward.points_price,
-            kind=EntryKind.REDEEM,
-            today=today,
-            redemption=redemption,
-            actor=actor,
-            rulebook=rulebook_in_force(on=today),
+        rulebook_id = (
+            Rulebook.objects.filter(effective_from__lte=today)
+            .order_by("-effective_from")
+            .values_list("pk", flat=True)
+            .first()
         )
+        draws, left = [], reward.points_price
+        for lot in lots:
+            if left == 0:
+                break
+            if lot.expires_on <= today:
+                continue
+            take = min(lot.remaining, left)
+            left -= take
+            lot.remaining -= take
+            draws.append(
+                LedgerEntry(
+                    card=card,
+                    kind=EntryKind.REDEEM,
+                    points=-take,
+                    occurred_on=today,
+                    lot=lot,
+                    redemption=redemption,
+                    actor=actor,
+                    rulebook_id=rulebook_id,
+                )
+            )
+        if left:  # the balance was checked under the lock; the caches disagree
+            raise PointsRefused(
+                _("The card's lots do not add up to its balance; run the reconciliation.")
+            )
+        _post_together(card, [expiries, draws], lots=[*due, *(d.lot for d in draws)])
         if reward.stock is not None:
             Reward.objects.filter(pk=reward.pk).update(stock=F("stock") - 1)
         audit_record(

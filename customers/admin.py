@@ -12,7 +12,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from accounts.roles import ROLE_LABELS
 from customers.admin_audit import AuditedChangeViewMixin, VisibleCustomerRowsMixin
 from customers.admin_history import ReadOnlyHistoryAdmin
-from customers.audit import audit_record
+from customers.audit import audit_object_type_label, audit_record
 from customers.forms import CustomerPrepareMixin
 from customers.masking import MaskedIdentityFormMixin, mask_id_number
 from customers.models import (
@@ -316,6 +316,23 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class AuditObjectTypeFilter(admin.SimpleListFilter):
+    """The object types present, each in the reader's language (customers.audit)."""
+
+    title = _("object type")
+    parameter_name = "object_type"
+
+    def lookups(self, request, model_admin):
+        present = AuditEntry.objects.order_by().values_list("object_type", flat=True).distinct()
+        labelled = [(value, audit_object_type_label(value)) for value in present]
+        return sorted(labelled, key=lambda pair: pair[1])
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(object_type=self.value())
+        return queryset
+
+
 @admin.register(AuditEntry)
 class AuditEntryAdmin(ReadOnlyAdmin):
     """Custodians and managers search the log; nobody edits or deletes it."""
@@ -324,17 +341,21 @@ class AuditEntryAdmin(ReadOnlyAdmin):
         "at",
         "actor",
         "action",
-        "object_type",
+        "object_type_label",
         "object_repr",
         "customer",
         "ip_address",
         "detail",
     ]
-    list_filter = ["action", "object_type", ("actor", admin.RelatedOnlyFieldListFilter)]
+    list_filter = ["action", AuditObjectTypeFilter, ("actor", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["actor__username", "actor__full_name", "customer__name", "object_repr"]
     date_hierarchy = "at"
     list_select_related = ["actor", "customer"]
     raw_id_fields = ["customer"]
+
+    @admin.display(description=_("object type"), ordering="object_type")
+    def object_type_label(self, entry: AuditEntry) -> str:
+        return audit_object_type_label(entry.object_type)
 
 
 class CustodyPolicyForm(forms.ModelForm):

@@ -27,6 +27,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from customers.admin import ReadOnlyAdmin
+from customers.audit import audit_object_type_label
 from customers.models import AuditEntry, Customer
 
 EXACT_COUNT_LIMIT = 10_000
@@ -100,7 +101,9 @@ class ObjectTypeFilter(admin.SimpleListFilter):
     parameter_name = "object_type"
 
     def lookups(self, request, model_admin):
-        return [(value, value) for value in distinct_indexed_values(AuditEntry, "object_type")]
+        present = distinct_indexed_values(AuditEntry, "object_type")
+        labelled = [(value, audit_object_type_label(value)) for value in present]
+        return sorted(labelled, key=lambda pair: pair[1])
 
     def queryset(self, request, queryset):
         return queryset.filter(object_type=self.value()) if self.value() else queryset
@@ -156,7 +159,7 @@ class AuditEntryAdmin(ReadOnlyAdmin):
         "at",
         "actor",
         "action",
-        "object_type",
+        "object_type_label",
         "object_repr",
         "customer",
         "ip_address",
@@ -176,6 +179,10 @@ class AuditEntryAdmin(ReadOnlyAdmin):
     raw_id_fields = ["customer"]
     paginator = EstimatedCountPaginator
     show_full_result_count = False
+
+    @admin.display(description=_("object type"), ordering="object_type")
+    def object_type_label(self, entry: AuditEntry) -> str:
+        return audit_object_type_label(entry.object_type)
 
     def get_search_results(self, request, queryset, search_term):
         term = search_term.strip()

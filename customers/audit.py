@@ -5,7 +5,9 @@ AuditOriginMiddleware sets, so services need not carry the request around."""
 import contextvars
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from customers.models import AuditAction, AuditEntry, Customer
 
@@ -22,6 +24,45 @@ def client_ip(request) -> str | None:
         if len(hops) >= settings.AUDIT_TRUSTED_PROXY_COUNT:
             return hops[-settings.AUDIT_TRUSTED_PROXY_COUNT]
     return request.META.get("REMOTE_ADDR") or None
+
+
+# What an entry's object_type reads as, for the types that are not a model's name (a
+# list, a report, a door); a model's name reads as the model's verbose name. Stored in
+# no language, shown in the reader's (the admin's audit log column and filter).
+OBJECT_TYPE_LABELS = {
+    "customer_list": _("customer list"),
+    "booking_list": _("booking list"),
+    "contact_person_list": _("contact person list"),
+    "followup_list": _("follow-up list"),
+    "reward_list": _("reward list"),
+    "catalogue_mailing": _("catalogue mailing"),
+    "custody_policy": _("custody policy"),
+    "api_token": _("API token"),
+    "service_account": _("service account"),
+    "import": _("spreadsheet import"),
+    "import_refused_rows": _("refused rows of an import"),
+    "loyalty_annual_reward": _("annual reward"),
+    "loyalty_card": _("points card"),
+    "loyalty_redemption": _("points redemption"),
+    "loyalty_statement": _("points statement"),
+    "monthly_statistics": _("monthly statistics"),
+    "outbound_message": _("outgoing message"),
+    "sign_in": _("sign-in"),
+    "tier_evaluation": _("tier evaluation"),
+    "tier_report": _("tier report"),
+    "webhook_delivery": _("webhook delivery"),
+    "webhook_endpoint": _("webhook endpoint"),
+}
+
+
+def audit_object_type_label(object_type: str) -> str:
+    """The object type of an audit entry in the reader's language."""
+    if object_type in OBJECT_TYPE_LABELS:
+        return str(OBJECT_TYPE_LABELS[object_type])
+    for model in apps.get_models():
+        if model._meta.model_name == object_type:
+            return str(model._meta.verbose_name)
+    return object_type
 
 
 class AuditOriginMiddleware:

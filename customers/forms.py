@@ -4,7 +4,7 @@ from decimal import Decimal
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Fieldset, Layout, Row
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -57,12 +57,47 @@ class CustomerPrepareMixin:
     """Runs the service's normalisation, ID-number facts and duplicate check as part of
     form validation, so errors show beside the right field (also in the admin)."""
 
+    # The unique constraints behind the duplicate check (撞单), by the field whose
+    # duplicate customer_prepare reports: it says so beside the field and names the
+    # owner, so the constraint's own message (the same fact, without the owner, at the
+    # top of the form) is not repeated. The constraints still hold in the database.
+    DUPLICATE_CONSTRAINTS = {
+        "customer_unique_id_number": "id_number",
+        "customer_unique_mobile": "mobile",
+        "customer_unique_organisation_name": "name",
+    }
+
+    def _drop_repeated_constraint_errors(self) -> None:
+        shown = [
+            str(constraint.get_violation_error_message())
+            for constraint in self.instance._meta.constraints
+            if self.DUPLICATE_CONSTRAINTS.get(constraint.name) in self._errors
+        ]
+        top = self._errors.get(NON_FIELD_ERRORS)
+        if not top or not shown:
+            return
+        kept = [message for message in top if message not in shown]
+        if kept:
+            self._errors[NON_FIELD_ERRORS] = self.error_class(kept, error_class="nonfield")
+        else:
+            del self._errors[NON_FIELD_ERRORS]
+
     def _post_clean(self):
         super()._post_clean()
         try:
             customer_prepare(customer=self.instance)
         except ValidationError as exc:
-            self._update_errors(exc)
+            # The model's field validators ran already (an ID number's check digit):
+            # a message the field shows once is not added a second time.
+            already = {field: set(self._errors.get(field, [])) for field in exc.message_dict}
+            fresh = {
+                field: [message for message in messages if message not in already[field]]
+                for field, messages in exc.message_dict.items()
+            }
+            fresh = {field: messages for field, messages in fresh.items() if messages}
+            if fresh:
+                self._update_errors(ValidationError(fresh))
+        self._drop_repeated_constraint_errors()
 
 
 class CustomerForm(MaskedIdentityFormMixin, CustomerPrepareMixin, forms.ModelForm):

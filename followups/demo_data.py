@@ -1,6 +1,8 @@
 """The demo agency's return-visit work, added by `manage.py load_demo` after customers,
-archives and tiers: a week of planning runs (so every rep has overdue, today and this
-week), a standing weekly visit, an agreed appointment, key-account records, feedback (one
+archives and tiers: an agency that has kept up with its regular contacts (most customers
+were called within their grade's cadence, a few slipped), a few days of planning runs
+(so every rep has a few overdue items, some today and most later this week), a standing
+weekly visit, an agreed appointment, key-account records, feedback (one
 overdue), a VIP event with replies and a catalogue mailing. Idempotent: each part checks
 for what it made before."""
 
@@ -11,7 +13,7 @@ import zoneinfo
 from django.conf import settings
 from django.contrib.auth import get_user_model
 
-from customers.models import Customer, Destination, ServiceRecord
+from customers.models import ContactRecord, Customer, Destination, ServiceRecord
 from customers.selectors import customer_list_visible
 from followups.models import (
     CatalogueMailing,
@@ -19,8 +21,10 @@ from followups.models import (
     EventInvitation,
     Followup,
     FollowupKind,
+    FollowupPolicy,
     FollowupStatus,
     KeyAccountRecord,
+    PlanningRun,
     StandingVisit,
 )
 from followups.selectors_care import customers_matching
@@ -38,6 +42,15 @@ from followups.services import (
 )
 
 PLANNING_DAYS = 3  # planning runs for the last days, so some work is overdue
+# The share of customers whose regular contact slipped: the rest were called within
+# their grade's cadence, so their next call falls due evenly over the coming weeks.
+SLIPPED = 0.05
+KEPT_UP_NOTES = [
+    "例行回访，客户近况良好，暂无出行计划。",
+    "微信问候，介绍了新上线的海岛线路。",
+    "电话回访，客户考虑明年春节出行。",
+    "客户对上次行程满意，答应推荐同事。",
+]
 FEEDBACK = [
     # (kind, source, summary, details, hours ago)
     ("complaint", "phone", "导游临时增加自费项目", "丽江团第三天，导游要求每人加付 280 元。", 60),
@@ -61,6 +74,7 @@ def load(*, stdout, today: datetime.date, seed: int = 2026) -> None:
     sales1 = User.objects.get(username="sales1")
     _standing_visit(sales1=sales1, today=today)
     _feedback(rng=rng, today=today)
+    _contacts_kept_up(rng=rng, today=today)
     runs = 0
     for offset in range(PLANNING_DAYS, -1, -1):
         day = today - datetime.timedelta(days=offset)
@@ -94,6 +108,41 @@ def _standing_visit(*, sales1, today: datetime.date) -> None:
     )
 
 
+def _contacts_kept_up(*, rng, today: datetime.date) -> None:
+    """A realistic agency is mostly on time: each live client was last contacted within
+    their grade's cadence (a call on a day drawn evenly over it), except a few who
+    slipped. So a rep opens the day with a few overdue items, not the whole book.
+    Runs before the first planning run (and never again: it checks for one)."""
+    if PlanningRun.objects.exists():
+        return
+    policy = FollowupPolicy.in_force(today=today)
+    cadence = {"A": policy.cadence_a_days, "B": policy.cadence_b_days}
+    live = (
+        Customer.objects.filter(
+            status__in=["active", "dormant"], kind__in=["individual", "corporate"]
+        )
+        .order_by("id")
+        .values_list("id", "owner_id", "grade")
+    )
+    records = []
+    for customer_id, owner_id, grade in live:
+        if rng.random() < SLIPPED:
+            continue
+        days = cadence.get(grade, policy.cadence_c_days)
+        day = today - datetime.timedelta(days=rng.randint(1, days))
+        records.append(
+            ContactRecord(
+                customer_id=customer_id,
+                by_id=owner_id,
+                contacted_at=_shanghai(day, rng.randint(9, 18)),
+                channel=rng.choice(["phone", "phone", "wechat"]),
+                outcome="reached",
+                notes=rng.choice(KEPT_UP_NOTES),
+            )
+        )
+    ContactRecord.objects.bulk_create(records, batch_size=2000)
+
+
 def _feedback(*, rng, today: datetime.date) -> None:
     if ServiceRecord.objects.filter(summary=FEEDBACK[0][2]).exists():
         return
@@ -121,15 +170,19 @@ def _feedback(*, rng, today: datetime.date) -> None:
 
 
 def _work_done(*, rng, today: datetime.date) -> None:
-    """Some of last week's work done, and one key-account visit agreed by phone."""
+    """Last week's work done on time: the post-trip visits of trips that ended before the
+    demo's planning runs began were made on their day, except one in four (late, still
+    open); and one key-account visit agreed by phone."""
     if Followup.objects.filter(status=FollowupStatus.DONE).exists():
         return
     overdue = list(
         Followup.objects.filter(
             status=FollowupStatus.OPEN, due_on__lt=today, kind=FollowupKind.POST_TRIP
-        ).select_related("owner", "customer")[:200]
+        )
+        .select_related("owner", "customer")
+        .order_by("id")[:200]
     )
-    for followup in rng.sample(overdue, min(len(overdue), len(overdue) // 3)):
+    for followup in rng.sample(overdue, len(overdue) - len(overdue) // 4):
         followup_complete(
             actor=followup.owner,
             followup=followup,

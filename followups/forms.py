@@ -56,6 +56,48 @@ class RescheduleForm(forms.Form):
     reason = forms.CharField(label=_("reason"), max_length=300)
 
 
+class SnoozeForm(forms.Form):
+    """My day's snooze: a later day (a quick choice of days, or a date) and why."""
+
+    days = forms.TypedChoiceField(
+        label=_("snooze for"),
+        choices=[(1, _("1 day")), (3, _("3 days")), (7, _("a week"))],
+        coerce=int,
+        required=False,
+    )
+    until = forms.DateField(label=_("postpone to"), required=False, widget=DateInput())
+    reason = forms.CharField(label=_("reason"), max_length=300)
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("until"):
+            if not cleaned.get("days"):
+                raise forms.ValidationError(_("Choose how long it waits."))
+            cleaned["until"] = timezone.localdate() + datetime.timedelta(days=cleaned["days"])
+        return cleaned
+
+
+class GreetingsBulkForm(forms.Form):
+    """The selected greetings: mark them sent, or move them to one date with a reason."""
+
+    action = forms.ChoiceField(choices=[("sent", "sent"), ("reschedule", "reschedule")])
+    selected = forms.TypedMultipleChoiceField(coerce=int, choices=(), required=True)
+    due_on = forms.DateField(label=_("new date"), required=False, widget=DateInput())
+    reason = forms.CharField(label=_("reason"), max_length=300, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Any ids: whether each may be touched is the selector's question (404 if not).
+        values = self.data.getlist("selected") if hasattr(self.data, "getlist") else []
+        self.fields["selected"].choices = [(value, value) for value in values]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("action") == "reschedule" and not cleaned.get("due_on"):
+            self.add_error("due_on", _("Give the new date."))
+        return cleaned
+
+
 class SkipForm(forms.Form):
     reason = forms.CharField(label=_("reason"), max_length=300)
 

@@ -8,18 +8,19 @@ the (owner, status, due_on) index. A rep sees their follow-ups, a team lead the 
 managers everyone's. Anything else is 404."""
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import SALES, TEAM_LEAD, has_role, is_manager
 from customers.selectors import customer_list_visible
-from followups.models import Followup, FollowupStatus, KeyAccountRecord
+from followups.models import Followup, FollowupKind, FollowupStatus, KeyAccountRecord
 
-MY_DAY_LIMIT = 100  # rows shown per section; the counts tell the whole story
+MY_DAY_LIMIT = 300  # rows shown (the oldest first); the counts tell the whole story
 
 
 def _sees_all(user) -> bool:
@@ -83,31 +84,96 @@ def rep_get_visible(*, user, pk):
         raise Http404 from None
 
 
+# My day's groups, by what the rep does (DOMAIN.md §4's kinds of return visit), in the
+# order the page shows them. Within a group the overdue rows come first (due order).
+MY_DAY_GROUPS = (
+    ("post_trip", _("Post-trip visits"), (FollowupKind.POST_TRIP,)),
+    ("regular", _("Regular contact"), (FollowupKind.REGULAR,)),
+    ("greeting", _("Greetings"), (FollowupKind.GREETING,)),
+    ("key_account", _("Key accounts"), (FollowupKind.KEY_ACCOUNT, FollowupKind.WEEKLY_VISIT)),
+    ("feedback", _("Feedback"), (FollowupKind.FEEDBACK,)),
+)
+GROUP_OF_KIND = {kind.value: key for key, _label, kinds in MY_DAY_GROUPS for kind in kinds}
+
+
+@dataclass
+class DayGroup:
+    key: str
+    label: str
+    rows: list = field(default_factory=list)
+    overdue: int = 0
+    today: int = 0
+    week: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.overdue + self.today + self.week
+
+    @property
+    def hidden(self) -> int:
+        """Rows past the page's limit: the counts still tell them."""
+        return self.total - len(self.rows)
+
+
 @dataclass
 class MyDay:
-    overdue: list
-    today: list
-    week: list
+    groups: list[DayGroup]
     counts: dict
+    today_date: datetime.date
+
+    @property
+    def items(self) -> list:
+        return [row for group in self.groups for row in group.rows]
+
+    @property
+    def overdue(self) -> list:
+        return [row for row in self.items if row.due_on < self.today_date]
+
+    @property
+    def today(self) -> list:
+        return [row for row in self.items if row.due_on == self.today_date]
+
+    @property
+    def week(self) -> list:
+        return [row for row in self.items if row.due_on > self.today_date]
 
 
 def my_day(*, owner, today: datetime.date) -> MyDay:
-    """A rep's open follow-ups: overdue, today, the rest of the week. Four queries, each
-    on the (owner, status, due_on) index."""
+    """A rep's open follow-ups due by the end of the week (overdue, today, the next six
+    days), grouped by what to do, overdue first. Two queries, each on the (owner,
+    status, due_on) index: the counts per kind, and the rows (the oldest
+    MY_DAY_LIMIT)."""
     week_end = today + datetime.timedelta(days=6)
     open_items = open_followups_for(user=owner)
-    counts = open_items.aggregate(
-        overdue=Count("id", filter=Q(due_on__lt=today)),
-        today=Count("id", filter=Q(due_on=today)),
-        week=Count("id", filter=Q(due_on__gt=today, due_on__lte=week_end)),
+    per_kind = (
+        open_items.filter(due_on__lte=week_end)
+        .order_by()
+        .values("kind")
+        .annotate(
+            overdue=Count("id", filter=Q(due_on__lt=today)),
+            today=Count("id", filter=Q(due_on=today)),
+            week=Count("id", filter=Q(due_on__gt=today)),
+        )
     )
-    rows = open_items.select_related("customer", "booking").order_by("due_on", "id")
-    return MyDay(
-        overdue=list(rows.filter(due_on__lt=today)[:MY_DAY_LIMIT]),
-        today=list(rows.filter(due_on=today)[:MY_DAY_LIMIT]),
-        week=list(rows.filter(due_on__gt=today, due_on__lte=week_end)[:MY_DAY_LIMIT]),
-        counts=counts,
+    groups = {key: DayGroup(key=key, label=label) for key, label, _kinds in MY_DAY_GROUPS}
+    for row in per_kind:
+        group = groups[GROUP_OF_KIND.get(row["kind"], "regular")]
+        group.overdue += row["overdue"]
+        group.today += row["today"]
+        group.week += row["week"]
+    rows = (
+        open_items.filter(due_on__lte=week_end)
+        .select_related("customer")
+        .order_by("due_on", "id")[:MY_DAY_LIMIT]
     )
+    for row in rows:
+        row.days_late = (today - row.due_on).days
+        groups[GROUP_OF_KIND.get(row.kind, "regular")].rows.append(row)
+    counts = {
+        name: sum(getattr(group, name) for group in groups.values())
+        for name in ("overdue", "today", "week")
+    }
+    return MyDay(groups=list(groups.values()), counts=counts, today_date=today)
 
 
 def backlog_by_rep(*, user, today: datetime.date) -> list[dict]:

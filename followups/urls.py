@@ -1,15 +1,17 @@
 from django.urls import path
 
-from followups import views, views_warnings
+from followups import views, views_day, views_warnings
 
 app_name = "followups"
 
 urlpatterns = [
-    path("", views.my_day_view, name="my_day"),
+    path("", views_day.my_day_view, name="my_day"),
+    path("greetings/", views_day.greetings_bulk_view, name="greetings_bulk"),
     path("<int:pk>/", views.followup_detail, name="detail"),
     path("<int:pk>/complete/", views.followup_complete_view, name="complete"),
     path("<int:pk>/reschedule/", views.followup_reschedule_view, name="reschedule"),
     path("<int:pk>/skip/", views.followup_skip_view, name="skip"),
+    path("<int:pk>/snooze/", views_day.followup_snooze_view, name="snooze"),
     path("<int:pk>/appointment/", views.followup_appointment_view, name="appointment"),
     path("customers/<int:customer_pk>/key-record/", views.key_record_new, name="key_record_new"),
     path("key-records/<int:pk>/", views.key_record_detail, name="key_record"),

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.roles import MANAGER, SALES, TEAM_LEAD, has_role, is_manager, require_manager_page
+from accounts.roles import MANAGER, SALES, TEAM_LEAD, require_manager_page
 from customers.models import ServiceStatus
 from customers.selectors import customer_can_edit, customer_get_visible, customer_list_visible
 from customers.services import MassActionRefused, personal_data_export_record
@@ -24,17 +24,10 @@ from followups.models import (
     CatalogueMailing,
     CustomerEvent,
     EventInvitation,
-    FollowupKind,
     InvitationReply,
     KeyAccountRecord,
 )
-from followups.selectors import (
-    backlog_by_rep,
-    followup_get_visible,
-    key_account_record_get_visible,
-    my_day,
-    rep_get_visible,
-)
+from followups.selectors import followup_get_visible, key_account_record_get_visible
 from followups.selectors_care import (
     customers_matching,
     mailing_incomplete_addresses,
@@ -47,7 +40,6 @@ from followups.selectors_feedback import (
     feedback_list_visible,
     feedback_overdue,
 )
-from followups.selectors_warnings import open_warnings
 from followups.services import (
     calendar_feed_issue,
     calendar_feed_revoke,
@@ -77,43 +69,6 @@ PAGE_SIZE = 50
 def _errors(request, error: ValidationError) -> None:
     for message in error.messages:
         messages.error(request, message)
-
-
-# --- My day -------------------------------------------------------------------------------
-
-
-@login_required
-def my_day_view(request):
-    """A rep's day; managers and team leads also see every rep's backlog and may open a
-    rep's day (`?rep=`) within their scope."""
-    today = timezone.localdate()
-    rep = request.user
-    if request.GET.get("rep"):
-        rep = rep_get_visible(user=request.user, pk=request.GET["rep"])
-    sees_team = is_manager(request.user) or has_role(request.user, TEAM_LEAD)
-    works = has_role(rep, SALES, TEAM_LEAD) or rep.followups.exists()
-    day = my_day(owner=rep, today=today) if works else None
-    if day is not None and rep == request.user:
-        # The menu badge counts the same rows: spare its query on this page.
-        request.user._my_day_count = day.counts["overdue"] + day.counts["today"]
-    return render(
-        request,
-        "followups/my_day.html",
-        {
-            "day": day,
-            "rep": rep,
-            "today": today,
-            "backlog": backlog_by_rep(user=request.user, today=today) if sees_team else None,
-            # Early warnings: a rep's customers on their day; on a lead's or manager's own
-            # page, every warning in their scope (the backlog view).
-            "warnings": open_warnings(
-                user=request.user, owner=None if sees_team and rep == request.user else rep
-            ),
-            "warning_form": forms.WarningHandleForm(),
-            "complete_form": forms.CompleteForm(),
-            "visit_kinds": [FollowupKind.KEY_ACCOUNT.value, FollowupKind.WEEKLY_VISIT.value],
-        },
-    )
 
 
 @login_required

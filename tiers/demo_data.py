@@ -29,8 +29,8 @@ from tiers.statistics import add_months
 
 MONTHS = 13
 MANUAL_REASONS = [
-    "Chairs the alumni association; brings a group every year",
-    "Long-standing corporate contact; travel policy renewed",
+    "校友会会长，每年组织一个团",
+    "多年合作的企业客户，差旅协议已续签",
 ]
 
 

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.roles import CUSTODIAN, has_role
 from customers.audit import audit_record
@@ -43,12 +44,18 @@ from customers.validators import (
     parse_id_number,
 )
 
+# Lazy, so that makemessages finds them and each reader gets their own language (the
+# import report renders them once per language).
 DUPLICATE_MESSAGES = {
-    "id_number": "A customer with this ID number is already on file, owned by %(owner)s.",
-    "mobile": "A customer with this mobile number is already on file, owned by %(owner)s.",
-    "name": "An organisation with this name is already on file, owned by %(owner)s.",
+    "id_number": gettext_lazy(
+        "A customer with this ID number is already on file, owned by %(owner)s."
+    ),
+    "mobile": gettext_lazy(
+        "A customer with this mobile number is already on file, owned by %(owner)s."
+    ),
+    "name": gettext_lazy("An organisation with this name is already on file, owned by %(owner)s."),
 }
-DUPLICATE_DELETED_MESSAGE = (
+DUPLICATE_DELETED_MESSAGE = gettext_lazy(
     "A deleted customer with the same %(field)s is in the recycle bin; "
     "ask an archive custodian to restore it."
 )
@@ -68,9 +75,9 @@ def _duplicate_errors(customer: Customer) -> dict[str, list[str]]:
             field_label = Customer._meta.get_field(
                 "name" if duplicate.field == "name" else duplicate.field
             ).verbose_name
-            message = _(DUPLICATE_DELETED_MESSAGE) % {"field": field_label}
+            message = DUPLICATE_DELETED_MESSAGE % {"field": field_label}
         else:
-            message = _(DUPLICATE_MESSAGES[duplicate.field]) % {
+            message = DUPLICATE_MESSAGES[duplicate.field] % {
                 "owner": duplicate.customer.owner.display_name
             }
         errors.setdefault(duplicate.field, []).append(message)

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
@@ -85,19 +85,19 @@ class _Echo:
 
 
 EXPORT_COLUMNS = [
-    (_lazy("name"), lambda c: c.name),
-    (_lazy("kind"), lambda c: c.get_kind_display()),
-    (_lazy("status"), lambda c: c.get_status_display()),
-    (_lazy("owner"), lambda c: c.owner.display_name),
-    (_lazy("mobile"), lambda c: c.mobile),
-    (_lazy("e-mail"), lambda c: c.email),
+    (gettext_lazy("name"), lambda c: c.name),
+    (gettext_lazy("kind"), lambda c: c.get_kind_display()),
+    (gettext_lazy("status"), lambda c: c.get_status_display()),
+    (gettext_lazy("owner"), lambda c: c.owner.display_name),
+    (gettext_lazy("mobile"), lambda c: c.mobile),
+    (gettext_lazy("e-mail"), lambda c: c.email),
     # Exports carry the last-four mask for everyone and no birthday (customers.masking).
-    (_lazy("resident ID number"), lambda c: mask_id_number(c.id_number)),
-    (_lazy("postal address"), lambda c: c.postal_address),
-    (_lazy("postal code"), lambda c: c.postal_code),
-    (_lazy("source channel"), lambda c: c.get_source_channel_display()),
+    (gettext_lazy("resident ID number"), lambda c: mask_id_number(c.id_number)),
+    (gettext_lazy("postal address"), lambda c: c.postal_address),
+    (gettext_lazy("postal code"), lambda c: c.postal_code),
+    (gettext_lazy("source channel"), lambda c: c.get_source_channel_display()),
     (
-        _lazy("last contact"),
+        gettext_lazy("last contact"),
         lambda c: (
             timezone.localtime(c.last_contact_at).strftime("%Y-%m-%d") if c.last_contact_at else ""
         ),

@@ -31,7 +31,7 @@ def default_policy(apps, schema_editor):
     FollowupPolicy = apps.get_model("followups", "FollowupPolicy")
     if not FollowupPolicy.objects.exists():
         FollowupPolicy.objects.create(
-            effective_from=datetime.date(2000, 1, 1), notes="DOMAIN.md §4 defaults"
+            effective_from=datetime.date(2000, 1, 1), notes="回访制度默认值（DOMAIN.md §4）"
         )
 
 

@@ -11,6 +11,11 @@ from followups.services.care import (
     key_account_record_create,
     mailing_create,
 )
+from followups.services.day import (
+    followup_snooze,
+    greetings_mark_sent,
+    greetings_reschedule,
+)
 from followups.services.feedback import (
     feedback_assign,
     feedback_close,
@@ -42,6 +47,9 @@ __all__ = [
     "followup_confirm_appointment",
     "followup_reschedule",
     "followup_skip",
+    "followup_snooze",
+    "greetings_mark_sent",
+    "greetings_reschedule",
     "invitation_record",
     "key_account_record_create",
     "mailing_create",

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from customers.audit import audit_record
 from customers.models import AuditAction, ContactChannel, ContactRecord
@@ -16,7 +16,7 @@ from customers.services import contact_record_create
 from followups.models import CONFIRMED_APPOINTMENT, Followup, FollowupStatus, StandingVisit
 from followups.selectors import followup_can_work
 
-VISIT_NEEDS_APPOINTMENT = _lazy(
+VISIT_NEEDS_APPOINTMENT = gettext_lazy(
     "An on-site visit needs an appointment confirmed by phone first, or a standing "
     "weekly visit on that day. Record the appointment on the customer's visit "
     "follow-up (My day), or log the contact as a phone call."

@@ -9,7 +9,6 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop
 from simple_history.utils import bulk_update_with_history
 
 from customers.forms import CustomerForm
@@ -36,17 +35,6 @@ PLAIN_FIELDS = [name for name in CustomerForm.Meta.fields if name not in RELATIO
 CHANGE_FIELDS = [name for name in AUDITED_FIELDS if name not in ("deleted_at", "deleted_by")]
 KEY_FIELDS = ("id_number", "mobile", "name")
 CLEANED = [field.name for field in Customer._meta.concrete_fields]
-# The service's duplicate messages are plain strings there: marked here so that
-# makemessages keeps them in the catalogue (the import report renders them per language).
-_MESSAGES_FOR_THE_CATALOGUE = (
-    gettext_noop("A customer with this ID number is already on file, owned by %(owner)s."),
-    gettext_noop("A customer with this mobile number is already on file, owned by %(owner)s."),
-    gettext_noop("An organisation with this name is already on file, owned by %(owner)s."),
-    gettext_noop(
-        "A deleted customer with the same %(field)s is in the recycle bin; "
-        "ask an archive custodian to restore it."
-    ),
-)
 DUPLICATE_IN_FILE = _("The same %(field)s as row %(row)d of this file.")
 SEVERAL_MATCHES = _(
     "This row matches %(count)d different customers on file (by ID number, mobile or "

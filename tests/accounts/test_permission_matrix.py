@@ -244,3 +244,33 @@ def test_admin_history_needs_logging_in(north_history, client, name):
     response = client.get(reverse(name, args=north_history[name]))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("admin:login"))
+
+
+FOLLOWUP_POSTS = ["complete", "reschedule", "skip", "appointment", "snooze"]
+
+
+@pytest.mark.parametrize("outsider", ["sales1", "lead1"])
+def test_another_teams_follow_up_cannot_be_worked(staff, north, client_as, outsider):
+    """My day's doors that write (each action on one follow-up, and the greetings in
+    bulk) are 404 outside the user's scope, and nothing changes."""
+    client = client_as(staff[outsider])
+    before = Followup.objects.values().get(pk=north["followup"])
+    for action in FOLLOWUP_POSTS:
+        url = reverse(f"followups:{action}", args=[north["followup"]])
+        data = {"outcome": "reached", "days": "1", "reason": "x", "due_on": "2026-12-30"}
+        assert client.post(url, data).status_code == 404, action
+    bulk = client.post(
+        reverse("followups:greetings_bulk"), {"action": "sent", "selected": [north["followup"]]}
+    )
+    assert bulk.status_code == 404
+    assert Followup.objects.values().get(pk=north["followup"]) == before
+
+
+def test_my_days_writes_need_logging_in(north, client):
+    for url in (
+        reverse("followups:snooze", args=[north["followup"]]),
+        reverse("followups:greetings_bulk"),
+    ):
+        response = client.post(url, {"days": "1", "reason": "x"})
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login"))

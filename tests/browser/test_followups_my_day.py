@@ -51,28 +51,23 @@ def test_a_rep_completes_todays_visits(live_server, page, sales1, sales3):
     page.wait_for_url(f"{live_server.url}/customers/")
     page.click("nav >> text=My day")
 
-    today_section = page.locator("[data-testid=section-today]")
-    expect(today_section).to_contain_text("华夏集团")
-    expect(today_section).to_contain_text("远航科技")
+    visits = page.locator("[data-testid=group-key_account]")
+    expect(visits).to_contain_text("华夏集团")
+    expect(visits).to_contain_text("远航科技")
     expect(page.locator("body")).not_to_contain_text("北方贸易")
     SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOT), full_page=True)
 
-    for customer, notes in (
-        (weekly, "例行拜访，确认年会行程"),
-        (monthly, "月度拜访，客户提出酒店升级"),
-    ):
-        row = today_section.locator("tr", has_text=customer.name)
-        row.locator("input[name=notes]").fill(notes)
-        row.locator("select[name=outcome]").select_option("reached")
-        row.get_by_role("button", name="Done").click()
+    for customer in (weekly, monthly):
+        item = visits.locator("[data-testid=item]", has_text=customer.name)
+        item.get_by_role("button", name="Reached").click()
         expect(page.locator(".alert-success")).to_contain_text(customer.name)
-    expect(page.locator("[data-testid=section-today]")).to_contain_text("Nothing here.")
+    expect(page.locator("[data-testid=group-key_account]")).to_have_count(0)
 
     page.goto(f"{live_server.url}/customers/{monthly.pk}/")
     timeline = page.locator("[data-testid=timeline]")
-    expect(timeline).to_contain_text("月度拜访，客户提出酒店升级")
     expect(timeline).to_contain_text("On-site visit")
+    expect(timeline).to_contain_text("Reached, talked")
     assert (
         Followup.objects.filter(owner=sales1, due_on=today, status=FollowupStatus.DONE).count() == 2
     )

@@ -30,23 +30,35 @@ def followup(owner, *, due_on=TODAY, kind=FollowupKind.REGULAR, key=None, **fiel
     )
 
 
-def test_my_day_sections(sales1, client_as, frozen):
+def _group(html: str, key: str) -> str:
+    return html.split(f'data-testid="group-{key}"')[1].split("</section>")[0]
+
+
+def test_my_day_groups_by_what_to_do_overdue_first(sales1, client_as, frozen):
     late = followup(sales1, due_on=TODAY - 2 * DAY)
     now = followup(sales1, due_on=TODAY)
     soon = followup(sales1, due_on=TODAY + 6 * DAY)
     later = followup(sales1, due_on=TODAY + 7 * DAY)
+    trip = followup(sales1, due_on=TODAY - DAY, kind=FollowupKind.POST_TRIP)
+    greeting = followup(sales1, due_on=TODAY + DAY, kind=FollowupKind.GREETING)
     page = client_as(sales1).get(reverse("followups:my_day"))
     assert page.status_code == 200
     html = page.text
-    sections = {
-        name: html.split(f'data-testid="section-{name}"')[1].split("</table>")[0]
-        for name in ("overdue", "today", "week")
-    }
-    assert f'data-followup="{late.pk}"' in sections["overdue"]
-    assert f'data-followup="{now.pk}"' in sections["today"]
-    assert f'data-followup="{soon.pk}"' in sections["week"]
+    regular = _group(html, "regular")
+    # Overdue first, then today, then the week; nothing past the week.
+    assert (
+        regular.index(f'data-followup="{late.pk}"')
+        < regular.index(f'data-followup="{now.pk}"')
+        < regular.index(f'data-followup="{soon.pk}"')
+    )
+    assert "2 days late" in regular and "1 overdue" in regular
     assert f'data-followup="{later.pk}"' not in html
-    assert '<span class="badge text-bg-warning" data-testid="my-day-count">2</span>' in html
+    assert f'data-followup="{trip.pk}"' in _group(html, "post_trip")
+    assert f'data-followup="{greeting.pk}"' in _group(html, "greeting")
+    assert 'data-testid="group-feedback"' not in html  # no empty groups
+    # The grade and a tel: link one tap away.
+    assert f'href="tel:{late.customer.mobile}"' in regular
+    assert '<span class="badge text-bg-warning" data-testid="my-day-count">3</span>' in html
 
 
 def test_one_click_completion_writes_the_timeline(sales1, client_as, frozen):
@@ -180,7 +192,7 @@ def test_my_day_and_the_badge_read_by_owner_alone(
     sales1, sales2, client_as, frozen, django_assert_max_num_queries
 ):
     """No "customer's current owner" at read time any more (the owner column is kept
-    right when a customer changes hands): My day is four queries on follow-ups, each
+    right when a customer changes hands): My day is two queries on follow-ups, each
     filtering by owner_id and never by the customer's owner, the badge one COUNT."""
     mine = followup(sales1, due_on=TODAY - DAY)
     followup(sales2)  # someone else's, not on sales1's day
@@ -190,7 +202,7 @@ def test_my_day_and_the_badge_read_by_owner_alone(
         response = client.get(reverse("followups:my_day"))
     assert f'data-followup="{mine.pk}"' in response.text
     reads = [q["sql"] for q in page.captured_queries if 'FROM "followups_followup"' in q["sql"]]
-    assert len(reads) == 4  # the three counts in one, then overdue, today, the week
+    assert len(reads) == 2  # the counts per kind, then the rows
     for sql in reads:
         where = sql.split(" WHERE ", 1)[1]
         assert f'"followups_followup"."owner_id" = {sales1.pk}' in where

@@ -14,13 +14,16 @@ READ = [
     "tiers.view_gradechange",
     "tiers.view_gradenotification",
 ]
+# The note is written on the agency's behalf, in its office language (as a manager would
+# write it); a note is shown as written, never translated.
+SEED_NOTE = "客户分级手册默认值"
 TIER_PERMISSIONS = {"manager": [*READ, "tiers.add_tierpolicy"], "custodian": READ}
 
 
 def seed(apps, schema_editor):
     TierPolicy = apps.get_model("tiers", "TierPolicy")
     if not TierPolicy.objects.exists():
-        TierPolicy.objects.create(version=1, note="Handbook defaults")
+        TierPolicy.objects.create(version=1, note=SEED_NOTE)
     grant_role_permissions(apps, TIER_PERMISSIONS)
 
 

@@ -2,6 +2,7 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from archives.models import ArchiveStatus, BusinessArchive
+from customers.filters import AnyYesNo
 from customers.models import TripType
 
 
@@ -14,7 +15,7 @@ class ArchiveFilter(django_filters.FilterSet):
     )
     status = django_filters.ChoiceFilter(choices=ArchiveStatus.choices, label=_("status"))
     missing = django_filters.BooleanFilter(
-        method="filter_missing", label=_("required documents missing")
+        method="filter_missing", label=_("required documents missing"), widget=AnyYesNo
     )
 
     class Meta:

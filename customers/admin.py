@@ -11,7 +11,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from accounts.roles import ROLE_LABELS
 from customers.admin_audit import AuditedChangeViewMixin, VisibleCustomerRowsMixin
 from customers.admin_history import ReadOnlyHistoryAdmin
-from customers.audit import audit_object_type_label, audit_record
+from customers.audit import audit_record
 from customers.forms import CustomerPrepareMixin
 from customers.masking import MaskedIdentityFormMixin, mask_id_number
 from customers.models import (

@@ -10,9 +10,16 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Team
 from customers.masking import MaskedIdentityFormMixin
-from customers.models import Booking, ContactPerson, ContactRecord, Customer, ServiceRecord
+from customers.models import (
+    Booking,
+    ContactPerson,
+    ContactRecord,
+    Customer,
+    ServiceRecord,
+    Tag,
+)
 from customers.selectors import handover_candidates, owner_choices
-from customers.services import customer_prepare
+from customers.services import BULK_ACTIONS, customer_prepare
 from customers.validators import normalize_id_number, normalize_mobile, validate_mobile
 
 
@@ -285,6 +292,10 @@ class BookingForm(forms.ModelForm):
             "Leave empty when nothing was refunded; a Refunded booking with no figure is "
             "refunded in full."
         )
+        if not self.instance.refunded_amount:
+            # Empty, as the help text says, not the model's 0.00 (new bookings and those
+            # with nothing refunded alike).
+            self.initial["refunded_amount"] = None
 
     def clean_refunded_amount(self):
         return self.cleaned_data.get("refunded_amount") or Decimal("0")
@@ -401,3 +412,24 @@ class DepartureForm(forms.Form):
         if bool(cleaned.get("to_owner")) == bool(cleaned.get("to_team")):
             raise ValidationError(_("Choose one rep or one team to hand the customers to."))
         return cleaned
+
+
+class CustomerBulkForm(forms.Form):
+    """The bar above the customer list's ticked rows (customers.services.bulk)."""
+
+    action = forms.ChoiceField(label=_("With the ticked customers"), choices=BULK_ACTIONS)
+    owner = forms.ModelChoiceField(
+        label=_("Rep"),
+        queryset=None,
+        required=False,
+        error_messages={"invalid_choice": _("Choose a rep you may give customers to.")},
+    )
+    tag = forms.ModelChoiceField(label=_("Tag"), queryset=Tag.objects.all(), required=False)
+    # The ticked rows (inputs named "customers") are not a field: the service checks them
+    # against the user's scope, so that an id outside it is a 404 for the whole batch
+    # rather than a form error naming it.
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = owner_choices(user=user)
+        self.fields["owner"].label_from_instance = lambda rep: rep.display_name

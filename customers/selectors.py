@@ -112,6 +112,30 @@ def customer_get_visible(*, user, pk: Any) -> Customer:
         raise Http404 from None
 
 
+def customer_list_editable_by_ids(*, user, ids) -> list[Customer]:
+    """The customers named by `ids` for a bulk change on the list page, locked for update
+    (call inside a transaction). Every one must be a customer `user` may change
+    (customer_can_edit: their own, their team's for a lead, any for a manager); one
+    outside that, or an id that names nothing, is a 404 for the whole batch, so the
+    answer never tells which ids exist."""
+    try:
+        wanted = {int(pk) for pk in ids}
+    except (TypeError, ValueError):
+        raise Http404 from None
+    customers = list(
+        customer_list_responsible(user=user)
+        .select_for_update(of=("self",))
+        .select_related("owner__team")
+        .filter(pk__in=wanted)
+        .order_by("pk")
+    )
+    if len(customers) != len(wanted) or not all(
+        customer_can_edit(user=user, customer=customer) for customer in customers
+    ):
+        raise Http404
+    return customers
+
+
 def customer_can_edit(*, user, customer: Customer) -> bool:
     """Owner, the owner's team lead, and managers may change a customer's archive; a
     service account, the customers of its owner scope (its token's scopes say whether

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from customers.views import archive as views
-from customers.views import custody, jobs, sign_in
+from customers.views import bulk, custody, jobs, record, sign_in
 from customers.views import outbox as outbox_views
 
 app_name = "customers"
@@ -10,7 +10,9 @@ urlpatterns = [
     path("", views.customer_list, name="list"),
     path("export.csv", views.customer_export, name="export"),
     path("new/", views.customer_create_view, name="create"),
+    path("bulk/", bulk.customer_bulk, name="bulk"),
     path("<int:pk>/", views.customer_detail, name="detail"),
+    path("<int:pk>/print/", record.customer_print, name="print"),
     path("<int:pk>/edit/", views.customer_edit, name="edit"),
     path("<int:pk>/delete/", views.customer_delete, name="delete"),
     path("<int:pk>/history/", views.customer_history_view, name="history"),

@@ -14,6 +14,7 @@ from customers.services.archive import (
     service_record_create,
 )
 from customers.services.booking_sync import SyncedBooking, booking_sync_from_source
+from customers.services.bulk import BULK_ACTIONS, customers_bulk_allowed, customers_bulk_update
 from customers.services.custody import (
     MassActionRefused,
     access_request_create,
@@ -34,6 +35,7 @@ from customers.services.outbox import (
 )
 
 __all__ = [
+    "BULK_ACTIONS",
     "MassActionRefused",
     "MessageDraft",
     "SyncedBooking",
@@ -52,6 +54,8 @@ __all__ = [
     "customer_restore",
     "customer_soft_delete",
     "customer_update",
+    "customers_bulk_allowed",
+    "customers_bulk_update",
     "customers_soft_delete",
     "employee_depart",
     "handover_targets",

@@ -20,23 +20,21 @@ from customers.forms import (
     ContactPersonForm,
     ContactPersonReplaceForm,
     ContactRecordForm,
+    CustomerBulkForm,
     CustomerForm,
     ServiceRecordForm,
 )
-from customers.masking import customer_identity_for, mask_id_number
+from customers.masking import mask_id_number
 from customers.models import AuditAction, ContactRecord, Customer
 from customers.pagination import CappedPaginator
-from customers.panels import customer_panels
 from customers.selectors import (
     booking_can_edit,
     customer_can_create,
     customer_can_edit,
-    customer_figures,
     customer_get_visible,
     customer_history,
     customer_list_annotate,
     customer_list_visible,
-    customer_timeline,
 )
 from customers.services import (
     MassActionRefused,
@@ -48,9 +46,11 @@ from customers.services import (
     customer_export_record,
     customer_soft_delete,
     customer_update,
+    customers_bulk_allowed,
     service_record_create,
 )
 from customers.spreadsheets import SafeCsvWriter
+from customers.views.record import customer_record_context
 
 PAGE_SIZE = 25
 
@@ -75,6 +75,11 @@ def customer_list(request):
             "query": query.urlencode(),
             "can_create": customer_can_create(user=request.user),
             "can_export": request.user.has_perm("customers.export_customers"),
+            "bulk_form": (
+                CustomerBulkForm(user=request.user)
+                if customers_bulk_allowed(user=request.user)
+                else None
+            ),
         },
     )
 
@@ -135,23 +140,12 @@ def customer_export(request):
 def customer_detail(request, pk):
     customer = customer_get_visible(user=request.user, pk=pk)
     audit_record(actor=request.user, action=AuditAction.VIEW, obj=customer)
-    can_edit = customer_can_edit(user=request.user, customer=customer)
-    return render(
-        request,
-        "customers/customer_detail.html",
-        {
-            "customer": customer,
-            "can_edit": can_edit,
-            "identity": customer_identity_for(user=request.user, customer=customer),
-            "destinations": list(customer.desired_destinations.all()),
-            "tags": list(customer.tags.all()),
-            "contact_people": list(customer.contact_people.all()),
-            "timeline": customer_timeline(customer=customer),
-            "figures": customer_figures(customer=customer),
-            "contact_form": ContactRecordForm(),
-            "panels": customer_panels(customer=customer, user=request.user),
-        },
+    context = customer_record_context(user=request.user, customer=customer)
+    context.update(
+        can_edit=customer_can_edit(user=request.user, customer=customer),
+        contact_form=ContactRecordForm(),
     )
+    return render(request, "customers/customer_detail.html", context)
 
 
 @sensitive_post_parameters("id_number")

@@ -68,6 +68,7 @@ def north(customer_of_sales3, sales3):
 # URLs about sales3's customer: (url name, the fixture key of its argument).
 CUSTOMER_WORK = [
     ("customers:detail", "customer"),
+    ("customers:print", "customer"),
     ("tiers:customer_grade", "customer"),
     ("followups:detail", "followup"),
     ("followups:key_record_new", "customer"),

@@ -1,17 +1,11 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 
 from accounts.signals import password_changed
-
-
-@login_required
-def home(request):
-    return redirect("customers:list")
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

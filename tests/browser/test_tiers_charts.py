@@ -92,6 +92,11 @@ def test_pareto_and_churn_charts_fit_in_every_layout(page, live_server, book, ma
             svg = page.locator(f"#{card} svg")
             assert svg.count() == 1, (card, language, width)
             assert svg.evaluate(GEOMETRY) == [], (card, language, width)
+        # Every other chart of the page too (bar charts size their label column to the
+        # longest label: none is cut at the left edge).
+        for svg in page.locator("svg.tier-chart").all():
+            assert svg.evaluate(GEOMETRY) == [], (language, width)
+        for card in ("report-pareto", "report-churn"):
             if LAYOUT_SHOTS_DIR:
                 page.locator(f"#{card}").screenshot(
                     path=f"{LAYOUT_SHOTS_DIR}/{card}-{language}-{width}.png"

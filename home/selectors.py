@@ -34,7 +34,7 @@ from followups.selectors_feedback import feedback_list_visible, feedback_overdue
 from tiers.selectors_movement import grade_movement_latest
 
 LIST_LIMIT = 10
-FOLLOWUP_LIMIT = 8
+FOLLOWUP_LIMIT = 12
 OVERDUE_BOOKINGS_LIMIT = 20
 
 MANAGER_SECTION = "manager"

@@ -13,4 +13,9 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", views.PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "set-password/<uidb64>/<token>/",
+        views.PasswordSetupView.as_view(),
+        name="password_setup",
+    ),
 ]

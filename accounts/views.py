@@ -1,17 +1,11 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 
 from accounts.signals import password_changed
-
-
-@login_required
-def home(request):
-    return redirect("customers:list")
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
@@ -43,3 +37,17 @@ def locked_out(request, original_response=None, credentials=None):
         {"minutes": minutes, "login_url": request.path},
         status=429,
     )
+
+
+class PasswordSetupView(auth_views.PasswordResetConfirmView):
+    """A new member of staff chooses their password through the one-time link a manager's
+    account creation mailed them (customers.services.staff): Django's reset-token
+    check, the password validators, then the sign-in page."""
+
+    template_name = "accounts/password_setup.html"
+    success_url = reverse_lazy("login")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        messages.success(self.request, _("Your password is set. Sign in with it now."))
+        return response

@@ -72,6 +72,8 @@ INSTALLED_APPS = [
     # operations commands: backup, restore.
     "django_celery_beat",
     "ops",
+    # The home page of each role: the top floor, reading the other apps' selectors.
+    "home",
 ]
 
 MIDDLEWARE = [

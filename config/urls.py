@@ -2,7 +2,6 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from accounts import views as account_views
 from config.health import healthz, healthz_broker
 
 admin.site.site_header = _("Travel CRM administration")
@@ -10,7 +9,7 @@ admin.site.site_title = _("Travel CRM")
 admin.site.index_title = _("Archive custody")
 
 urlpatterns = [
-    path("", account_views.home, name="home"),
+    path("", include("home.urls")),
     path("healthz/", healthz, name="healthz"),
     path("healthz/broker/", healthz_broker, name="healthz_broker"),
     path("accounts/", include("accounts.urls")),

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from customers.views import archive as views
-from customers.views import bulk, custody, jobs, record, sign_in
+from customers.views import bulk, custody, jobs, record, sign_in, staff
 from customers.views import outbox as outbox_views
 
 app_name = "customers"
@@ -46,6 +46,8 @@ urlpatterns += [
         name="job_alert_acknowledge",
     ),
     path("staff/", custody.staff_list, name="staff"),
+    path("staff/new/", staff.staff_new, name="staff_new"),
+    path("staff/<int:user_pk>/edit/", staff.staff_edit, name="staff_edit"),
     path("staff/<int:user_pk>/depart/", custody.staff_depart, name="staff_depart"),
     path("staff/<int:user_pk>/departure/", custody.staff_departure, name="staff_departure"),
 ]

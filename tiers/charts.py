@@ -35,11 +35,20 @@ def _percent(value: float) -> str:
     return f"{value * 100:.1f}%"
 
 
+def text_width(text: str, size: float) -> float:
+    """A generous estimate of a label's width in SVG units: the page's fonts are not known
+    on the server, so a Chinese character counts as a full em, anything else as 0.62 em
+    (wider than most Latin letters), and the label's room is made from it."""
+    return sum(size if ord(char) > 0x2E80 else size * 0.62 for char in str(text))
+
+
 def bar_chart(rows, *, title: str, value: str = "customers", label: str = "label") -> str:
-    """Horizontal bars, one per row, labelled with the value."""
+    """Horizontal bars, one per row, labelled with the value. The labels' column is as
+    wide as the longest label, so none is cut at the left edge in either language."""
     if not any(row[value] for row in rows):
         return ""
-    width, label_width, bar_height, gap = 520, 150, 22, 8
+    label_width = max(60, math.ceil(max(text_width(row[label], 12) for row in rows)) + 12)
+    width, bar_height, gap = label_width + 370, 22, 8
     top = max(row[value] for row in rows)
     body = []
     for index, row in enumerate(rows):
@@ -181,10 +190,9 @@ def pareto_curve(pareto, *, title: str) -> str:
     profit (green, customers ordered by gross profit) against the share of buying
     customers, best first; the dashed line marks the top 20%.
 
-    Each curve lies on or above the diagonal (the best customers first bring at least
-    their share), so the notes go below it, bottom right, where no curve can cross
-    them. Profit can pass 100% on the way when loss-making customers come last: the
-    scale then goes above 100%."""
+    The notes (the top 20%'s shares) stand below the chart as a legend. Profit can pass
+    100% on the way when loss-making customers come last: the scale then goes above
+    100%."""
     spend_points = pareto.get("spend_points") or []
     profit_points = pareto.get("profit_points") or []
     if len(spend_points) < 2 and len(profit_points) < 2:
@@ -237,14 +245,21 @@ def pareto_curve(pareto, *, title: str) -> str:
                 % {"share": _percent(pareto["top20_profit"])},
             )
         )
-    note_x = left + width - 8
+    # The notes are a legend below the axis title, outside the plot: no curve, reference
+    # line or axis can ever run through them, whatever the data or the language.
+    notes_top = top + height + 52
     note_lines = mark_safe(  # noqa: S308 - joined format_html pieces
         "".join(
             _html(
-                '<text x="{}" y="{}" font-size="11" text-anchor="end" fill="{}" '
-                'data-note="{}">{}</text>',
-                note_x,
-                top + height - 10 - 16 * (len(notes) - 1 - index),
+                '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="3"></line>'
+                '<text x="{}" y="{}" font-size="11" fill="{}" data-note="{}">{}</text>',
+                left,
+                notes_top + 16 * index - 4,
+                left + 18,
+                notes_top + 16 * index - 4,
+                colour,
+                left + 24,
+                notes_top + 16 * index,
                 colour,
                 index,
                 text,
@@ -264,7 +279,7 @@ def pareto_curve(pareto, *, title: str) -> str:
         curves, ticks, note_lines,
         left + width / 2, top + height + 30, _("Share of buying customers, best first"),
     )  # fmt: skip
-    return _svg(left + width + 20, top + height + 40, title, body)
+    return _svg(left + width + 20, notes_top + 16 * (len(notes) - 1) + 8, title, body)
 
 
 def heat_map(grid, *, title: str) -> str:

@@ -1,14 +1,8 @@
 """The reports as tables, for CSV and XLSX downloads."""
 
-import io
-
-from django.http import HttpResponse
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 
-from customers.spreadsheets import SafeCsvWriter, is_formula_like
+from customers.spreadsheets import money, table_response  # noqa: F401 - views use it
 from tiers.selectors import TierReport
 
 REPORTS = ("grades", "movement", "quadrants", "value", "pareto", "rfm", "dormant", "churn")
@@ -24,7 +18,7 @@ def _pct(value: float) -> float:
 def report_table(report: TierReport, name: str) -> tuple[list[str], list[list]]:
     if name == "grades":
         return [_("Grade"), _("Customers"), _("Share (%)"), _("12-month spend (¥)")], [
-            [r["label"], r["customers"], _pct(r["share"]), r["spend"]] for r in report.grades
+            [r["label"], r["customers"], _pct(r["share"]), money(r["spend"])] for r in report.grades
         ]
     if name == "movement":
         return [_("Movement"), _("Customers")], [
@@ -42,9 +36,9 @@ def report_table(report: TierReport, name: str) -> tuple[list[str], list[list]]:
                 r["label"],
                 r["customers"],
                 _pct(r["customer_share"]),
-                r["spend"],
+                money(r["spend"]),
                 _pct(r["spend_share"]),
-                r["gross_profit"],
+                money(r["gross_profit"]),
                 _pct(r["profit_share"]),
                 r["poor_value"],
             ]
@@ -63,7 +57,7 @@ def report_table(report: TierReport, name: str) -> tuple[list[str], list[list]]:
         return headers, [[order, _pct(x), _pct(y)] for order, points in curves for x, y in points]
     if name == "rfm":
         return [_("R"), _("F"), _("Customers"), _("Average M"), _("12-month spend (¥)")], [
-            [c["r"], c["f"], c["customers"], c["avg_m"], c["spend"]] for c in report.rfm
+            [c["r"], c["f"], c["customers"], c["avg_m"], money(c["spend"])] for c in report.rfm
         ]
     if name == "dormant":
         headers = [_("Customer"), _("Owner"), _("Grade"), _("Last business"),
@@ -75,7 +69,7 @@ def report_table(report: TierReport, name: str) -> tuple[list[str], list[list]]:
                 s.grade,
                 s.last_business_on or _("Never bought"),
                 s.days_without_business,
-                s.spend_prev_12m,
+                money(s.spend_prev_12m),
             ]
             for s in report.dormant.get("top", [])
         ]
@@ -98,7 +92,7 @@ def _value_table(value: dict) -> tuple[list[str], list[list]]:
             s.owner.display_name,
             s.grade,
             s.value_score,
-            s.spend_12m,
+            money(s.spend_12m),
             s.margin_percent,
             s.avg_payment_delay_days,
             s.bookings_12m,
@@ -132,39 +126,3 @@ def _churn_table(churn: dict) -> tuple[list[str], list[list]]:
         for row in churn["rows"]
     ]
     return headers, rows
-
-
-def _xlsx_cell(sheet, value):
-    """Text that looks like a formula is stored as text: openpyxl would otherwise write
-    a cell starting with = as a live formula."""
-    if isinstance(value, Promise):
-        value = str(value)
-    if not is_formula_like(value):
-        return value
-    cell = WriteOnlyCell(sheet, value=value)
-    cell.data_type = "s"
-    return cell
-
-
-def table_response(headers, rows, *, filename: str, fmt: str) -> HttpResponse:
-    if fmt == "xlsx":
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet(filename[:31])
-        sheet.append([str(h) for h in headers])
-        for row in rows:
-            sheet.append([_xlsx_cell(sheet, v) for v in row])
-        buffer = io.BytesIO()
-        workbook.save(buffer)
-        response = HttpResponse(
-            buffer.getvalue(),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-    else:
-        text = io.StringIO()
-        writer = SafeCsvWriter(text)
-        writer.writerow(headers)
-        writer.writerows(rows)
-        # The byte-order mark makes Excel read the Chinese text as UTF-8.
-        response = HttpResponse("\ufeff" + text.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
-    return response

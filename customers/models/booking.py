@@ -82,6 +82,18 @@ class Booking(models.Model):
             # A customer's bookings by date (timeline, dormancy) whatever the statistics say.
             models.Index(fields=["customer", "start_date"], name="booking_customer_start"),
             models.Index(fields=["start_date"]),
+            # A month's payments (home pages, finance): paid and refunded bookings by day.
+            models.Index(
+                fields=["paid_date"],
+                condition=Q(status__in=["paid", "refunded"]),
+                name="booking_paid_on",
+            ),
+            # Receivables: bookings not yet paid, by due date (overdue first).
+            models.Index(
+                fields=["payment_due_date"],
+                condition=Q(status="booked"),
+                name="booking_unpaid_due",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

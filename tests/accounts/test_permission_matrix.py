@@ -81,7 +81,7 @@ CUSTOMER_WORK = [
 ]
 
 # Pages every member of staff opens (each shows only what its reader may see).
-EVERYONE = ["tiers:report", "followups:my_day", "followups:feedback", "loyalty:home"]
+EVERYONE = ["home", "tiers:report", "followups:my_day", "followups:feedback", "loyalty:home"]
 # Pages for managers only: to everyone else they do not exist (404, never 403).
 MANAGERS = [
     "tiers:review_list",
@@ -91,6 +91,7 @@ MANAGERS = [
     "customers:alerts",
     "customers:outbox",
     "customers:staff",
+    "customers:staff_new",
     "customers:lockouts",
     "twofactor:staff",
 ]

@@ -22,13 +22,13 @@ def test_every_role_is_a_group_with_permissions():
     assert groups["sales"] > 0 and groups["manager"] > groups["sales"]
 
 
-def test_log_in_and_land_on_the_customer_list(sales1, client):
+def test_log_in_and_land_on_the_home_page(sales1, client):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     response = client.post(
         reverse("login"), {"username": "sales1", "password": "test-pass-123"}, follow=True
     )
-    assert response.redirect_chain[-1][0] == reverse("customers:list")
-    assert "王磊" in response.text
+    assert response.redirect_chain[-1][0] == reverse("home")
+    assert 'data-section="rep"' in response.text and "王磊" in response.text
 
 
 def test_wrong_password_is_refused(sales1, client):

@@ -49,7 +49,8 @@ def log_in(page, live_server, user):
     page.fill("input[name=username]", user.username)
     page.fill("input[name=password]", PASSWORD)
     page.click("main form button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/customers/")
+    page.wait_for_url(f"{live_server.url}/")  # the home page
+    page.goto(f"{live_server.url}/customers/")
 
 
 @pytest.fixture

@@ -48,7 +48,7 @@ def test_a_rep_completes_todays_visits(live_server, page, sales1, sales3):
     page.fill("input[name=username]", sales1.username)
     page.fill("input[name=password]", PASSWORD)
     page.click("main form button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/customers/")
+    page.wait_for_url(f"{live_server.url}/")  # the home page
     page.click("nav >> text=My day")
 
     visits = page.locator("[data-testid=group-key_account]")

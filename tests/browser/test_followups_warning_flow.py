@@ -31,7 +31,7 @@ def _sign_in(page, live_server, user):
     page.fill("input[name=username]", user.username)
     page.fill("input[name=password]", PASSWORD)
     page.click("main form button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/customers/")
+    page.wait_for_url(f"{live_server.url}/")  # the home page
 
 
 def _paid(customer, amount, on):

@@ -18,12 +18,13 @@ from tiers.services import monthly_statistics, statistics_default_month
 
 # Every <text> of the chart inside its viewBox; every Pareto note above no curve point.
 GEOMETRY = """(svg) => {
-  const box = svg.viewBox.baseVal, out = [];
+  // On screen, so a rotated axis title is measured as drawn.
+  const frame = svg.getBoundingClientRect(), out = [];
   for (const t of svg.querySelectorAll('text')) {
-    const b = t.getBBox();
-    const right = box.x + box.width + 0.5, bottom = box.y + box.height + 0.5;
-    if (b.width && (b.x < box.x - 0.5 || b.y < box.y - 0.5 || b.x + b.width > right
-        || b.y + b.height > bottom)) out.push('clipped: ' + t.textContent);
+    const b = t.getBoundingClientRect();
+    if (b.width && (b.left < frame.left - 0.5 || b.top < frame.top - 0.5
+        || b.right > frame.right + 0.5 || b.bottom > frame.bottom + 0.5))
+      out.push('clipped: ' + t.textContent);
   }
   for (const note of svg.querySelectorAll('text[data-note]')) {
     const b = note.getBBox();
@@ -92,6 +93,11 @@ def test_pareto_and_churn_charts_fit_in_every_layout(page, live_server, book, ma
             svg = page.locator(f"#{card} svg")
             assert svg.count() == 1, (card, language, width)
             assert svg.evaluate(GEOMETRY) == [], (card, language, width)
+        # Every other chart of the page too (bar charts size their label column to the
+        # longest label: none is cut at the left edge).
+        for svg in page.locator("svg.tier-chart").all():
+            assert svg.evaluate(GEOMETRY) == [], (language, width)
+        for card in ("report-pareto", "report-churn"):
             if LAYOUT_SHOTS_DIR:
                 page.locator(f"#{card}").screenshot(
                     path=f"{LAYOUT_SHOTS_DIR}/{card}-{language}-{width}.png"

@@ -35,7 +35,7 @@ def test_manager_sees_the_charts_and_approves_a_proposal(live_server, page, mana
     page.fill("input[name=username]", manager1.username)
     page.fill("input[name=password]", PASSWORD)
     page.click("main form button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/customers/")
+    page.wait_for_url(f"{live_server.url}/")  # the home page
 
     # Managers find the reports in the Tiering menu.
     menu = page.locator("nav li.dropdown", has=page.locator("a[href='/tiers/']"))

@@ -86,7 +86,7 @@ def test_a_manager_sets_up_two_factor_then_signs_in_with_a_code(
     expect(codes).to_have_count(10)
     shots(page, live_server, "two-factor-recovery-codes")
     page.get_by_test_id("codes-kept").click()
-    page.wait_for_url(f"{live_server.url}/customers/")
+    page.wait_for_url(f"{live_server.url}/")  # the home page
 
     page.get_by_test_id("current-user").click()
     page.get_by_test_id("log-out").click()
@@ -104,7 +104,7 @@ def test_a_manager_sets_up_two_factor_then_signs_in_with_a_code(
     page.wait_for_timeout(1100)  # the back-off after one wrong code
     page.fill("input[name=code]", f"{totp(key, drift=1):06d}")
     page.click("main form button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/customers/")
+    page.wait_for_url(f"{live_server.url}/")  # the home page
     expect(page.get_by_test_id("current-user")).to_contain_text(manager1.display_name)
 
     page.get_by_test_id("current-user").click()

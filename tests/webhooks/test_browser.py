@@ -18,7 +18,7 @@ def sign_in(page, live_server, user):
     page.fill("input[name=username]", user.username)
     page.fill("input[name=password]", PASSWORD)
     page.click("main form button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/customers/")
+    page.wait_for_url(f"{live_server.url}/")  # the home page
 
 
 def fits_a_phone(page, live_server, what: str) -> None:

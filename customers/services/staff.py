@@ -1,0 +1,130 @@
+"""Staff accounts without a superuser: a manager creates a person's account (name, role,
+team, e-mail) and changes their role or team; every change is audited. The new person
+chooses their own password through a one-time link (Django's password-reset tokens:
+the link stops working once the password is set, and after PASSWORD_RESET_TIMEOUT),
+sent through the outbox like every other message."""
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import translation
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
+
+from accounts.models import Team
+from accounts.roles import ROLE_LABELS, require_manager, role_names
+from customers.audit import audit_record
+from customers.models import AuditAction
+from customers.services.outbox import message_queue
+
+STAFF_OBJECT = "staff_member"
+
+
+def password_setup_path(*, user) -> str:
+    """The one-time link's path: valid until the password is set (the token signs the
+    password hash and last sign-in), or until it expires."""
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    return reverse("password_setup", kwargs={"uidb64": uid, "token": token})
+
+
+def _role_of(user) -> str:
+    return next(iter(sorted(role_names(user) & set(ROLE_LABELS))), "")
+
+
+def _set_role(user, role: str) -> None:
+    """The person holds exactly `role` among the staff roles (other groups stay)."""
+    if role not in ROLE_LABELS:
+        raise ValidationError(_("Choose a role."))
+    user.groups.remove(*Group.objects.filter(name__in=ROLE_LABELS).exclude(name=role))
+    user.groups.add(Group.objects.get(name=role))
+    user._role_names_cache = None
+
+
+def _send_setup_link(*, user, site_url: str, actor) -> None:
+    link = site_url.rstrip("/") + password_setup_path(user=user)
+    with translation.override(translation.get_language()):
+        subject = _("Your Travel CRM account")
+        body = _(
+            "Hello %(name)s,\n\n%(manager)s has opened a Travel CRM account for you.\n"
+            "Your username: %(username)s\n\n"
+            "Choose your password here (the link works once):\n%(link)s\n"
+        ) % {
+            "name": user.display_name,
+            "manager": actor.display_name,
+            "username": user.username,
+            "link": link,
+        }
+    message_queue(
+        kind="staff.password_setup",
+        recipients=[user.email],
+        subject=subject,
+        body=body,
+        reference=f"user:{user.pk}",
+    )
+
+
+@transaction.atomic
+def staff_create(
+    *,
+    actor,
+    username: str,
+    full_name: str,
+    email: str,
+    role: str,
+    team: Team | None,
+    site_url: str,
+):
+    """A new member of staff with no password (they cannot sign in until they choose
+    one through the link mailed to them) and no customers: a new rep starts with an
+    empty book, filled by assignment or a departing colleague's handover."""
+    require_manager(actor)
+    User = get_user_model()
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": _("This username is already taken.")})
+    user = User(username=username, full_name=full_name, email=email, team=team)
+    user.set_unusable_password()
+    user.save()
+    _set_role(user, role)
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=user,
+        object_type=STAFF_OBJECT,
+        detail={"username": username, "role": role, "team": team.name if team else None},
+    )
+    _send_setup_link(user=user, site_url=site_url, actor=actor)
+    return user
+
+
+@transaction.atomic
+def staff_change(*, actor, user, role: str, team: Team | None) -> bool:
+    """Change a person's role or team; False when nothing changed (nothing audited)."""
+    require_manager(actor)
+    if user.pk == actor.pk:
+        raise ValidationError(_("Ask another manager to change your own role or team."))
+    before = {"role": _role_of(user), "team": user.team.name if user.team else None}
+    after = {"role": role, "team": team.name if team else None}
+    if before == after:
+        return False
+    if before["team"] != after["team"]:
+        user.team = team
+        user.save(update_fields=["team"])
+    if before["role"] != role:
+        _set_role(user, role)
+    audit_record(
+        actor=actor,
+        action=AuditAction.CHANGE,
+        obj=user,
+        object_type=STAFF_OBJECT,
+        detail={"username": user.username, "before": before, "after": after},
+    )
+    return True
+
+
+def staff_role(user) -> str:
+    return _role_of(user)

@@ -1,0 +1,297 @@
+"""Reads that sum up a person's work for the home pages: a month's paid spend and gross
+profit against the same days a year before, customers added and lost, and receivables
+(付款拖延). Every figure is
+taken over `customer_list_responsible` (the customers a person works on: special
+access lets them read a customer, it does not put its money in their figures).
+
+Spend is counted as the tier statistics count it (tiers.statistics.aggregates_sql): a
+booking paid or refunded, on the day it was paid, less any refund; gross profit from
+paid bookings only. The month runs from its first day to `today`, and last year's from
+the same first day to the same day, so a comparison on the 10th is ten days against
+ten days.
+
+Index use (PostgreSQL plans at 1M customers are in bench/home.py's output): the month's
+bookings by `booking_paid_on` (a partial index on paid_date of paid and refunded
+bookings), receivables by `booking_unpaid_due` (a partial index on payment_due_date of
+bookings not yet paid), customers added by `created_at`, customers lost by
+(churn_reason, lost_at), one range per reason."""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, Min, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from customers.models import (
+    AccessRequest,
+    AccessRequestStatus,
+    Booking,
+    BookingStatus,
+    ChurnReason,
+    ContactRecord,
+    CustomerStatus,
+    Grade,
+    SecurityAlert,
+)
+from customers.selectors import customer_list_responsible, customer_list_visible
+
+ZERO = Decimal("0.00")
+PAID_OR_REFUNDED = [BookingStatus.PAID, BookingStatus.REFUNDED]
+MONEY = DecimalField(max_digits=16, decimal_places=2)
+
+
+@dataclass(frozen=True)
+class Period:
+    start: datetime.date
+    end: datetime.date  # inclusive
+
+
+def month_to_date(today: datetime.date) -> Period:
+    return Period(today.replace(day=1), today)
+
+
+def same_days_last_year(today: datetime.date) -> Period:
+    """The same stretch of the month a year before (29 February becomes the 28th)."""
+    year = today.year - 1
+    try:
+        end = today.replace(year=year)
+    except ValueError:
+        end = today.replace(year=year, day=28)
+    return Period(end.replace(day=1), end)
+
+
+def _start_of_day(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def _money(expression) -> Coalesce:
+    return Coalesce(expression, ZERO, output_field=MONEY)
+
+
+def _net():
+    return ExpressionWrapper(F("amount") - F("refunded_amount"), output_field=MONEY)
+
+
+@dataclass(frozen=True)
+class MonthFigures:
+    period: Period
+    last_year: Period
+    spend: Decimal
+    gross_profit: Decimal
+    spend_last_year: Decimal
+    gross_profit_last_year: Decimal
+
+    @staticmethod
+    def _change(now: Decimal, then: Decimal) -> Decimal | None:
+        """Percent change; None when last year had nothing to compare with."""
+        if not then:
+            return None
+        return ((now - then) * 100 / abs(then)).quantize(Decimal("0.1"))
+
+    @property
+    def spend_change(self) -> Decimal | None:
+        return self._change(self.spend, self.spend_last_year)
+
+    @property
+    def gross_profit_change(self) -> Decimal | None:
+        return self._change(self.gross_profit, self.gross_profit_last_year)
+
+
+def sales_month_figures(*, user, today: datetime.date) -> MonthFigures:
+    """One query: the paid bookings of both periods, summed each way."""
+    period, last_year = month_to_date(today), same_days_last_year(today)
+    this_q = Q(paid_date__gte=period.start, paid_date__lte=period.end)
+    last_q = Q(paid_date__gte=last_year.start, paid_date__lte=last_year.end)
+    profit = ExpressionWrapper(F("amount") - F("refunded_amount") - F("cost"), output_field=MONEY)
+    is_paid = Q(status=BookingStatus.PAID)
+    sums = (
+        Booking.objects.filter(
+            this_q | last_q,
+            status__in=PAID_OR_REFUNDED,
+            customer__in=customer_list_responsible(user=user).values("pk"),
+        )
+        .order_by()
+        .aggregate(
+            spend=_money(Sum(_net(), filter=this_q)),
+            gross_profit=_money(Sum(profit, filter=this_q & is_paid)),
+            spend_last_year=_money(Sum(_net(), filter=last_q)),
+            gross_profit_last_year=_money(Sum(profit, filter=last_q & is_paid)),
+        )
+    )
+    return MonthFigures(period=period, last_year=last_year, **sums)
+
+
+@dataclass(frozen=True)
+class CustomerMovement:
+    added: int
+    added_last_year: int
+    lost: int
+    lost_last_year: int
+
+
+def customers_added_and_lost(*, user, today: datetime.date) -> CustomerMovement:
+    """Customers added and marked lost this month so far, and in the same days a year
+    before. Two queries, each an index range (created_at; churn_reason + lost_at)."""
+    period, last_year = month_to_date(today), same_days_last_year(today)
+
+    def window(field: str, p: Period) -> Q:
+        after = _start_of_day(p.end + datetime.timedelta(days=1))
+        return Q(**{f"{field}__gte": _start_of_day(p.start), f"{field}__lt": after})
+
+    visible = customer_list_responsible(user=user).order_by()
+    added = visible.filter(window("created_at", period) | window("created_at", last_year))
+    added = added.aggregate(
+        now=Count("pk", filter=window("created_at", period)),
+        then=Count("pk", filter=window("created_at", last_year)),
+    )
+    lost = visible.filter(
+        window("lost_at", period) | window("lost_at", last_year),
+        status=CustomerStatus.LOST,
+        churn_reason__in=ChurnReason.values,
+    ).aggregate(
+        now=Count("pk", filter=window("lost_at", period)),
+        then=Count("pk", filter=window("lost_at", last_year)),
+    )
+    return CustomerMovement(
+        added=added["now"],
+        added_last_year=added["then"],
+        lost=lost["now"],
+        lost_last_year=lost["then"],
+    )
+
+
+def customers_by_grade(*, user) -> list[dict]:
+    """The user's customers per grade (A, B, C, not yet graded): one GROUP BY."""
+    counts = dict(
+        customer_list_responsible(user=user).order_by().values_list("grade").annotate(n=Count("pk"))
+    )
+    rows = [
+        {"grade": g.value, "label": g.label, "customers": counts.get(g.value, 0)} for g in Grade
+    ]
+    rows.append({"grade": "", "label": None, "customers": counts.get("", 0)})
+    return rows
+
+
+# Receivables 应收账款 ---------------------------------------------------------------
+
+
+def receivables_unpaid(*, user) -> QuerySet[Booking]:
+    """Bookings not yet paid nor cancelled or refunded, of customers the user works on."""
+    return Booking.objects.filter(
+        status=BookingStatus.BOOKED,
+        customer__in=customer_list_responsible(user=user).values("pk"),
+    )
+
+
+def receivables_overdue(*, user, today: datetime.date) -> QuerySet[Booking]:
+    """Unpaid bookings past their payment due date, the longest overdue first, with how
+    many days (`days_overdue`, counted in Python from the due date)."""
+    return (
+        receivables_unpaid(user=user)
+        .filter(payment_due_date__lt=today)
+        .select_related("customer__owner")
+        .order_by("payment_due_date", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class ReceivablesSummary:
+    unpaid_count: int
+    unpaid_amount: Decimal
+    overdue_count: int
+    overdue_amount: Decimal
+    overdue_customers: int
+    paid_count: int
+    paid_amount: Decimal
+
+
+def receivables_summary(*, user, today: datetime.date) -> ReceivablesSummary:
+    """Two queries: the unpaid bookings (partial index on their due date) and the
+    month's payments (partial index on the paid date)."""
+    overdue = Q(payment_due_date__lt=today)
+    unpaid = (
+        receivables_unpaid(user=user)
+        .order_by()
+        .aggregate(
+            unpaid_count=Count("pk"),
+            unpaid_amount=_money(Sum("amount")),
+            overdue_count=Count("pk", filter=overdue),
+            overdue_amount=_money(Sum("amount", filter=overdue)),
+            overdue_customers=Count("customer", filter=overdue, distinct=True),
+        )
+    )
+    period = month_to_date(today)
+    paid = (
+        Booking.objects.filter(
+            status__in=PAID_OR_REFUNDED,
+            paid_date__gte=period.start,
+            paid_date__lte=period.end,
+            customer__in=customer_list_responsible(user=user).values("pk"),
+        )
+        .order_by()
+        .aggregate(paid_count=Count("pk"), paid_amount=_money(Sum("amount")))
+    )
+    return ReceivablesSummary(**unpaid, **paid)
+
+
+def receivables_overdue_by_owner(*, user, today: datetime.date) -> list[dict]:
+    """Overdue bookings and amount per owner, the largest amount first: one GROUP BY
+    over the overdue bookings only."""
+    return list(
+        receivables_unpaid(user=user)
+        .filter(payment_due_date__lt=today)
+        .order_by()
+        .values("customer__owner", "customer__owner__username", "customer__owner__full_name")
+        .annotate(
+            bookings=Count("pk"),
+            customers=Count("customer", distinct=True),
+            amount=_money(Sum("amount")),
+        )
+        .order_by("-amount", "customer__owner")
+    )
+
+
+def receivables_overdue_by_customer(*, user, today: datetime.date, limit: int = 10) -> list[dict]:
+    """The customers owing the most overdue money, with the oldest due date."""
+    return list(
+        receivables_unpaid(user=user)
+        .filter(payment_due_date__lt=today)
+        .order_by()
+        .values(
+            "customer", "customer__name", "customer__owner__username", "customer__owner__full_name"
+        )
+        .annotate(
+            bookings=Count("pk"), amount=_money(Sum("amount")), oldest=Min("payment_due_date")
+        )
+        .order_by("-amount", "customer")[:limit]
+    )
+
+
+def customers_recently_contacted(*, user, limit: int = 8) -> list:
+    """The customers the user contacted most recently, newest first, each once: the
+    user's last contact records on the (by, contacted_at) index, among the customers
+    they may see (a customer handed over since is left out)."""
+    records = (
+        ContactRecord.objects.filter(
+            by=user, customer__in=customer_list_visible(user=user).values("pk")
+        )
+        .select_related("customer")
+        .order_by("-contacted_at", "-pk")[: limit * 4]
+    )
+    seen: dict[int, ContactRecord] = {}
+    for record in records:
+        seen.setdefault(record.customer_id, record)
+    return list(seen.values())[:limit]
+
+
+def access_requests_pending(*, limit: int = 10) -> tuple[int, list[AccessRequest]]:
+    """Special-access requests waiting for a manager: how many, and the oldest."""
+    pending = AccessRequest.objects.filter(status=AccessRequestStatus.PENDING)
+    rows = list(pending.select_related("requester", "customer").order_by("requested_at")[:limit])
+    return pending.count(), rows
+
+
+def security_alerts_open_count() -> int:
+    return SecurityAlert.objects.filter(acknowledged_at__isnull=True).count()

@@ -1,0 +1,127 @@
+"""Staff accounts without a superuser: a manager opens an account, the person chooses
+their password through a one-time link, a manager changes role or team; all audited."""
+
+import re
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from accounts.models import User
+from customers.models import AuditAction, AuditEntry, Customer, OutboundMessage
+from tests.factories import CustomerFactory
+
+NEW = {
+    "full_name": "吴新人",
+    "username": "sales9",
+    "email": "wu@example.com",
+    "role": "sales",
+}
+
+
+@pytest.fixture(autouse=True)
+def _no_two_factor(db):
+    from customers.models import CustodyPolicy
+
+    policy = CustodyPolicy.current()
+    policy.two_factor_roles = []
+    policy.save()
+
+
+def _link(message: OutboundMessage) -> str:
+    return re.search(r"https?://\S+/accounts/set-password/\S+/", message.body).group(0)
+
+
+def test_manager_opens_an_account_and_the_person_sets_their_password(
+    manager1, north_team, client_as
+):
+    manager = client_as(manager1)
+    response = manager.post(reverse("customers:staff_new"), {**NEW, "team": north_team.pk})
+    assert response.status_code == 302
+    user = User.objects.get(username="sales9")
+    assert user.team == north_team and user.full_name == "吴新人"
+    assert list(user.groups.values_list("name", flat=True)) == ["sales"]
+    assert not user.has_usable_password()
+    entry = AuditEntry.objects.get(action=AuditAction.CREATE, object_type="staff_member")
+    assert entry.actor == manager1 and entry.detail["role"] == "sales"
+    assert entry.detail["team"] == north_team.name
+    # The link went through the outbox to the person's address.
+    message = OutboundMessage.objects.get(kind="staff.password_setup")
+    assert message.recipients == ["wu@example.com"]
+    link = _link(message)
+
+    newcomer = Client()
+    page = newcomer.get(link, follow=True)
+    assert page.context["validlink"]
+    form_url = page.redirect_chain[-1][0]
+    weak = newcomer.post(form_url, {"new_password1": "123", "new_password2": "123"})
+    assert weak.status_code == 200 and weak.context["form"].errors  # the validators apply
+    done = newcomer.post(
+        form_url, {"new_password1": "Lijiang-2026!", "new_password2": "Lijiang-2026!"}
+    )
+    assert done.status_code == 302 and done["Location"] == reverse("login")
+    signed_in = newcomer.post(reverse("login"), {"username": "sales9", "password": "Lijiang-2026!"})
+    assert signed_in.status_code == 302 and "_auth_user_id" in newcomer.session
+    # One time only.
+    assert not Client().get(link, follow=True).context["validlink"]
+
+
+def test_a_new_rep_starts_empty_and_receives_a_handover(manager1, sales1, client_as):
+    manager = client_as(manager1)
+    manager.post(reverse("customers:staff_new"), NEW)
+    newcomer = User.objects.get(username="sales9")
+    assert not Customer.all_objects.filter(owner=newcomer).exists()
+    CustomerFactory.create_batch(3, owner=sales1)
+    page = manager.get(reverse("customers:staff_depart", args=[sales1.pk]))
+    assert newcomer in page.context["form"].fields["to_owner"].queryset
+    manager.post(
+        reverse("customers:staff_depart", args=[sales1.pk]),
+        {"left_on": "2026-11-30", "reason": "调岗", "to_owner": newcomer.pk},
+    )
+    assert Customer.all_objects.filter(owner=newcomer).count() == 3
+
+
+def test_duplicate_username_is_refused_with_a_message(manager1, sales1, client_as):
+    response = client_as(manager1).post(
+        reverse("customers:staff_new"), {**NEW, "username": "SALES1"}
+    )
+    assert response.status_code == 200
+    assert "already taken" in response.text
+    assert not OutboundMessage.objects.exists()
+
+
+def test_manager_changes_role_and_team_audited(manager1, sales1, north_team, client_as):
+    response = client_as(manager1).post(
+        reverse("customers:staff_edit", args=[sales1.pk]),
+        {"role": "team_lead", "team": north_team.pk},
+    )
+    assert response.status_code == 302
+    sales1.refresh_from_db()
+    assert sales1.team == north_team
+    assert list(sales1.groups.values_list("name", flat=True)) == ["team_lead"]
+    entry = AuditEntry.objects.get(action=AuditAction.CHANGE, object_type="staff_member")
+    assert entry.detail["before"] == {"role": "sales", "team": "华东组"}
+    assert entry.detail["after"] == {"role": "team_lead", "team": "华北组"}
+
+
+def test_saving_without_a_change_writes_nothing(manager1, sales1, client_as):
+    client_as(manager1).post(
+        reverse("customers:staff_edit", args=[sales1.pk]),
+        {"role": "sales", "team": sales1.team_id},
+    )
+    assert not AuditEntry.objects.filter(object_type="staff_member").exists()
+
+
+@pytest.mark.parametrize("who", ["sales1", "lead1", "custodian1", "finance1"])
+def test_staff_accounts_are_managers_only(staff, client_as, who):
+    client = client_as(staff[who])
+    assert client.get(reverse("customers:staff_new")).status_code == 404
+    assert client.post(reverse("customers:staff_new"), NEW).status_code == 404
+    target = staff["sales3"].pk
+    assert client.get(reverse("customers:staff_edit", args=[target])).status_code == 404
+    assert (
+        client.post(reverse("customers:staff_edit", args=[target]), {"role": "manager"}).status_code
+        == 404
+    )
+    assert not User.objects.filter(username="sales9").exists()
+    assert not staff["sales3"].groups.filter(name="manager").exists()

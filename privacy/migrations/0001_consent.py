@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('customers', '0017_id_number_unique_by_blind_index'),
+        ('customers', '0020_id_number_unique_by_blind_index'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -193,10 +193,10 @@ def test_the_data_migration_encrypts_existing_rows_and_fills_birthdays(sales1):
     from django.db.migrations.executor import MigrationExecutor
 
     before, after = (
-        ("customers", "0015_job_attempts_alerts"),
+        ("customers", "0018_search_indexes_postgresql"),
         (
             "customers",
-            "0017_id_number_unique_by_blind_index",
+            "0020_id_number_unique_by_blind_index",
         ),
     )
     executor = MigrationExecutor(connection)

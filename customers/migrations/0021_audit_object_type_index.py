@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('customers', '0015_job_attempts_alerts'),
+        ('customers', '0020_id_number_unique_by_blind_index'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("customers", "0015_job_attempts_alerts"),
+        ("customers", "0021_audit_object_type_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

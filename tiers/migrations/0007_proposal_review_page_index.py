@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('customers', '0015_job_attempts_alerts'),
-        ('tiers', '0005_dormant_days_profit_pareto'),
+        ('tiers', '0006_seed_note_in_office_language'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,6 +1,7 @@
 """PostgreSQL only: the indexes the customer search uses (customers/search.py), measured
-in bench/search.py. pg_trgm GIN indexes answer `LIKE '%…%'` on the name and its pinyin
-(three characters or more); pattern indexes answer the prefix match of short initials;
+in bench/search.py. pg_trgm GIN indexes answer `LIKE '%…%'` on the name (three
+characters or more) and on its pinyin (one or two Han characters typed: 小雨 → xiaoyu);
+pattern indexes answer the pinyin and initials from the start (faster than trigrams);
 the e-mail is matched case-insensitively (`UPPER(email) = UPPER(…)`, Django's iexact).
 SQLite keeps answering the same LIKE conditions without them. pg_trgm is a trusted
 extension (PostgreSQL 13+): the database owner may create it."""
@@ -11,7 +12,6 @@ TABLE = "customers_customer"
 INDEXES = {
     "customer_name_trgm": f"{TABLE} USING gin (name gin_trgm_ops)",
     "customer_pinyin_trgm": f"{TABLE} USING gin (name_pinyin gin_trgm_ops)",
-    "customer_initials_trgm": f"{TABLE} USING gin (name_initials gin_trgm_ops)",
     "customer_pinyin_prefix": f"{TABLE} (name_pinyin varchar_pattern_ops)",
     "customer_initials_prefix": f"{TABLE} (name_initials varchar_pattern_ops)",
     "customer_email_upper": f"{TABLE} (UPPER(email::text))",

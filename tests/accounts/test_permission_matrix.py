@@ -78,6 +78,7 @@ CUSTOMER_WORK = [
     ("loyalty:statement", "card"),
     ("loyalty:statement_csv", "card"),
     ("loyalty:redeem", "card"),
+    ("privacy:customer_consent", "customer"),
 ]
 
 # Pages every member of staff opens (each shows only what its reader may see).

@@ -8,9 +8,9 @@ queries, against a one-query page measured in the same run.
         [--only SUBSTRING]
 
 Data: bench/scale.py's customers, bookings and contact records, and bench/
-scale_activity.py's tier statistics and review, today's follow-up plan, 200,000 points
-cards with 1,000,000 lots and 1,000,000 audit entries (made once, found again on the
-next run). It is the real jobs that fill the tiers and follow-up tables.
+scale_activity.py's tier statistics and review, 200,000 points cards with 1,000,000
+lots and 1,000,000 audit entries, with `--followups` today's follow-up plan (made
+once, found again on the next run). The real jobs fill the tiers and follow-up tables.
 
 How: Django's test Client, in-process (no HTTP, no gunicorn: server time only, the
 same middleware, sessions, templates and DEBUG off as in production), signed in with
@@ -145,7 +145,12 @@ def main() -> int:
     parser.add_argument("--customers", type=int, default=1_000_000)
     parser.add_argument("--rounds", type=int, default=15)
     parser.add_argument("--today", help="the day the jobs run for (default: today)")
-    parser.add_argument("--only", default="", help="only pages whose label contains this")
+    parser.add_argument(
+        "--only", default="", help="only pages whose label contains one of these (comma-separated)"
+    )
+    parser.add_argument(
+        "--followups", action="store_true", help="plan today's follow-ups first (My day)"
+    )
     args = parser.parse_args()
 
     import django
@@ -166,7 +171,7 @@ def main() -> int:
     today = datetime.date.fromisoformat(args.today) if args.today else timezone.localdate()
     started = time.perf_counter()
     data = load_scale_data(customers=args.customers, today=today)
-    staff = load_activity(data, today=today)
+    staff = load_activity(data, today=today, followups=args.followups)
     print(f"data ready: {data.customers:,} customers ({time.perf_counter() - started:.0f} s)")
     where = targets(data)
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
@@ -182,7 +187,8 @@ def main() -> int:
         clients[who].force_login(user)
     baseline_client = Client()
 
-    pages = [page for page in PAGES if args.only in page.label]
+    wanted = [part for part in args.only.split(",") if part]
+    pages = [p for p in PAGES if not wanted or any(part in p.label for part in wanted)]
     rows, baseline_times = [], []
     for page in pages:
         url = page.url.format(**where.__dict__)
@@ -195,11 +201,12 @@ def main() -> int:
             sys.exit(f"{page.who} GET {url} answered {first.status_code}, not {page.status}")
         with CaptureQueriesContext(connection) as queries:
             client.get(url)
+        query_count = len(queries)  # now: the next request's start empties the log
         times = []
         for _round in range(args.rounds):
             baseline_times.append(timed_get(baseline_client, BASELINE)[0])
             times.append(timed_get(client, url)[0])
-        rows.append((page, url, statistics.median(times), len(queries), ""))
+        rows.append((page, url, statistics.median(times), query_count, ""))
 
     baseline = statistics.median(baseline_times)
     print(

@@ -26,6 +26,7 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from rest_framework import serializers
 
 from api.serializers.bookings import CUSTOMER_REFERENCES, BookingSyncItemSerializer
 from customers.models import Customer, CustomerKind, Destination
@@ -250,15 +251,17 @@ def sync_batch(*, user, items: list) -> list[ItemResult]:
     as one chunk (customers.services.booking_sync_many: one commit, a constant number
     of statements, the points earned set-based after the commit)."""
     checked: list[tuple[int, dict | None, list[dict]]] = []
+    # One serializer checks every item, as a ListSerializer's child does: a serializer
+    # per item would deep-copy its fields 500 times (a third of a batch's time).
+    checker = BookingSyncItemSerializer()
     for index, raw in enumerate(items):
         if not isinstance(raw, dict):
             checked.append((index, None, [_error("", _("Each booking must be an object."))]))
             continue
-        serializer = BookingSyncItemSerializer(data=raw)
-        if serializer.is_valid():
-            checked.append((index, dict(serializer.validated_data), []))
-        else:
-            checked.append((index, None, _errors(serializer.errors)))
+        try:
+            checked.append((index, dict(checker.run_validation(raw)), []))
+        except serializers.ValidationError as error:
+            checked.append((index, None, _errors(serializers.as_serializer_error(error))))
     references = References(user=user, items=[item for _i, item, _e in checked if item])
     results: dict[int, ItemResult] = {}
     live = []

@@ -20,7 +20,7 @@ import logging
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef, Prefetch
 from django.utils import timezone
 
@@ -179,6 +179,7 @@ def _earn(*, due, customer_ids, actor, today, rulebooks, lot_expiry, points_for)
     changed = []
     for customer_id, card_entries in posted.items():
         card = cards[customer_id]
+        card.delta = sum(entry.points for entry in card_entries)
         card.balance += sum(entry.points for entry in card_entries)
         level = level_for(
             rulebook=today_rules,
@@ -187,10 +188,27 @@ def _earn(*, due, customer_ids, actor, today, rulebooks, lot_expiry, points_for)
         )
         card.level = level.code
         changed.append(card)
-    Card.objects.bulk_update(changed, ["balance", "level"], batch_size=1000)
+    _cards_update(changed)
     for customer_id, card_entries in posted.items():
         points_changed.send(sender=Card, card_ids=[cards[customer_id].pk], entries=card_entries)
     return len(entries)
+
+
+def _cards_update(cards: list[Card]) -> None:
+    """Move the locked cards' balances by their `delta` and set their levels: one
+    UPDATE … FROM (VALUES …) per thousand cards (PostgreSQL and SQLite alike; Django's
+    bulk_update spends seconds compiling a CASE per row)."""
+    table = connection.ops.quote_name(Card._meta.db_table)
+    for start in range(0, len(cards), 1000):
+        batch = cards[start : start + 1000]
+        rows = ", ".join(["(%s, %s, %s)"] * len(batch))
+        params = [value for card in batch for value in (card.pk, card.delta, card.level)]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} SET balance = balance + v.column2, level = v.column3 "  # noqa: S608
+                f"FROM (VALUES {rows}) AS v WHERE {table}.id = v.column1",
+                params,
+            )
 
 
 def _expire_due(cards: list[Card], *, today) -> list[LedgerEntry]:

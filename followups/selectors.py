@@ -20,7 +20,7 @@ from accounts.roles import SALES, TEAM_LEAD, has_role, is_manager
 from customers.selectors import customer_list_visible
 from followups.models import Followup, FollowupKind, FollowupStatus, KeyAccountRecord
 
-MY_DAY_LIMIT = 300  # rows shown (the oldest first); the counts tell the whole story
+MY_DAY_LIMIT = 200  # rows shown (the oldest first); the counts tell the whole story
 
 
 def _sees_all(user) -> bool:

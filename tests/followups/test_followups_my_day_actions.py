@@ -269,8 +269,9 @@ def test_my_day_runs_the_same_queries_however_many_items(
 
 
 def test_the_demo_opens_with_a_few_overdue_items_per_rep():
-    """A realistic agency is mostly on time: each rep has a few overdue follow-ups, and
-    more due today and this week than overdue."""
+    """A realistic agency is mostly on time: each rep has a few overdue follow-ups (before,
+    every customer whose last contact was past the cadence was overdue: 7 to 11 per rep
+    at this size), and more is due today and this week than is overdue."""
     call_command("load_demo", customers=100, bookings_per_customer=3)
     today = timezone.localdate()
     per_rep = (
@@ -283,5 +284,5 @@ def test_the_demo_opens_with_a_few_overdue_items_per_rep():
     )
     assert len(per_rep) == 5
     for rep in per_rep:
-        assert rep["overdue"] <= 8, rep
-        assert rep["current"] > rep["overdue"], rep
+        assert rep["overdue"] <= 5, list(per_rep)
+    assert sum(rep["current"] for rep in per_rep) > sum(rep["overdue"] for rep in per_rep)

@@ -30,10 +30,17 @@ def test_a_team_lead_gives_ticked_customers_to_a_rep_of_the_team(
     client_as, lead1, sales2, east_customers, django_capture_on_commit_callbacks
 ):
     heard = []
-    customers_reassigned.connect(lambda **kw: heard.append(kw["customer_ids"]), weak=False)
+
+    def receiver(customer_ids, **kwargs):
+        heard.append(customer_ids)
+
+    customers_reassigned.connect(receiver)
     client = client_as(lead1)
-    with django_capture_on_commit_callbacks(execute=True):
-        response = _post(client, customers=east_customers, action="reassign", owner=sales2.pk)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            response = _post(client, customers=east_customers, action="reassign", owner=sales2.pk)
+    finally:
+        customers_reassigned.disconnect(receiver)
     assert response.status_code == 302
     assert {c.owner_id for c in Customer.objects.filter(pk__in=[c.pk for c in east_customers])} == {
         sales2.pk

@@ -1,8 +1,9 @@
 """Reads that sum up a person's work for the home pages: a month's paid spend and gross
 profit against the same days a year before, customers added and lost, and receivables
-(付款拖延). Every figure is
-taken over `customer_list_responsible` (the customers a person works on: special
-access lets them read a customer, it does not put its money in their figures).
+(付款拖延). Every figure is taken over the customers a person works on
+(`customer_list_responsible`; for bookings the same rule as a join,
+`customer_responsible_q`): special access lets them read a customer, it does not put
+its money in their figures.
 
 Spend is counted as the tier statistics count it (tiers.statistics.aggregates_sql): a
 booking paid or refunded, on the day it was paid, less any refund; gross profit from
@@ -35,7 +36,11 @@ from customers.models import (
     Grade,
     SecurityAlert,
 )
-from customers.selectors import customer_list_responsible, customer_list_visible
+from customers.selectors import (
+    customer_list_responsible,
+    customer_list_visible,
+    customer_responsible_q,
+)
 
 ZERO = Decimal("0.00")
 PAID_OR_REFUNDED = [BookingStatus.PAID, BookingStatus.REFUNDED]
@@ -109,8 +114,8 @@ def sales_month_figures(*, user, today: datetime.date) -> MonthFigures:
     sums = (
         Booking.objects.filter(
             this_q | last_q,
+            customer_responsible_q(user=user),
             status__in=PAID_OR_REFUNDED,
-            customer__in=customer_list_responsible(user=user).values("pk"),
         )
         .order_by()
         .aggregate(
@@ -179,10 +184,7 @@ def customers_by_grade(*, user) -> list[dict]:
 
 def receivables_unpaid(*, user) -> QuerySet[Booking]:
     """Bookings not yet paid nor cancelled or refunded, of customers the user works on."""
-    return Booking.objects.filter(
-        status=BookingStatus.BOOKED,
-        customer__in=customer_list_responsible(user=user).values("pk"),
-    )
+    return Booking.objects.filter(customer_responsible_q(user=user), status=BookingStatus.BOOKED)
 
 
 def receivables_overdue(*, user, today: datetime.date) -> QuerySet[Booking]:
@@ -225,10 +227,10 @@ def receivables_summary(*, user, today: datetime.date) -> ReceivablesSummary:
     period = month_to_date(today)
     paid = (
         Booking.objects.filter(
+            customer_responsible_q(user=user),
             status__in=PAID_OR_REFUNDED,
             paid_date__gte=period.start,
             paid_date__lte=period.end,
-            customer__in=customer_list_responsible(user=user).values("pk"),
         )
         .order_by()
         .aggregate(paid_count=Count("pk"), paid_amount=_money(Sum("amount")))

@@ -73,9 +73,13 @@ def customer_responsible_q(*, user, prefix: str = "customer__") -> Q:
     every visible customer (at a million customers, a hash of the whole table)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Q(pk__in=[])
-    visible = Q(**{f"{prefix}deleted_at__isnull": True})
     scope = _scope(user, prefix)
-    return visible if scope is None else visible & scope
+    if scope is None:
+        # Everyone's customers but the recycle bin's: a NOT IN over the bin's small
+        # partial index, so the rows need no join with the customer table at all.
+        in_bin = Customer.all_objects.filter(deleted_at__isnull=False).values("pk")
+        return ~Q(**{f"{prefix}id__in": in_bin})
+    return Q(**{f"{prefix}deleted_at__isnull": True}) & scope
 
 
 def customer_list_responsible(*, user) -> QuerySet[Customer]:

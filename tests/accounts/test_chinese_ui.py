@@ -87,8 +87,9 @@ class _ReadText(HTMLParser):
     def handle_starttag(self, tag, attrs):
         if tag in SKIPPED:
             self._skipping += 1
+        shown_value = tag == "input" and dict(attrs).get("type") in ("submit", "button", "reset")
         for name, value in attrs:
-            if value and (name in READ_ATTRIBUTES or (tag == "input" and name == "value")):
+            if value and (name in READ_ATTRIBUTES or (shown_value and name == "value")):
                 self.texts.append(value)
 
     def handle_endtag(self, tag):

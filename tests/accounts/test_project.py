@@ -96,6 +96,8 @@ def test_production_settings_pass_check_deploy():
         DJANGO_ENV="production", ALLOWED_HOSTS="crm.example.com",
         DATABASE_URL="postgres://crm:not-used-by-check@db.invalid:5432/crm",
         SECRET_KEY="k3y-" + "x7Qp9#Lm2$Vr8@Tn5&Zw" * 3,
+        ID_NUMBER_KEYS="k1:VWF24UUaeAEkrw6hKOHjSMl4bdkzqfhVsfm2rEWBbvs=",
+        ID_NUMBER_INDEX_KEY="3q0dHqrEEV1XHN0jbN1ZlHkJ0cE0ZuwqvJm2ZpGZ0Ck=",
     )  # fmt: skip
     assert result.returncode == 0, result.stderr + result.stdout
     assert "no issues" in result.stdout
@@ -148,6 +150,7 @@ COMMAND_OF_BEAT_ENTRY = {
     "outbox-send-due": "send_outbox",
     "jobs-deadlines": "jobs_check",
     "archives-verify-documents": "verify_documents",
+    "customers-dormancy-refresh": "refresh_dormancy",
 }
 
 

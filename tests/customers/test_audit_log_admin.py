@@ -73,7 +73,7 @@ def test_filter_choices_list_the_people_and_object_types_on_record(
     # By username (lead1, sales1, sales2), then entries without a person (sign-in attempts).
     assert people[1:] == ["赵组长", "王磊", "李娜", "-"]
     types = [choice["display"] for choice in specs["object type"].choices(page.context["cl"])]
-    assert types[1:] == ["customer", "customer_list"]
+    assert types[1:] == ["customer", "customer list"]  # in the reader's language
     only_sales1 = _shown(client_as(manager1).get(URL, {"actor__id__exact": sales1.pk}))
     assert {row[0] for row in only_sales1} == {"sales1"}
     lists = _shown(client_as(manager1).get(URL, {"object_type": "customer_list"}))

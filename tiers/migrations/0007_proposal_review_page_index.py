@@ -6,21 +6,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('customers', '0015_job_attempts_alerts'),
-        ('tiers', '0006_seed_note_in_office_language'),
+        ("customers", "0015_job_attempts_alerts"),
+        ("tiers", "0006_seed_note_in_office_language"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='proposal',
-            name='evaluation',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='proposals', to='tiers.evaluation', verbose_name='evaluation'),
+            model_name="proposal",
+            name="evaluation",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="proposals",
+                to="tiers.evaluation",
+                verbose_name="evaluation",
+            ),
         ),
         migrations.AddIndex(
-            model_name='proposal',
-            index=models.Index(fields=['evaluation', 'status', '-spend_12m', 'id'], name='tiers_proposal_review_page'),
+            model_name="proposal",
+            index=models.Index(
+                fields=["evaluation", "status", "-spend_12m", "id"],
+                name="tiers_proposal_review_page",
+            ),
         ),
     ]

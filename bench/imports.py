@@ -172,14 +172,19 @@ def reader_alone(reader: str, path: Path) -> dict:
     import json
     import subprocess
 
+    # Peak memory from /proc (VmHWM): getrusage's ru_maxrss is inherited across fork and
+    # exec on Linux, so a child would report the parent's peak.
     code = (
-        "import json, resource, sys, time, tracemalloc\n"
+        "import json, sys, time, tracemalloc\n"
         f"sys.path.insert(0, {str(Path(__file__).resolve().parent)!r})\n"
         "import imports as bench\n"
         "from python_calamine import CalamineWorkbook\n"
         "import openpyxl\n"
+        "def status(key):\n"
+        "    for line in open('/proc/self/status'):\n"
+        "        if line.startswith(key + ':'): return int(line.split()[1]) / 1024\n"
         "trace = sys.argv[3] == 'trace'\n"
-        "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        "before = status('VmRSS')\n"
         "if trace: tracemalloc.start()\n"
         "cpu = time.process_time()\n"
         "read = {'calamine': bench.bare_read_calamine,\n"
@@ -187,8 +192,7 @@ def reader_alone(reader: str, path: Path) -> dict:
         "result = read(sys.argv[2])\n"
         "seconds = result[0] if isinstance(result, tuple) else result\n"
         "out = {'seconds': seconds, 'cpu': time.process_time() - cpu,\n"
-        "       'rss_before_mb': before / 1024,\n"
-        "       'rss_peak_mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}\n"
+        "       'rss_before_mb': before, 'rss_peak_mb': status('VmHWM')}\n"
         "if trace: out['python_peak_mb'] = tracemalloc.get_traced_memory()[1] / 1e6\n"
         "print(json.dumps(out))\n"
     )

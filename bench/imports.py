@@ -166,18 +166,116 @@ def bare_read_openpyxl(path: Path) -> float:
     return time.perf_counter() - started
 
 
+def reader_alone(reader: str, path: Path) -> dict:
+    """One reader over every cell, in a process of its own: its time and what it adds to
+    the process's peak memory (resident set; Python objects by tracemalloc when asked)."""
+    import json
+    import subprocess
+
+    # Peak memory from /proc (VmHWM): getrusage's ru_maxrss is inherited across fork and
+    # exec on Linux, so a child would report the parent's peak.
+    code = (
+        "import json, sys, time, tracemalloc\n"
+        f"sys.path.insert(0, {str(Path(__file__).resolve().parent)!r})\n"
+        "import imports as bench\n"
+        "from python_calamine import CalamineWorkbook\n"
+        "import openpyxl\n"
+        "def status(key):\n"
+        "    for line in open('/proc/self/status'):\n"
+        "        if line.startswith(key + ':'): return int(line.split()[1]) / 1024\n"
+        "trace = sys.argv[3] == 'trace'\n"
+        "before = status('VmRSS')\n"
+        "if trace: tracemalloc.start()\n"
+        "cpu = time.process_time()\n"
+        "read = {'calamine': bench.bare_read_calamine,\n"
+        "        'openpyxl': bench.bare_read_openpyxl}[sys.argv[1]]\n"
+        "result = read(sys.argv[2])\n"
+        "seconds = result[0] if isinstance(result, tuple) else result\n"
+        "out = {'seconds': seconds, 'cpu': time.process_time() - cpu,\n"
+        "       'rss_before_mb': before, 'rss_peak_mb': status('VmHWM')}\n"
+        "if trace: out['python_peak_mb'] = tracemalloc.get_traced_memory()[1] / 1e6\n"
+        "print(json.dumps(out))\n"
+    )
+    found = {}
+    for mode in ("time", "trace"):
+        done = subprocess.run(  # noqa: S603 - this interpreter, this script's own code
+            [sys.executable, "-c", code, reader, str(path), mode],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        found[mode] = json.loads(done.stdout.strip().splitlines()[-1])
+    return {**found["time"], "python_peak_mb": found["trace"]["python_peak_mb"]}
+
+
+FLOOR_TABLES = (
+    # (table, the rows of it the import wrote)
+    ("customers_customer", "TRUE"),
+    ("customers_historicalcustomer", "TRUE"),
+    ("customers_auditentry", "object_type = 'customer'"),
+    ("customers_customer_desired_destinations", "TRUE"),
+    ("customers_customer_tags", "TRUE"),
+)
+
+
+def bare_writes_customers() -> float:
+    """The floor of the commit's writes: the rows the import wrote (customers, their
+    history rows, audit entries and links), loaded again with bare COPYs, in one
+    transaction, into scratch tables with the same columns, indexes, constraints and
+    foreign keys (checked at COMMIT, as for the import). Seconds."""
+    import io
+
+    from django.db import connection, transaction
+
+    dumps = {}
+    with connection.cursor() as cursor:
+        for table, which in FLOOR_TABLES:
+            buffer = io.StringIO()
+            cursor.cursor.copy_expert(
+                f"COPY (SELECT * FROM {table} WHERE {which}) TO STDOUT",
+                buffer,
+            )
+            dumps[table] = buffer
+            cursor.execute(f"DROP TABLE IF EXISTS floor_{table}")
+            cursor.execute(f"CREATE TABLE floor_{table} (LIKE {table} INCLUDING ALL)")
+            cursor.execute(
+                "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                "WHERE conrelid = %s::regclass AND contype = 'f'",
+                [table],
+            )
+            for name, definition in cursor.fetchall():
+                cursor.execute(f"ALTER TABLE floor_{table} ADD CONSTRAINT f_{name} {definition}")
+    started = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cursor:
+        for table, _which in FLOOR_TABLES:
+            dumps[table].seek(0)
+            cursor.cursor.copy_expert(f"COPY floor_{table} FROM STDIN", dumps[table])
+    seconds = time.perf_counter() - started
+    with connection.cursor() as cursor:
+        for table, _which in FLOOR_TABLES:
+            cursor.execute(f"DROP TABLE floor_{table}")
+    return seconds
+
+
 def run_file(*, label, path, kind, actor, owner, openpyxl_too):
     from django.core.files import File
     from django.db import connection
 
     from imports.services import import_job_check, import_job_commit, import_job_create
 
+    cpu = time.process_time()
     read, cells = bare_read_calamine(path)
+    read_cpu = time.process_time() - cpu
     print(f"\n{label}: {path.name} ({path.stat().st_size / 1e6:.1f} MB, {cells:,} cells)")
-    print(f"  bare read, python-calamine:     {read:7.2f} s   peak RSS {rss_mb():6.0f} MB")
+    print(f"  bare read, python-calamine:     {read:7.2f} s   (CPU {read_cpu:6.2f} s)")
     if openpyxl_too:
-        slow = bare_read_openpyxl(path)
-        print(f"  bare read, openpyxl read-only:  {slow:7.2f} s   ({slow / read:.1f}× calamine)")
+        for reader in ("calamine", "openpyxl")[: 1 if openpyxl_too == "calamine" else 2]:
+            alone = reader_alone(reader, path)
+            grown = alone["rss_peak_mb"] - alone["rss_before_mb"]
+            print(f"  {reader + ' alone:':17s} {alone['seconds']:7.2f} s "
+                  f"(CPU {alone['cpu']:6.2f} s)"
+                  f"  peak RSS {alone['rss_peak_mb']:5.0f} MB (+{grown:.0f} MB for the file)"
+                  f"  Python objects' peak {alone['python_peak_mb']:6.1f} MB")  # fmt: skip
     with path.open("rb") as handle:
         started = time.perf_counter()
         job = import_job_create(
@@ -185,16 +283,23 @@ def run_file(*, label, path, kind, actor, owner, openpyxl_too):
         )
         upload = time.perf_counter() - started
     print(f"  upload (store, hash, find header): {upload:5.2f} s   header row {job.header_row}")
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     report = import_job_check(actor=actor, job=job)
-    check = time.perf_counter() - started
+    check, check_cpu = time.perf_counter() - started, time.process_time() - cpu
     print(f"  check:   {check:7.2f} s  {check / read:5.1f}× read (goal ≤ 3)   "
+          f"CPU {check_cpu:6.2f} s {check_cpu / read_cpu:5.1f}× the read's   "
           f"peak RSS {rss_mb():6.0f} MB   {report['counts']}")  # fmt: skip
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     report = import_job_commit(actor=actor, job=job)
-    commit = time.perf_counter() - started
+    commit, commit_cpu = time.perf_counter() - started, time.process_time() - cpu
     print(f"  commit:  {commit:7.2f} s  {commit / read:5.1f}× read (goal ≤ 5)   "
+          f"CPU {commit_cpu:6.2f} s {commit_cpu / read_cpu:5.1f}× the read's   "
           f"peak RSS {rss_mb():6.0f} MB   {report['counts']}")  # fmt: skip
+    if kind == "customers":
+        writes = bare_writes_customers()
+        print(f"  floor of the commit's writes (bare COPY of the same rows, history, audit "
+              f"and links, same indexes and keys): {writes:6.2f} s = {writes / read:4.1f}× read;"
+              f" read + those writes = {(read + writes) / read:4.1f}×")  # fmt: skip
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     started = time.perf_counter()
@@ -212,6 +317,10 @@ def main() -> None:
     parser.add_argument("--bookings", type=int, default=400_000)
     parser.add_argument("--workdir", default=str(Path(tempfile.gettempdir()) / "crm-bench-imports"))
     parser.add_argument("--build-only", action="store_true", help="Only make the workbooks.")
+    parser.add_argument("--customers-only", action="store_true", help="Leave out the bookings.")
+    parser.add_argument(
+        "--no-openpyxl", action="store_true", help="Calamine alone (openpyxl takes minutes)."
+    )
     args = parser.parse_args()
 
     import django
@@ -242,7 +351,8 @@ def main() -> None:
     customers_path = workdir / f"customers-{args.customers}.xlsx"
     bookings_path = workdir / f"bookings-{args.bookings}-{args.customers}.xlsx"
     seconds = build(customers_path, customer_rows(args.customers))
-    seconds += build(bookings_path, booking_rows(args.bookings, args.customers))
+    if not args.customers_only:
+        seconds += build(bookings_path, booking_rows(args.bookings, args.customers))
     if seconds:
         print(f"built the workbooks in {seconds:.0f} s")
 
@@ -250,7 +360,9 @@ def main() -> None:
                           roles=["manager"])  # fmt: skip
     rep = UserFactory(username="bench_import_rep", full_name="导入销售", roles=["sales"])
     run_file(label="customers", path=customers_path, kind="customers", actor=manager,
-             owner=rep, openpyxl_too=True)  # fmt: skip
+             owner=rep, openpyxl_too="calamine" if args.no_openpyxl else True)  # fmt: skip
+    if args.customers_only:
+        return
     run_file(label="bookings", path=bookings_path, kind="bookings", actor=manager,
              owner=None, openpyxl_too=False)  # fmt: skip
 

@@ -25,7 +25,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from imports.fields import FieldSpec, field_map
+from imports.fields import field_map
 from imports.reading import Table, is_blank, iter_rows
 
 CHUNK = 1000
@@ -173,21 +173,27 @@ def table_of(job) -> Table:
     )
 
 
-def parse_row(row: Row, positions: list[tuple[int, FieldSpec]], importer: Importer) -> None:
-    for index, spec in positions:
-        cell = row.cells[index] if index < len(row.cells) else None
-        if isinstance(cell, str):
+def parse_row(row: Row, columns: list[tuple[int, str, Callable, bool]], importer: Importer):
+    """Each mapped cell of the row read into row.values (non-empty ones) and row.raw.
+    `columns`: (cell index, field name, the field's reader, required)."""
+    cells = row.cells
+    width = len(cells)
+    raw, values = row.raw, row.values
+    for index, name, read, required in columns:
+        cell = cells[index] if index < width else None
+        if cell.__class__ is str:
             cell = cell.strip()
-        row.raw[spec.name] = cell
+        raw[name] = cell
         try:
-            value = spec.read(cell)
+            value = read(cell)
         except ValidationError as error:
-            importer.refuse_error(row, error, names={None: spec.name})
+            importer.refuse_error(row, error, names={None: name})
             continue
-        if value not in ("", None, []):
-            row.values[spec.name] = value
-        elif spec.required:
-            importer.refuse(row, spec.name, REQUIRED)
+        if value is None or value == "" or value == []:
+            if required:
+                importer.refuse(row, name, REQUIRED)
+        else:
+            values[name] = value
 
 
 def run(
@@ -202,11 +208,12 @@ def run(
     table = table_of(job)
     specs = field_map(importer.kind)
     mapping = job.mapping or {}
-    positions = []
+    columns = []
     for index, header in enumerate(table.headers):
         name = mapping.get(header) or ""
         if name in specs:
-            positions.append((index, specs[name]))
+            spec = specs[name]
+            columns.append((index, name, spec.reader, spec.required))
             importer.columns[name] = header
     counts = {NEW: 0, UPDATED: 0, UNCHANGED: 0, REFUSED: 0}
     problems: list[dict] = []
@@ -227,7 +234,7 @@ def run(
 
     def handle(chunk: list[Row]) -> None:
         for row in chunk:
-            parse_row(row, positions, importer)
+            parse_row(row, columns, importer)
         importer.check_chunk(chunk)
         for row in chunk:
             if row.problems:

@@ -1,60 +1,203 @@
-"""Inserting a chunk of new rows, their change history and their audit entries.
+"""Writing a chunk of rows, their change history and their audit entries, set-based.
 
-On PostgreSQL one multi-row INSERT … RETURNING id per table through psycopg2's
-execute_values, with the values read straight from the instances (psycopg2 adapts str,
-int, Decimal, date, aware datetimes, bool and None itself): the ORM's bulk_create spends
-most of an import's commit preparing each of a million values one by one. The rows are
-the same as bulk_create and simple-history's bulk_history_create would write (every
-concrete column but the generated ones, created_at filled as auto_now_add would; history
-rows of type "+" with the user and the time), so the history pages and the audit log read
-them like any other. Elsewhere (SQLite) the ORM does it.
+On PostgreSQL each table of a chunk is one `COPY … FROM STDIN` (the customers, their
+history rows, their audit entries), with the new rows' ids drawn beforehand from the
+table's sequence in one statement, and links (destinations, tags) one
+`INSERT … SELECT unnest(…) ON CONFLICT DO NOTHING`. COPY is the bulk-load path of
+PostgreSQL: the text of a row is built here in a few microseconds, where psycopg2's
+execute_values spent ~100 µs quoting each row of 40 columns, and the server parses it
+faster than a 1,000-row VALUES list. The rows are the ones bulk_create and simple-history's
+bulk_history_create would write (every concrete column but the generated ones, created_at
+and updated_at filled as auto_now(_add) would; history rows of type "+" with the user and
+the time; the audit entries customers.audit builds), so the history pages and the audit
+log read them like any other. A field that turns its value into something else for the
+database (an encrypted column, an IP address) is written through its own
+get_db_prep_save. Elsewhere (SQLite) the ORM does the same writes.
 """
 
+import datetime
+import io
+import json
+import operator
+from collections.abc import Callable, Iterable
+from decimal import Decimal
+from uuid import UUID
+
 from django.db import connection, models
+from django.db.models.base import ModelState
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from customers.audit import audit_entries_build
 
-BATCH = 1000
+# Field classes whose values go to PostgreSQL as they are held (str, int, bool, date,
+# datetime, Decimal, None); any other field, or a subclass that prepares its values
+# itself, is written through its get_db_prep_save.
+_AS_HELD = (
+    models.CharField,
+    models.TextField,
+    models.IntegerField,
+    models.BigIntegerField,
+    models.SmallIntegerField,
+    models.PositiveIntegerField,
+    models.PositiveSmallIntegerField,
+    models.PositiveBigIntegerField,
+    models.AutoField,
+    models.BigAutoField,
+    models.BooleanField,
+    models.DateField,
+    models.DateTimeField,
+    models.DecimalField,
+    models.ForeignKey,
+)
+_PREPARING = ("get_prep_value", "get_db_prep_value", "get_db_prep_save")
 
 
-def _columns(model) -> list[models.Field]:
+def _as_held(field: models.Field) -> bool:
+    if not isinstance(field, _AS_HELD):
+        return False
+    for klass in type(field).__mro__:
+        if klass.__module__.startswith("django."):
+            return True
+        if any(name in vars(klass) for name in _PREPARING):
+            return False
+    return True
+
+
+def _escape(text: str) -> str:
+    """A value in COPY's text format: backslash, tab, newline and return escaped."""
+    if text.isprintable() and "\\" not in text:
+        return text
+    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+def _text(value) -> str:
+    if value is None:
+        return "\\N"
+    kind = value.__class__
+    if kind is str:
+        return _escape(value)
+    if kind is bool:
+        return "t" if value else "f"
+    if kind is int or kind is Decimal or kind is float or kind is UUID:
+        return str(value)
+    if kind is datetime.date or kind is datetime.datetime:
+        return value.isoformat()
+    return _escape(str(value))
+
+
+def _special(field: models.Field, now) -> Callable | None:
+    """How to get the COPY text of a field whose value is not written as it is held:
+    timestamps filled now (auto_now, auto_now_add), JSON, fields that prepare values."""
+    attname = field.attname
+    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+        text = _text(now)
+
+        def stamp(obj):
+            setattr(obj, attname, now)
+            return text
+
+        return stamp
+    if isinstance(field, models.JSONField):
+        encoder = field.encoder
+
+        def as_json(obj):
+            value = getattr(obj, attname)
+            return "\\N" if value is None else _escape(json.dumps(value, cls=encoder))
+
+        return as_json
+    if not _as_held(field):
+
+        def prepared(obj):
+            return _text(field.get_db_prep_save(getattr(obj, attname), connection))
+
+        return prepared
+    return None
+
+
+class _Lines:
+    """The COPY lines of a table's rows: the columns held as they are fetched in one
+    attrgetter call per row, the others by their own readers; `fixed` columns (the
+    history's type, user and time) are the same text on every line."""
+
+    def __init__(self, fields: list[models.Field], now, fixed: dict[str, str] | None = None):
+        fixed = fixed or {}
+        held, special, constant = [], [], []
+        for field in fields:
+            if field.attname in fixed:
+                constant.append(field)
+            elif (read := _special(field, now)) is not None:
+                special.append((field, read))
+            else:
+                held.append(field)
+        self.columns = [f.column for f in held] + [f.column for f, _r in special]
+        self.columns += [f.column for f in constant]
+        self.get = operator.attrgetter(*[f.attname for f in held]) if held else None
+        self.single = len(held) == 1
+        self.readers = [read for _f, read in special]
+        self.tail = "".join("\t" + fixed[f.attname] for f in constant)
+
+    def line(self, obj) -> str:
+        parts = []
+        if self.get is not None:
+            values = self.get(obj)
+            parts = [_text(values)] if self.single else list(map(_text, values))
+        if self.readers:
+            parts.extend([read(obj) for read in self.readers])
+        return "\t".join(parts) + self.tail
+
+
+def _copy(table: str, columns: list[str], lines: Iterable[str]) -> None:
+    quote = connection.ops.quote_name
+    sql = f"COPY {quote(table)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
+    buffer = io.StringIO()
+    for line in lines:
+        buffer.write(line)
+        buffer.write("\n")
+    buffer.seek(0)
+    with connection.cursor() as cursor:
+        cursor.cursor.copy_expert(sql, buffer, size=1 << 20)
+
+
+def _new_ids(model, count: int) -> list[int]:
+    """`count` ids from the table's own sequence (identity or serial), in one statement."""
+    pk = model._meta.pk.column
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [connection.ops.quote_name(model._meta.db_table), pk, count],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _written(objs: list, ids: list[int] | None = None) -> None:
+    for index, obj in enumerate(objs):
+        if ids is not None:
+            obj.pk = ids[index]
+        obj._state.adding = False
+        obj._state.db = "default"
+
+
+def _copy_objects(model, objs: list, fields: list[models.Field], now, fixed=None) -> None:
+    lines = _Lines(fields, now, fixed)
+    _copy(model._meta.db_table, lines.columns, (lines.line(obj) for obj in objs))
+
+
+def _insert(model, objs: list, now) -> None:
+    """COPY `objs` into their table with ids from the sequence, setting their pk."""
+    ids = _new_ids(model, len(objs))
+    for obj, pk in zip(objs, ids, strict=True):
+        obj.pk = pk
+    _copy_objects(model, objs, _columns(model, with_pk=True), now)
+    _written(objs)
+
+
+def _columns(model, *, with_pk: bool = False) -> list[models.Field]:
     return [
         field
         for field in model._meta.concrete_fields
-        if not field.primary_key and not getattr(field, "generated", False)
+        if (with_pk or not field.primary_key) and not getattr(field, "generated", False)
     ]
-
-
-def _value(field: models.Field, obj, now):
-    value = getattr(obj, field.attname)
-    if isinstance(field, models.JSONField) and value is not None:
-        from psycopg2.extras import Json
-
-        return Json(value)
-    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-        setattr(obj, field.attname, now)
-        return now
-    return value
-
-
-def _insert(model, rows: list[tuple], fields: list[models.Field]) -> list[int]:
-    from psycopg2.extras import execute_values
-
-    table = connection.ops.quote_name(model._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
-    pk = connection.ops.quote_name(model._meta.pk.column)
-    sql = f"INSERT INTO {table} ({columns}) VALUES %s RETURNING {pk}"  # noqa: S608
-    ids: list[int] = []
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), BATCH):
-            batch = rows[start : start + BATCH]
-            ids.extend(
-                row[0]
-                for row in execute_values(cursor.cursor, sql, batch, page_size=BATCH, fetch=True)
-            )
-    return ids
 
 
 def insert_with_history(model, objs: list, *, actor) -> None:
@@ -65,28 +208,16 @@ def insert_with_history(model, objs: list, *, actor) -> None:
         bulk_create_with_history(objs, model, batch_size=500, default_user=actor)
         return
     now = timezone.now()
-    fields = _columns(model)
-    ids = _insert(model, [tuple(_value(f, obj, now) for f in fields) for obj in objs], fields)
-    for obj, pk in zip(objs, ids, strict=True):
-        obj.pk = pk
-        obj._state.adding = False
-        obj._state.db = "default"
+    _insert(model, objs, now)
     history = model.history.model
-    special = {
-        "history_date": lambda obj: now,
-        "history_change_reason": lambda obj: None,
-        "history_type": lambda obj: "+",
-        "history_user_id": lambda obj: getattr(actor, "pk", None),
+    fixed = {
+        "history_date": _text(now),
+        "history_change_reason": "\\N",
+        "history_type": "+",
+        "history_user_id": _text(getattr(actor, "pk", None)),
     }
-    history_fields = [
-        field for field in history._meta.concrete_fields if field.name != "history_id"
-    ]
-    readers = [
-        special.get(field.attname, lambda obj, name=field.attname: getattr(obj, name))
-        for field in history_fields
-    ]
-    rows = [tuple(read(obj) for read in readers) for obj in objs]
-    _insert(history, rows, history_fields)
+    # Every column but history_id, which the table numbers.
+    _copy_objects(history, objs, _columns(history), now, fixed)
 
 
 def insert_plain(model, objs: list) -> None:
@@ -96,12 +227,26 @@ def insert_plain(model, objs: list) -> None:
     if connection.vendor != "postgresql":
         model.objects.bulk_create(objs, batch_size=500)
         return
-    now = timezone.now()
-    fields = _columns(model)
-    ids = _insert(model, [tuple(_value(f, obj, now) for f in fields) for obj in objs], fields)
-    for obj, pk in zip(objs, ids, strict=True):
-        obj.pk = pk
-        obj._state.adding = False
+    _insert(model, objs, timezone.now())
+
+
+def insert_links(through, left: str, right: str, pairs: list[tuple[int, int]]) -> None:
+    """Many-to-many links (`left`_id, `right`_id), those on file already left alone."""
+    if not pairs:
+        return
+    if connection.vendor != "postgresql":
+        links = [through(**{left: a, right: b}) for a, b in pairs]
+        through.objects.bulk_create(links, ignore_conflicts=True, batch_size=1000)
+        return
+    quote = connection.ops.quote_name
+    table = quote(through._meta.db_table)
+    columns = [through._meta.get_field(name).column for name in (left, right)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({quote(columns[0])}, {quote(columns[1])}) "  # noqa: S608
+            "SELECT * FROM unnest(%s::bigint[], %s::bigint[]) ON CONFLICT DO NOTHING",
+            [[a for a, _b in pairs], [b for _a, b in pairs]],
+        )
 
 
 def audit_many(*, actor, action, items: list[tuple]) -> None:
@@ -109,4 +254,47 @@ def audit_many(*, actor, action, items: list[tuple]) -> None:
     from customers.models import AuditEntry
 
     if items:
-        insert_plain(AuditEntry, audit_entries_build(actor=actor, action=action, items=items))
+        entries = audit_entries_build(actor=actor, action=action, items=items)
+        if connection.vendor != "postgresql":
+            AuditEntry.objects.bulk_create(entries, batch_size=500)
+            return
+        _copy_objects(AuditEntry, entries, _columns(AuditEntry), timezone.now())
+        _written(entries)
+
+
+def new_instances(model, **fixed) -> Callable[..., models.Model]:
+    """A maker of new, unsaved instances of `model`: each a copy of one the model's own
+    constructor made (its defaults and `fixed`), then `values` set as attributes. The
+    constructor walks every field per call (~50 µs for a customer, the cost of a whole
+    row's checks); the copy takes ~2 µs. Callable defaults are called for each one."""
+    template = model(**fixed)
+    state = {name: value for name, value in template.__dict__.items() if name != "_state"}
+    fresh = [
+        (field.attname, field)
+        for field in model._meta.concrete_fields
+        if field.has_default() and callable(field.default)
+    ]
+    # A related object is set as its descriptor would (the id and the cached object),
+    # without the descriptor's database-router consultation per row.
+    relations = {
+        field.name: (field.attname, field.cache_name, field.target_field.attname)
+        for field in model._meta.concrete_fields
+        if field.is_relation
+    }
+
+    def make(**values) -> models.Model:
+        obj = model.__new__(model)
+        obj.__dict__.update(state)
+        obj._state = ModelState()
+        for attname, field in fresh:
+            obj.__dict__[attname] = field.get_default()
+        for name, value in values.items():
+            if name in relations:
+                attname, cache_name, target = relations[name]
+                obj.__dict__[attname] = None if value is None else getattr(value, target)
+                obj._state.fields_cache[cache_name] = value
+            else:
+                setattr(obj, name, value)
+        return obj
+
+    return make

@@ -3,7 +3,7 @@ their code, their label in either language or the words agencies use for them.""
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from typing import Any
 
 from django.conf import settings
@@ -31,15 +31,29 @@ class FieldSpec:
     max_length: int | None = None
 
     def read(self, raw):
+        return self.reader(raw)
+
+    @cached_property
+    def reader(self) -> Callable[[Any], Any]:
+        """The function the engine calls on each cell of this column (millions of times
+        in a big file): a choice column remembers the cells it has read (a column holds
+        a handful of distinct words), the rest is the field's parser."""
         if self.choices is not None:
-            return choice_value(self.choices, raw)
+            return _choice_reader(self.choices)
         if self.max_length:
-            return v.as_text(raw, max_length=self.max_length)
-        return self.parse(raw)
+            return text(self.max_length)
+        return self.parse
 
 
 def text(max_length: int) -> Callable[[Any], str]:
-    return lambda raw: v.as_text(raw, max_length=max_length)
+    def read_text(raw) -> str:
+        if raw.__class__ is str:  # the common case, without as_text's type tests
+            text = raw.strip()
+            if len(text) <= max_length:
+                return text
+        return v.as_text(raw, max_length=max_length)
+
+    return read_text
 
 
 # Words agencies' spreadsheets use for a choice besides its labels.
@@ -104,6 +118,27 @@ def choice_value(choices: type, raw) -> str:
             params={"value": str(raw).strip(), "choices": _Labels(choices)},
         )
     return code
+
+
+# A choice column's distinct cells are remembered up to this many (a column of free text
+# mapped to a choice field must not grow the memo without bound).
+CHOICE_MEMO = 256
+
+
+def _choice_reader(choices: type) -> Callable[[Any], str]:
+    memo: dict[Any, str] = {}
+
+    def read_choice(raw) -> str:
+        try:
+            return memo[raw]
+        except (KeyError, TypeError):
+            pass
+        code = choice_value(choices, raw)  # raises for a word that is no choice
+        if len(memo) < CHOICE_MEMO and raw.__class__ is str:  # (1 == 1.0 == True)
+            memo[raw] = code
+        return code
+
+    return read_choice
 
 
 def aliases(*names: str) -> tuple[str, ...]:

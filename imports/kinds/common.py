@@ -2,12 +2,15 @@
 contact person or contact record belongs to (one query per chunk)."""
 
 from collections import defaultdict
+from collections.abc import Collection
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q
+from django.db import connection
+from django.db.models import BooleanField, Q
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 
-from customers.id_numbers import id_number_q
+from customers.id_numbers import blind_index
 from customers.models import Customer, CustomerKind
 from customers.selectors import customer_list_responsible, owner_choices
 from customers.validators import normalize_org_name
@@ -28,6 +31,41 @@ AMBIGUOUS_NAME = _(
 # 撞单 as on the customer form: name only the owner, nothing of the other archive.
 NOT_YOURS = _("This customer is looked after by %(owner)s; you may not record this for them.")
 DELETED_CUSTOMER = _("The customer is in the recycle bin; ask an archive custodian to restore it.")
+
+
+def column_in(model, name: str, values: Collection[str]) -> Q:
+    """`name IN values` for a chunk's worth of values. On PostgreSQL as `= ANY(%s)` with
+    the values as one array parameter: Django prepares each value of an IN list one by
+    one, which cost a chunk of 1,000 rows more than the query itself (0.26–0.48 s
+    against 0.07–0.09 s per chunk, measured on the loaded benchmark machine). The
+    values must be stored values (normalised identifiers). Same index, same rows."""
+    if not values:
+        return Q(pk__in=[])
+    if connection.vendor != "postgresql":
+        return Q(**{f"{name}__in": list(values)})
+    column = model._meta.get_field(name).column
+    quote = connection.ops.quote_name
+    sql = f"{quote(model._meta.db_table)}.{quote(column)} = ANY(%s)"
+    return Q(RawSQL(sql, (list(values),), output_field=BooleanField()))  # noqa: S611 - names quoted, values a parameter
+
+
+def customers_by_id_number(id_numbers: Collection[str]) -> Q:
+    """The customers whose ID number is one of `id_numbers` (normalised). The one place
+    the importer looks customers up by ID number: the numbers are stored encrypted, so
+    this is a condition on their blind index (customers.id_numbers; what id_number_q
+    does, with the chunk's digests as one array parameter)."""
+    return column_in(Customer, "id_number_index", {blind_index(n) for n in id_numbers} - {""})
+
+
+def customers_by_mobile(mobiles: Collection[str]) -> Q:
+    return column_in(Customer, "mobile", mobiles)
+
+
+def organisations_by_name(names: Collection[str]) -> Q:
+    """Organisations (any kind but individual) by normalised name (the archive's key)."""
+    if not names:
+        return Q(pk__in=[])
+    return column_in(Customer, "name_normalised", names) & ~Q(kind=CustomerKind.INDIVIDUAL)
 
 
 def _key(text: str) -> str:
@@ -85,11 +123,11 @@ class CustomerFinder:
         org_names = {normalize_org_name(name) for name in names} - {""}
         condition = Q(pk__in=[])
         if ids:
-            condition |= id_number_q(ids)
+            condition |= customers_by_id_number(ids)
         if mobiles:
-            condition |= Q(mobile__in=mobiles)
+            condition |= customers_by_mobile(mobiles)
         if org_names:
-            condition |= Q(name_normalised__in=org_names) & ~Q(kind=CustomerKind.INDIVIDUAL)
+            condition |= organisations_by_name(org_names)
         by_id, by_mobile, by_org = {}, {}, {}
         for customer in Customer.all_objects.filter(condition).select_related("owner__team"):
             if customer.id_number:

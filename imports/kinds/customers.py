@@ -4,6 +4,7 @@ validators, refused when they match someone else's customer (撞单, naming only
 with the service's own words), created and updated in bulk with their change history."""
 
 from collections import defaultdict
+from functools import cached_property
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -12,7 +13,6 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_update_with_history
 
 from customers.forms import CustomerForm
-from customers.id_numbers import id_number_q
 from customers.models import AuditAction, ChannelPartner, Customer, CustomerKind, Destination, Tag
 from customers.selectors import customer_can_edit
 from customers.services import customer_prepare
@@ -22,19 +22,31 @@ from customers.services.archive import (
     DUPLICATE_MESSAGES,
 )
 from customers.signals import announce_customers_reassigned, customers_saved_many
-from customers.validators import normalize_org_name
+from customers.validators import normalize_org_name, validate_id_number
 from imports.engine import NEW, REFUSED, UNCHANGED, UPDATED, Importer, Row
-from imports.kinds.common import StaffDirectory
-from imports.writing import audit_many, insert_with_history
+from imports.kinds.common import (
+    StaffDirectory,
+    customers_by_id_number,
+    customers_by_mobile,
+    organisations_by_name,
+)
+from imports.validation import FieldChecks
+from imports.writing import audit_many, insert_links, insert_with_history, new_instances
 
 M2M = {"desired_destinations": Destination, "tags": Tag}
 # The customer form's own fields, less those that name other rows (set from their columns).
 RELATION_FIELDS = ("owner", "channel_partner", "desired_destinations", "tags")
-PLAIN_FIELDS = [name for name in CustomerForm.Meta.fields if name not in RELATION_FIELDS]
+PLAIN_FIELDS = frozenset(name for name in CustomerForm.Meta.fields if name not in RELATION_FIELDS)
 # Fields `customer_prepare` and the import fill, never read back from a cell.
 CHANGE_FIELDS = [name for name in AUDITED_FIELDS if name not in ("deleted_at", "deleted_by")]
 KEY_FIELDS = ("id_number", "mobile", "name")
-CLEANED = [field.name for field in Customer._meta.concrete_fields]
+# The fields customer_prepare derives or defaults, validated with those the file fills.
+# (Foreign keys are the import's to resolve: their validation is a query.)
+DERIVED = frozenset({"kind", "name", "birthday", "sex", "status"})
+RESOLVED = frozenset({"owner", "channel_partner"})
+# The model's own field validation, as the form's full_clean runs it. customer_prepare
+# has just parsed the ID number with the function the field validates it with.
+FIELD_CHECKS = FieldChecks(Customer, skip={"id_number": (validate_id_number,)})
 DUPLICATE_IN_FILE = _("The same %(field)s as row %(row)d of this file.")
 SEVERAL_MATCHES = _(
     "This row matches %(count)d different customers on file (by ID number, mobile or "
@@ -64,6 +76,7 @@ class CustomerImporter(Importer):
         self.seen: dict[str, dict[str, int]] = {key: {} for key in KEY_FIELDS}
         self.reassigned: list[int] = []
         self.references: dict[str, dict[str, int]] = {}
+        self.new_customer = new_instances(Customer, kind=CustomerKind.INDIVIDUAL)
 
     # --- checking ------------------------------------------------------------------
 
@@ -89,11 +102,11 @@ class CustomerImporter(Importer):
                     wanted[key].add(value)
         condition = Q(pk__in=[])
         if wanted["id_number"]:
-            condition |= id_number_q(wanted["id_number"])
+            condition |= customers_by_id_number(wanted["id_number"])
         if wanted["mobile"]:
-            condition |= Q(mobile__in=wanted["mobile"])
+            condition |= customers_by_mobile(wanted["mobile"])
         if wanted["name"]:
-            condition |= Q(name_normalised__in=wanted["name"]) & ~Q(kind=CustomerKind.INDIVIDUAL)
+            condition |= organisations_by_name(wanted["name"])
         found: dict[tuple[str, str], Customer] = {}
         for customer in Customer.all_objects.filter(condition).select_related(
             "owner__team", "channel_partner"
@@ -132,6 +145,10 @@ class CustomerImporter(Importer):
             return owner, True
         return self.job.owner, False
 
+    @cached_property
+    def field_checks(self) -> FieldChecks:
+        return FIELD_CHECKS.only((set(self.columns) | DERIVED) - RESOLVED)
+
     def check_chunk(self, rows: list[Row]) -> None:
         live = [row for row in rows if not row.problems]
         for row in live:
@@ -163,9 +180,9 @@ class CustomerImporter(Importer):
                 self._check_match(row, hit[0], hit[1], owner, explicit, current)
 
     def _apply(self, row: Row, customer: Customer) -> None:
-        for name in PLAIN_FIELDS:
-            if name in row.values:
-                setattr(customer, name, row.values[name])
+        for name, value in row.values.items():
+            if name in PLAIN_FIELDS:
+                setattr(customer, name, value)
         if "channel_partner" in row.values:
             row.extra["channel_partner"] = row.values["channel_partner"]
 
@@ -174,17 +191,14 @@ class CustomerImporter(Importer):
             customer_prepare(customer=customer, check_duplicates=False)
             # The fields the file fills and those customer_prepare derives; the others keep
             # their defaults (new) or what is on file (matched), valid already.
-            # (Foreign keys are the import's to resolve: their validation is a query.)
-            given = set(row.values) | {"kind", "name", "birthday", "sex", "status"}
-            given -= {"owner", "channel_partner"}
-            customer.clean_fields(exclude=[name for name in CLEANED if name not in given])
+            self.field_checks.clean(customer, row.values, also=DERIVED)
         except ValidationError as error:
             self.refuse_error(row, error)
             return False
         return True
 
     def _check_new(self, row: Row, owner) -> None:
-        customer = Customer(owner=owner or self.actor, kind=CustomerKind.INDIVIDUAL)
+        customer = self.new_customer(owner=owner or self.actor)
         self._apply(row, customer)
         if not self._validate(row, customer):
             return
@@ -295,14 +309,13 @@ class CustomerImporter(Importer):
             if not wanted:
                 continue
             ids = self._reference_ids(model, wanted)
-            through = getattr(Customer, name).through
             target = f"{model._meta.model_name}_id"
-            links = [
-                through(customer_id=row.obj.pk, **{target: ids[label]})
-                for row in rows
-                for label in row.values.get(name, [])
-            ]
-            through.objects.bulk_create(links, ignore_conflicts=True, batch_size=1000)
+            insert_links(
+                getattr(Customer, name).through,
+                "customer_id",
+                target,
+                [(row.obj.pk, ids[label]) for row in rows for label in row.values.get(name, [])],
+            )
 
     def after_commit(self) -> None:
         if self.reassigned:

@@ -4,6 +4,7 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -74,6 +75,8 @@ def _replay_data_migrations() -> None:
         if str(config.path).startswith(str(settings.BASE_DIR)) and ".venv" not in config.path
     }
     graph = MigrationLoader(connection).graph
+    # What a RunPython reads of its schema editor: the connection (e.g. its vendor).
+    schema_editor = SimpleNamespace(connection=connection)
     done = set()
     for leaf in graph.leaf_nodes():
         for key in graph.forwards_plan(leaf):
@@ -82,7 +85,7 @@ def _replay_data_migrations() -> None:
             done.add(key)
             for operation in graph.nodes[key].operations:
                 if isinstance(operation, RunPython):
-                    operation.code(apps, None)
+                    operation.code(apps, schema_editor)
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,152 @@
+"""Each synced booking checked with the model's own rules, with no query of its own."""
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import models
+from django.utils.translation import gettext as _
+
+from customers.constraint_checks import check_constraints
+from customers.models import Booking, Destination
+from customers.services.booking_sync.items import _RELATIONS, NUMBER_MAX_LENGTH, SYNCED_FIELDS
+from customers.validators import (
+    validate_booking_source,
+)
+
+
+def _same(current: Any, wanted: Any) -> bool:
+    if isinstance(current, Decimal) or isinstance(wanted, Decimal):
+        try:
+            return Decimal(str(current)) == Decimal(str(wanted))
+        except ArithmeticError:
+            return False
+    if isinstance(current, datetime.date) and isinstance(wanted, str):
+        return current.isoformat() == wanted
+    return current == wanted
+
+
+def _apply(booking: Booking, values: dict[str, Any]) -> list[str]:
+    """Set `values` on `booking`; return the names of the fields that changed."""
+    changed = []
+    for name, wanted in values.items():
+        if name not in SYNCED_FIELDS:
+            raise ValueError(f"{name} is not a synced booking field")
+        model_field = Booking._meta.get_field(name)
+        if model_field.is_relation:
+            wanted_id = getattr(wanted, "pk", wanted)
+            if isinstance(wanted, models.Model) and wanted_id is None:
+                setattr(booking, name, wanted)  # not on file yet: the caller adds it
+                changed.append(name)
+            elif getattr(booking, model_field.attname) != wanted_id:
+                setattr(booking, model_field.attname, wanted_id)
+                if isinstance(wanted, models.Model):
+                    setattr(booking, name, wanted)
+                changed.append(name)
+        elif not _same(getattr(booking, model_field.attname), wanted):
+            setattr(booking, name, wanted)
+            changed.append(name)
+    return changed
+
+
+def _snapshot(booking: Booking) -> dict[str, Any]:
+    return {name: getattr(booking, Booking._meta.get_field(name).attname) for name in SYNCED_FIELDS}
+
+
+def _address_errors(source: str, number: str) -> dict[str, list[ValidationError]]:
+    # Messages keep their parameters apart, so a report can render them in any language.
+    errors: dict[str, list[ValidationError]] = {}
+    try:
+        validate_booking_source(source)
+    except ValidationError as error:
+        errors["source"] = error.error_list
+    if not source:
+        errors.setdefault("source", []).append(
+            ValidationError(_("Name the system the booking came from."), code="required")
+        )
+    if not number:
+        errors["source_number"] = [
+            ValidationError(_("The booking number at the source is required."), code="required")
+        ]
+    elif len(number) > NUMBER_MAX_LENGTH:
+        # Checked here: the unique index decides on source_number, where an overlong
+        # number would fail as a database error, not a field error.
+        errors["source_number"] = [
+            ValidationError(
+                _("A booking number has at most %(max)d characters."),
+                code="max_length",
+                params={"max": NUMBER_MAX_LENGTH},
+            )
+        ]
+    return errors
+
+
+def _other_customer(booking: Booking) -> ValidationError:
+    return ValidationError(
+        {
+            "source_number": [
+                ValidationError(
+                    _(
+                        "Booking %(number)s from %(source)s is on file for another customer; "
+                        "it cannot be moved by a sync."
+                    ),
+                    code="other_customer",
+                    params={"number": booking.source_number, "source": booking.source},
+                )
+            ]
+        }
+    )
+
+
+def booking_validate(booking: Booking, *, destination_ids: set[int]) -> None:
+    """`booking.full_clean(exclude=["source_number"])` without a query: the fields'
+    validators, `Booking.clean`, the relations against what the caller looked up (the
+    customer and creator are instances in hand; `destination_ids` the destinations on
+    file), the CHECK constraints in Python. Raises the same ValidationError."""
+    errors: dict = {}
+    exclude = {"source_number", *_RELATIONS}
+    try:
+        booking.clean_fields(exclude=exclude)
+    except ValidationError as error:
+        errors = error.update_error_dict(errors)
+    for name in _RELATIONS:
+        relation = Booking._meta.get_field(name)
+        value = getattr(booking, relation.attname)
+        pending = booking._state.fields_cache.get(name)
+        if value is None and isinstance(pending, Destination) and pending.name:
+            continue  # a new place, added by the caller before the booking is written
+        try:
+            # The plain field checks (null, blank) of ForeignKey.validate, not its query.
+            models.Field.validate(relation, value, booking)
+        except ValidationError as error:
+            errors.setdefault(name, []).extend(error.error_list)
+            continue
+        if name == "destination" and value not in destination_ids:
+            errors.setdefault(name, []).append(
+                ValidationError(
+                    relation.error_messages["invalid"],
+                    code="invalid",
+                    params={
+                        "model": Destination._meta.verbose_name,
+                        "pk": value,
+                        "field": "id",
+                        "value": value,
+                    },
+                )
+            )
+    try:
+        booking.clean()
+    except ValidationError as error:
+        errors = error.update_error_dict(errors)
+    try:
+        check_constraints(
+            booking, exclude=exclude | {name for name in errors if name != NON_FIELD_ERRORS}
+        )
+    except ValidationError as error:
+        errors = error.update_error_dict(errors)
+    if errors:
+        raise ValidationError(errors)
+
+
+# --- Writing a chunk ---------------------------------------------------------------------

@@ -1,0 +1,83 @@
+"""The chunk's writes: its bookings on file, locked, and one INSERT … ON CONFLICT for the new."""
+
+from django.db import connection, models
+from django.db.models import Q
+from django.db.models.sql import Query
+
+from customers.models import Booking
+
+
+def _insert_columns() -> list[models.Field]:
+    return [
+        column
+        for column in Booking._meta.concrete_fields
+        if not column.primary_key and not getattr(column, "generated", False)
+    ]
+
+
+def _conflict_target() -> str:
+    """The unique (source, number) index, as ON CONFLICT names it (with its predicate:
+    the index is partial)."""
+    constraint = next(
+        c for c in Booking._meta.constraints if c.name == "booking_unique_source_number"
+    )
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(Booking._meta.get_field(name).column) for name in constraint.fields)
+    query = Query(model=Booking, alias_cols=False)
+    sql, params = query.build_where(constraint.condition).as_sql(
+        query.get_compiler(connection=connection), connection
+    )
+    # Literal values: SQLite matches a partial index only by its predicate's text.
+    editor = connection.schema_editor()
+    predicate = sql % tuple(editor.quote_value(param) for param in params)
+    return f"({columns}) WHERE {predicate}"
+
+
+def _insert_new(bookings: list[Booking], *, now) -> set[tuple[str, str]]:
+    """INSERT … ON CONFLICT DO NOTHING; set the pk of each inserted booking and return
+    the (source, number) of those another transaction inserted first."""
+    columns = _insert_columns()
+    quote = connection.ops.quote_name
+    table = quote(Booking._meta.db_table)
+    names = ", ".join(quote(column.column) for column in columns)
+    row = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    per_statement = max(1, min(1000, 30000 // len(columns)))  # SQLite's parameter limit
+    by_key = {(booking.source, booking.source_number): booking for booking in bookings}
+    for booking in bookings:
+        booking.created_at = now
+    target = _conflict_target()
+    with connection.cursor() as cursor:
+        for start in range(0, len(bookings), per_statement):
+            batch = bookings[start : start + per_statement]
+            params = [
+                column.get_db_prep_save(getattr(booking, column.attname), connection)
+                for booking in batch
+                for column in columns
+            ]
+            cursor.execute(
+                f"INSERT INTO {table} ({names}) VALUES {', '.join([row] * len(batch))} "  # noqa: S608
+                f"ON CONFLICT {target} DO NOTHING RETURNING {quote('id')}, "
+                f"{quote('source')}, {quote('source_number')}",
+                params,
+            )
+            for pk, source, number in cursor.fetchall():
+                booking = by_key.pop((source, number))
+                booking.pk = pk
+                booking._state.adding = False
+                booking._state.db = connection.alias
+    return set(by_key)
+
+
+def _on_file(keys: set[tuple[str, str]], *, lock: bool) -> dict[tuple[str, str], Booking]:
+    if not keys:
+        return {}
+    numbers: dict[str, list[str]] = {}
+    for source, number in keys:
+        numbers.setdefault(source, []).append(number)
+    condition = Q()
+    for source, wanted in numbers.items():
+        condition |= Q(source=source, source_number__in=wanted)
+    found = Booking.objects.filter(condition).order_by("pk")
+    if lock:
+        found = found.select_for_update()
+    return {(booking.source, booking.source_number): booking for booking in found}

@@ -60,10 +60,8 @@ def customer_consent(request, customer_pk):
                 return redirect("privacy:customer_consent", customer_pk=customer.pk)
     elif data:
         messages.error(request, _("You may not change this customer's consents."))
-    if request.method == "GET":
-        audit_record(
-            actor=request.user, action=AuditAction.VIEW, obj=customer, object_type="consent"
-        )
+    # Every page shown is a view of the person's consents, a form sent back included.
+    audit_record(actor=request.user, action=AuditAction.VIEW, obj=customer, object_type="consent")
     return render(
         request,
         "privacy/customer_consent.html",

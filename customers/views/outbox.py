@@ -20,6 +20,9 @@ from customers.outbox_selectors import (
 )
 from customers.services.outbox import message_retry_now, messages_retry_failed
 
+# Messages whose body carries a secret for the recipient alone (a set-password link).
+BODY_HIDDEN_KINDS = {"staff.password_setup"}
+
 PAGE_SIZE = 50
 
 
@@ -55,6 +58,9 @@ def outbox_message(request, pk):
         "customers/outbox_message.html",
         {
             "message": message,
+            # A one-time sign-in link is for its recipient only, not for the managers
+            # who watch the outbox (they could set another person's password with it).
+            "body_hidden": message.kind in BODY_HIDDEN_KINDS,
             "attempts": outbox_attempts(message=message),
             "can_retry": message.status in (MessageStatus.PENDING, MessageStatus.FAILED),
         },

@@ -125,3 +125,20 @@ def test_staff_accounts_are_managers_only(staff, client_as, who):
     )
     assert not User.objects.filter(username="sales9").exists()
     assert not staff["sales3"].groups.filter(name="manager").exists()
+
+
+def test_the_set_password_link_is_not_shown_to_managers_in_the_outbox(
+    manager1, north_team, client_as, settings
+):
+    """Another manager reading the outbox must not be able to set the newcomer's password
+    (and take the account over); the link is for its recipient, and goes stale in a day."""
+    manager = client_as(manager1)
+    manager.post(reverse("customers:staff_new"), {**NEW, "team": north_team.pk})
+    message = OutboundMessage.objects.get(kind="staff.password_setup")
+    token_path = _link(message).split("://", 1)[1].split("/", 1)[1]
+
+    page = manager.get(reverse("customers:outbox_message", args=[message.pk]))
+
+    assert page.status_code == 200
+    assert token_path not in page.text and "set-password" not in page.text
+    assert settings.PASSWORD_RESET_TIMEOUT == 24 * 60 * 60

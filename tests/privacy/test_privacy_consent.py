@@ -117,6 +117,10 @@ def test_only_those_who_may_edit_the_customer_change_consent(
     if status == 200:  # the custodian sees the customer, and is told it may not change it
         assert "You may not change this customer" in response.text
         assert 'data-testid="give-consent"' not in response.text
+        # The page it was shown instead is a view of the person's consents, and audited.
+        assert AuditEntry.objects.filter(
+            actor=staff[username], action="view", object_type="consent"
+        ).exists()
     assert not Consent.objects.exists()
 
 

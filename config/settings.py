@@ -329,11 +329,12 @@ WEBHOOKS_KEEP_DAYS = env_int("WEBHOOKS_KEEP_DAYS", 90)
 # AES-GCM keys, `key_id:base64(32 bytes)`, comma-separated, the current key first; and the
 # blind-index (HMAC) key. Outside production an embedded development key stands in; in
 # production nothing does (`check --deploy` reports it, and ID numbers cannot be read).
-ID_NUMBER_KEYS = env_str(
-    "ID_NUMBER_KEYS", "" if PRODUCTION else "dev:ZGV2LW9ubHktaWQtbnVtYmVyLWtleS0wMDAwMDAwMDA="
-)
+# The development keys are public (they are in this file): `check --deploy` refuses them.
+DEVELOPMENT_ID_NUMBER_KEY = "ZGV2LW9ubHktaWQtbnVtYmVyLWtleS0wMDAwMDAwMDA="
+DEVELOPMENT_ID_NUMBER_INDEX_KEY = "ZGV2LW9ubHktaWQtaW5kZXgta2V5LTAwMDAwMDAwMDA="
+ID_NUMBER_KEYS = env_str("ID_NUMBER_KEYS", "" if PRODUCTION else f"dev:{DEVELOPMENT_ID_NUMBER_KEY}")
 ID_NUMBER_INDEX_KEY = env_str(
-    "ID_NUMBER_INDEX_KEY", "" if PRODUCTION else "ZGV2LW9ubHktaWQtaW5kZXgta2V5LTAwMDAwMDAwMDA="
+    "ID_NUMBER_INDEX_KEY", "" if PRODUCTION else DEVELOPMENT_ID_NUMBER_INDEX_KEY
 )
 
 # --- Security --------------------------------------------------------------------------

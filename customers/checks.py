@@ -40,3 +40,23 @@ def id_number_keys_set(app_configs=None, **kwargs):
             id="customers.E100",
         )
     ]
+
+
+@register(Tags.security, deploy=True)
+def id_number_keys_not_the_development_ones(app_configs=None, **kwargs):
+    """`check --deploy`: the embedded development keys are in the source code, so a
+    production that copied them into its env file protects nothing."""
+    development = {settings.DEVELOPMENT_ID_NUMBER_KEY, settings.DEVELOPMENT_ID_NUMBER_INDEX_KEY}
+    keys = [entry.partition(":")[2].strip() for entry in settings.ID_NUMBER_KEYS.split(",")]
+    if not development & {*keys, settings.ID_NUMBER_INDEX_KEY.strip()}:
+        return []
+    return [
+        Error(
+            "ID_NUMBER_KEYS or ID_NUMBER_INDEX_KEY is the development key published in the "
+            "source code.",
+            hint="Generate your own keys with `python manage.py reencrypt_id_numbers "
+            "--new-key`, put the new key first in ID_NUMBER_KEYS and run "
+            "`reencrypt_id_numbers` (with --reindex for a new index key).",
+            id="customers.E102",
+        )
+    ]

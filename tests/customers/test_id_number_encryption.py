@@ -216,3 +216,19 @@ def test_the_data_migration_encrypts_existing_rows_and_fills_birthdays(sales1):
     assert customer.id_number == FULL_ID
     assert str(customer.birthday) == "1991-06-26"
     assert Customer.all_objects.filter(id_numbers.id_number_q(FULL_ID)).get() == customer
+
+
+def test_check_deploy_refuses_the_published_development_keys(settings):
+    own = base64.b64encode(b"o" * 32).decode()
+    own_index = base64.b64encode(b"i" * 32).decode()
+    assert "customers.E102" in _error_ids()  # the test settings run on the development keys
+    assert "customers.E102" in _error_ids(
+        ID_NUMBER_KEYS=f"k2:{own},dev:{settings.DEVELOPMENT_ID_NUMBER_KEY}",
+        ID_NUMBER_INDEX_KEY=own_index,
+    )
+    assert "customers.E102" in _error_ids(
+        ID_NUMBER_KEYS=f"k2:{own}", ID_NUMBER_INDEX_KEY=settings.DEVELOPMENT_ID_NUMBER_INDEX_KEY
+    )
+    assert "customers.E102" not in _error_ids(
+        ID_NUMBER_KEYS=f"k2:{own}", ID_NUMBER_INDEX_KEY=own_index
+    )

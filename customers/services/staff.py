@@ -16,10 +16,16 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from accounts.models import Team
-from accounts.roles import ROLE_LABELS, require_manager, role_names
+from accounts.roles import CUSTODIAN, MANAGER, ROLE_LABELS, require_manager, role_names
 from customers.audit import audit_record
 from customers.models import AuditAction
+from customers.services.custody import mail_managers
 from customers.services.outbox import message_queue
+
+# Roles with powers over other people's work and over the archive: giving or taking one
+# away is told to every manager, so no manager can quietly make themselves a second,
+# more powerful identity (or demote a colleague) unseen.
+WATCHED_ROLES = (MANAGER, CUSTODIAN)
 
 STAFF_OBJECT = "staff_member"
 
@@ -98,6 +104,8 @@ def staff_create(
         detail={"username": username, "role": role, "team": team.name if team else None},
     )
     _send_setup_link(user=user, site_url=site_url, actor=actor)
+    if role in WATCHED_ROLES:
+        _tell_managers(actor=actor, user=user, before=None, after=role)
     return user
 
 
@@ -123,7 +131,30 @@ def staff_change(*, actor, user, role: str, team: Team | None) -> bool:
         object_type=STAFF_OBJECT,
         detail={"username": user.username, "before": before, "after": after},
     )
+    if before["role"] != role and {before["role"], role} & set(WATCHED_ROLES):
+        _tell_managers(actor=actor, user=user, before=before["role"], after=role)
     return True
+
+
+def _tell_managers(*, actor, user, before: str | None, after: str) -> None:
+    labels = {name: str(label) for name, label in ROLE_LABELS.items()}
+    mail_managers(
+        _("[Travel CRM] Role changed: %(name)s is now %(role)s")
+        % {"name": user.display_name, "role": labels.get(after, after)},
+        _(
+            "%(actor)s gave %(name)s (%(username)s) the role %(role)s (before: "
+            "%(before)s). If this was not agreed, change it back under Staff and tell "
+            "the agency's person in charge."
+        )
+        % {
+            "actor": actor.display_name,
+            "name": user.display_name,
+            "username": user.username,
+            "role": labels.get(after, after),
+            "before": labels.get(before, before) if before else _("new account"),
+        },
+        kind="staff.role_changed",
+    )
 
 
 def staff_role(user) -> str:

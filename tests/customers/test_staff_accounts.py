@@ -4,6 +4,7 @@ their password through a one-time link, a manager changes role or team; all audi
 import re
 
 import pytest
+from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
 
@@ -142,3 +143,25 @@ def test_the_set_password_link_is_not_shown_to_managers_in_the_outbox(
     assert page.status_code == 200
     assert token_path not in page.text and "set-password" not in page.text
     assert settings.PASSWORD_RESET_TIMEOUT == 24 * 60 * 60
+
+
+def test_every_manager_is_told_when_a_manager_or_custodian_role_is_given(
+    manager1, sales1, north_team, client_as
+):
+    """One manager could otherwise make a second, more powerful identity for themselves
+    (or demote a colleague) unseen."""
+    other = User.objects.create_user("manager2", email="m2@example.com", full_name="钱经理")
+    other.groups.add(Group.objects.get(name="manager"))
+    manager = client_as(manager1)
+    manager.post(reverse("customers:staff_edit", args=[sales1.pk]), {"role": "team_lead"})
+    assert not OutboundMessage.objects.filter(kind="staff.role_changed").exists()
+
+    manager.post(
+        reverse("customers:staff_new"), {**NEW, "role": "custodian", "team": north_team.pk}
+    )
+    manager.post(reverse("customers:staff_edit", args=[sales1.pk]), {"role": "manager"})
+
+    told = OutboundMessage.objects.filter(kind="staff.role_changed").order_by("pk")
+    assert told.count() == 2
+    assert all("m2@example.com" in message.recipients for message in told)
+    assert "吴新人" in told[0].subject and "王磊" in told[1].subject

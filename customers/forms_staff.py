@@ -10,24 +10,24 @@ from accounts.roles import ROLE_LABELS
 
 
 class StaffChangeForm(forms.Form):
-    role = forms.ChoiceField(label=_("role"), choices=list(ROLE_LABELS.items()))
+    role = forms.ChoiceField(label=_("Role"), choices=list(ROLE_LABELS.items()))
     team = forms.ModelChoiceField(
-        label=_("team"), queryset=Team.objects.order_by("name"), required=False
+        label=_("Team"), queryset=Team.objects.order_by("name"), required=False
     )
 
 
 class StaffCreateForm(StaffChangeForm):
     field_order = ["full_name", "username", "email", "role", "team"]
 
-    full_name = forms.CharField(label=_("full name"), max_length=100)
+    full_name = forms.CharField(label=_("Full name"), max_length=100)
     username = forms.CharField(
-        label=_("username"),
+        label=_("Username"),
         max_length=150,
         validators=[UnicodeUsernameValidator()],
         help_text=_("What they type to sign in: letters, digits and @ . + - _ only."),
     )
     email = forms.EmailField(
-        label=_("e-mail"), help_text=_("The link to choose a password is sent here.")
+        label=_("E-mail"), help_text=_("The link to choose a password is sent here.")
     )
 
     def clean_username(self):

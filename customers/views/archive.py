@@ -10,7 +10,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_POST
 
 from accounts.roles import require_page
 from customers.audit import audit_record
@@ -236,13 +235,14 @@ def customer_history_view(request, pk):
 
 
 @login_required
-@require_POST
 def contact_log(request, pk):
+    """Posted from the customer page; a form sent back with its errors lives at this
+    address too, so opening it again (a reload, a language switch) shows the form."""
     customer = _editable_customer(request, pk)
     # With the customer on the instance the form runs the contact rules too (an on-site
     # visit needs an appointment): the refusal shows on the form.
-    form = ContactRecordForm(request.POST, instance=ContactRecord(customer=customer))
-    if form.is_valid():
+    form = ContactRecordForm(request.POST or None, instance=ContactRecord(customer=customer))
+    if request.method == "POST" and form.is_valid():
         try:
             contact_record_create(actor=request.user, customer=customer, **form.cleaned_data)
         except ValidationError as exc:

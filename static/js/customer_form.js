@@ -12,3 +12,10 @@
   kind.addEventListener("change", update);
   update();
 })();
+
+// A form sent back with errors opens at the first field to correct (on a phone it may be
+// screens below the top).
+(function () {
+  const invalid = document.querySelector("form .is-invalid");
+  if (invalid) invalid.focus();
+})();

@@ -198,6 +198,10 @@ def test_a_contact_in_the_future_is_refused(sales1, customer_of_sales1, client_a
     assert response.status_code == 200
     assert "future" in response.text
     assert not customer_of_sales1.contact_records.exists()
+    # The form sent back lives at that address: opening it again (a reload, a language
+    # switch) shows the form, not an empty "method not allowed".
+    again = client_as(sales1).get(reverse("customers:contact_log", args=[customer_of_sales1.pk]))
+    assert again.status_code == 200 and 'name="contacted_at"' in again.text
 
 
 def test_booking_with_end_before_start_is_refused(sales1, customer_of_sales1, client_as):

@@ -284,3 +284,10 @@ def test_admin_policy_for_managers_read_only_for_custodians(manager1, custodian1
     assert custodian.post(change, {"post_trip_days": 9}).status_code == 403
     policy.refresh_from_db()
     assert policy.post_trip_days == 3
+
+
+def test_my_day_tells_staff_without_follow_ups_why_it_is_empty(finance1, client_as):
+    """Finance and custodians plan no follow-ups: the page says so instead of a blank."""
+    page = client_as(finance1).get(reverse("followups:my_day"))
+    assert page.status_code == 200
+    assert 'data-testid="no-followups"' in page.text

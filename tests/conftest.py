@@ -75,8 +75,16 @@ def _replay_data_migrations() -> None:
         if str(config.path).startswith(str(settings.BASE_DIR)) and ".venv" not in config.path
     }
     graph = MigrationLoader(connection).graph
-    # What a RunPython reads of its schema editor: the connection (e.g. its vendor).
-    schema_editor = SimpleNamespace(connection=connection)
+
+    # What a RunPython uses of its schema editor: the connection (its vendor), execute()
+    # (the search indexes' CREATE … IF NOT EXISTS) and quote_name().
+    def execute(sql, params=()):
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+
+    schema_editor = SimpleNamespace(
+        connection=connection, execute=execute, quote_name=connection.ops.quote_name
+    )
     done = set()
     for leaf in graph.leaf_nodes():
         for key in graph.forwards_plan(leaf):

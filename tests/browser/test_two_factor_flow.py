@@ -86,7 +86,7 @@ def test_a_manager_sets_up_two_factor_then_signs_in_with_a_code(
     expect(codes).to_have_count(10)
     shots(page, live_server, "two-factor-recovery-codes")
     page.get_by_test_id("codes-kept").click()
-    page.wait_for_url(f"{live_server.url}/")  # the home page
+    page.wait_for_url(f"{live_server.url}/customers/")  # where the manager was going
 
     page.get_by_test_id("current-user").click()
     page.get_by_test_id("log-out").click()

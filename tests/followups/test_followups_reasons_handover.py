@@ -271,6 +271,7 @@ def test_the_planning_run_moves_what_changed_hands_unannounced(sales1, sales3, f
 # --- The data migration ------------------------------------------------------------------------
 
 
+@pytest.mark.consent_as_recorded  # the consent tables do not exist at 0002
 @pytest.mark.django_db(transaction=True)
 def test_migration_turns_stored_sentences_into_facts(sales1):
     """Rows planned before 0003 (a Chinese sentence in `reason`, the cap's note) get their

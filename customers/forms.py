@@ -20,6 +20,7 @@ from customers.models import (
 )
 from customers.selectors import handover_candidates, owner_choices
 from customers.services import BULK_ACTIONS, customer_prepare
+from customers.services.booking_sync import SYNCED_FIELDS
 from customers.validators import normalize_id_number, normalize_mobile, validate_mobile
 
 
@@ -252,20 +253,7 @@ class ContactRecordForm(forms.ModelForm):
 class BookingForm(forms.ModelForm):
     class Meta:
         model = Booking
-        fields = [
-            "product",
-            "destination",
-            "trip_type",
-            "start_date",
-            "end_date",
-            "head_count",
-            "amount",
-            "cost",
-            "payment_due_date",
-            "paid_date",
-            "status",
-            "refunded_amount",
-        ]
+        fields = list(SYNCED_FIELDS)  # what another system may set, a person types
         widgets = {
             "start_date": DateInput(),
             "end_date": DateInput(),

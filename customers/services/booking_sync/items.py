@@ -8,7 +8,8 @@ from django.core.exceptions import ValidationError
 
 from customers.models import Booking, Customer
 
-# What a source system may set on a booking; the customer, source and number address it.
+# What a source system may set on a booking (the customer, source and number address it)
+# and what a person types on the booking form: one list, in the form's order.
 SYNCED_FIELDS = (
     "product",
     "destination",
@@ -20,8 +21,8 @@ SYNCED_FIELDS = (
     "cost",
     "payment_due_date",
     "paid_date",
-    "refunded_amount",
     "status",
+    "refunded_amount",
 )
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
 REFUSED, FORBIDDEN = "refused", "forbidden"

@@ -3,6 +3,7 @@ rows; accounts imports no app above it)."""
 
 from django.dispatch import Signal
 
-# Sent after a person changed their own password on the password-change page.
-# Keyword arguments: `user`, `request`, `forced` (a manager had required the change).
+# Sent after a person changed their own password on the password-change page, or chose
+# their first one through a new account's one-time link. Keyword arguments: `user`,
+# `request`, `forced` (a manager had required the change), `first` (the one-time link).
 password_changed = Signal()

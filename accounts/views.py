@@ -49,5 +49,8 @@ class PasswordSetupView(auth_views.PasswordResetConfirmView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
+        password_changed.send(
+            sender=type(form.user), user=form.user, request=self.request, first=True
+        )
         messages.success(self.request, _("Your password is set. Sign in with it now."))
         return response

@@ -57,13 +57,11 @@ def audit_signed_out(sender, request, user, **kwargs):
     )
 
 
-def audit_password_changed(sender, user, request=None, forced=False, **kwargs):
-    audit_record(
-        actor=user,
-        action=AuditAction.PASSWORD_CHANGE,
-        obj=user,
-        detail={"username": user.get_username(), "required_by_manager": bool(forced)},
-    )
+def audit_password_changed(sender, user, request=None, forced=False, first=False, **kwargs):
+    detail = {"username": user.get_username(), "required_by_manager": bool(forced)}
+    if first:
+        detail["first_password"] = True  # chosen through a new account's one-time link
+    audit_record(actor=user, action=AuditAction.PASSWORD_CHANGE, obj=user, detail=detail)
 
 
 RECEIVERS = [

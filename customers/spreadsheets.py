@@ -7,6 +7,7 @@ apostrophe, the spreadsheet convention for "this is text". Numbers, and text tha
 a number (-12, +86, 45%), are written as they are."""
 
 import csv
+import datetime
 import io
 import re
 from decimal import ROUND_HALF_UP, Decimal
@@ -66,6 +67,11 @@ def _xlsx_cell(sheet, value):
         cell = WriteOnlyCell(sheet, value=Decimal(value))
         cell.number_format = "#,##0.00"
         return cell
+    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+        # A date Excel sorts and filters as a date (the CSV writes it as 2026-12-01).
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = "yyyy-mm-dd"
+        return cell
     if not is_formula_like(value):
         return value
     cell = WriteOnlyCell(sheet, value=value)
@@ -75,7 +81,7 @@ def _xlsx_cell(sheet, value):
 
 def table_response(headers, rows, *, filename: str, fmt: str) -> HttpResponse:
     """A table as a CSV (UTF-8 with BOM, for Excel) or XLSX download; every cell passes
-    through the formula rule above."""
+    through the formula rule above; money and dates stay numbers and dates in XLSX."""
     if fmt == "xlsx":
         workbook = Workbook(write_only=True)
         sheet = workbook.create_sheet(filename[:31])

@@ -84,8 +84,8 @@ def receivables_export(request, fmt: str):
             booking.customer.name,
             booking.customer.owner.display_name,
             booking.product,
-            booking.start_date.isoformat(),
-            booking.payment_due_date.isoformat(),
+            booking.start_date,
+            booking.payment_due_date,
             (today - booking.payment_due_date).days,
             money(booking.amount),
         ]

@@ -61,6 +61,8 @@ def test_manager_opens_an_account_and_the_person_sets_their_password(
         form_url, {"new_password1": "Lijiang-2026!", "new_password2": "Lijiang-2026!"}
     )
     assert done.status_code == 302 and done["Location"] == reverse("login")
+    chosen = AuditEntry.objects.get(action=AuditAction.PASSWORD_CHANGE, actor=user)
+    assert chosen.detail["first_password"] is True
     signed_in = newcomer.post(reverse("login"), {"username": "sales9", "password": "Lijiang-2026!"})
     assert signed_in.status_code == 302 and "_auth_user_id" in newcomer.session
     # One time only.

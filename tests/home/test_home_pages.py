@@ -185,10 +185,13 @@ def test_finance_export_passes_the_guard_and_is_audited(staff, frozen_today, cli
     if fmt == "csv":
         rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
         assert rows[1][0] == "拖款客户" and rows[1][5] == "3" and rows[1][6] == "1706983.81"
+        assert rows[1][4] == (TODAY - 3 * DAY).isoformat()
     else:
         sheet = load_workbook(io.BytesIO(response.content)).active
         cell = sheet.cell(row=2, column=7)
         assert cell.value == pytest.approx(1706983.81) and cell.number_format == "#,##0.00"
+        due = sheet.cell(row=2, column=5)  # a date Excel sorts and filters, not text
+        assert due.value.date() == TODAY - 3 * DAY and due.number_format == "yyyy-mm-dd"
     entry = AuditEntry.objects.get(action=AuditAction.EXPORT, object_type="receivables")
     assert entry.actor == staff["finance1"] and entry.detail["customer_rows"] == 1
 

@@ -253,6 +253,21 @@ def _count_per(queryset, *, field: str):
     return Coalesce(Subquery(counted.annotate(n=Count("pk")).values("n")[:1]), 0)
 
 
+def staff_others() -> QuerySet:
+    """Active staff who follow no customers (managers, custodians, finance, people without
+    a role yet), with their groups: the Staff page lists them under the reps, so a person
+    moved off sales can still be given another role or team."""
+    User = get_user_model()
+    reps = User.objects.filter(groups__name__in=[SALES, TEAM_LEAD]).values("pk")
+    return (
+        User.objects.filter(is_active=True, is_service_account=False)
+        .exclude(pk__in=reps)
+        .select_related("team")
+        .prefetch_related("groups")
+        .order_by("username")
+    )
+
+
 def staff_workload(*, now: datetime.datetime | None = None) -> QuerySet:
     """Every rep with how many customers they follow and how recently they made contact:
     what managers would otherwise ask for in hand-written weekly reports. Correlated

@@ -11,7 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_POST
 
-from accounts.roles import MANAGER, has_role, require_page
+from accounts.roles import MANAGER, ROLE_LABELS, has_role, require_page
 from customers.forms import AccessDecisionForm, AccessRequestForm, DepartureForm
 from customers.models import AccessRequest, AccessRequestStatus, SecurityAlert, StaffDeparture
 from customers.outbox_selectors import outbox_failed_count
@@ -19,6 +19,7 @@ from customers.selectors import (
     customer_find_for_access_request,
     customer_get_visible,
     customer_id_number_lookup_allowed,
+    staff_others,
     staff_workload,
 )
 from customers.services import (
@@ -132,7 +133,24 @@ def security_alert_acknowledge_view(request, pk):
 @login_required
 def staff_list(request):
     _require_manager(request)
-    return render(request, "customers/staff_list.html", {"staff": staff_workload()})
+    return render(
+        request,
+        "customers/staff_list.html",
+        {
+            "staff": staff_workload(),
+            "others": [
+                (
+                    member,
+                    " / ".join(
+                        str(ROLE_LABELS[g.name])
+                        for g in member.groups.all()
+                        if g.name in ROLE_LABELS
+                    ),
+                )
+                for member in staff_others()
+            ],
+        },
+    )
 
 
 @login_required

@@ -167,3 +167,15 @@ def test_every_manager_is_told_when_a_manager_or_custodian_role_is_given(
     assert told.count() == 2
     assert all("m2@example.com" in message.recipients for message in told)
     assert "吴新人" in told[0].subject and "王磊" in told[1].subject
+
+
+def test_staff_moved_off_sales_stay_on_the_staff_page(manager1, sales1, finance1, client_as):
+    """A rep made finance no longer follows customers; the Staff page still lists them,
+    with the button to change their role or team again."""
+    manager = client_as(manager1)
+    manager.post(reverse("customers:staff_edit", args=[sales1.pk]), {"role": "finance"})
+    page = manager.get(reverse("customers:staff"))
+    others = page.text.split('data-testid="other-staff"')[1]
+    assert "王磊" in others and "周财务" in others
+    assert reverse("customers:staff_edit", args=[sales1.pk]) in others
+    assert reverse("customers:staff_edit", args=[manager1.pk]) not in others  # not oneself

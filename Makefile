@@ -64,9 +64,11 @@ messages: install
 	$(PY) manage.py compilemessages -l zh_Hans --ignore=.venv
 	$(PY) locale/check_complete.py
 
+NEW_KEY = $(PY) -c 'import base64, os; print(base64.b64encode(os.urandom(32)).decode())'
 check-deploy: install
 	DJANGO_ENV=production SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(60))')" \
 	  ALLOWED_HOSTS=crm.example.com DATABASE_URL=postgres://crm:check-only@db.invalid:5432/crm \
+	  ID_NUMBER_KEYS="check:$$($(NEW_KEY))" ID_NUMBER_INDEX_KEY="$$($(NEW_KEY))" \
 	  $(PY) manage.py check --deploy --fail-level WARNING
 
 clean:

@@ -99,26 +99,20 @@ def timed(function) -> float:
     return time.perf_counter() - started
 
 
-def run_clients(clients: int, work: list, action) -> float:
-    """Run `action(item)` over `work` split across `clients` threads, each with its own
-    database connection; return transactions per second."""
-    from django.db import connection
-
+def _in_threads(clients: int, work: list, client, what: str) -> float:
+    """`client(chunk, ready)` for `work` split across `clients` threads, each calling
+    `ready()` once set up; the clock runs from when all are ready. Transactions/s."""
     chunks = [work[index::clients] for index in range(clients)]
     errors = []
     barrier = threading.Barrier(clients + 1)
 
-    def client(chunk):
+    def run(chunk):
         try:
-            barrier.wait()
-            for item in chunk:
-                action(item)
+            client(chunk, barrier.wait)
         except Exception as error:
             errors.append(error)
-        finally:
-            connection.close()
 
-    threads = [threading.Thread(target=client, args=(chunk,)) for chunk in chunks]
+    threads = [threading.Thread(target=run, args=(chunk,)) for chunk in chunks]
     for thread in threads:
         thread.start()
     barrier.wait()
@@ -127,8 +121,24 @@ def run_clients(clients: int, work: list, action) -> float:
         thread.join()
     elapsed = time.perf_counter() - started
     if errors:
-        raise SystemExit(f"{len(errors)} client error(s), first: {errors[0]!r}")
+        raise SystemExit(f"{len(errors)} {what} error(s), first: {errors[0]!r}")
     return len(work) / elapsed
+
+
+def run_clients(clients: int, work: list, action) -> float:
+    """Run `action(item)` over `work` split across `clients` threads, each with its own
+    database connection; return transactions per second."""
+    from django.db import connection
+
+    def client(chunk, ready):
+        try:
+            ready()
+            for item in chunk:
+                action(item)
+        finally:
+            connection.close()
+
+    return _in_threads(clients, work, client, "client")
 
 
 SAMPLE = 50
@@ -157,33 +167,18 @@ def run_bare(clients: int, work: list, transaction_body) -> float:
     from django.db import connection
 
     params = connection.get_connection_params()
-    chunks = [work[index::clients] for index in range(clients)]
-    errors = []
-    barrier = threading.Barrier(clients + 1)
 
-    def client(chunk):
+    def client(chunk, ready):
         bare = psycopg2.connect(**params)
         try:
-            barrier.wait()
+            ready()
             for item in chunk:
                 with bare, bare.cursor() as cursor:  # one transaction, committed
                     transaction_body(cursor, item)
-        except Exception as error:
-            errors.append(error)
         finally:
             bare.close()
 
-    threads = [threading.Thread(target=client, args=(chunk,)) for chunk in chunks]
-    for thread in threads:
-        thread.start()
-    barrier.wait()
-    started = time.perf_counter()
-    for thread in threads:
-        thread.join()
-    elapsed = time.perf_counter() - started
-    if errors:
-        raise SystemExit(f"{len(errors)} bare client error(s), first: {errors[0]!r}")
-    return len(work) / elapsed
+    return _in_threads(clients, work, client, "bare client")
 
 
 def bare_earn(rulebook_id: int, today):

@@ -1,0 +1,21 @@
+from privacy.models.consent import (
+    MARKETING_PURPOSES,
+    Consent,
+    ConsentMethod,
+    ConsentText,
+    Purpose,
+)
+from privacy.models.policy import PrivacyPolicy
+from privacy.models.requests import RequestKind, RequestStatus, RightsRequest
+
+__all__ = [
+    "MARKETING_PURPOSES",
+    "Consent",
+    "ConsentMethod",
+    "ConsentText",
+    "PrivacyPolicy",
+    "Purpose",
+    "RequestKind",
+    "RequestStatus",
+    "RightsRequest",
+]

@@ -48,6 +48,11 @@ urlpatterns += [
     path("staff/", custody.staff_list, name="staff"),
     path("staff/new/", staff.staff_new, name="staff_new"),
     path("staff/<int:user_pk>/edit/", staff.staff_edit, name="staff_edit"),
+    path(
+        "staff/<int:user_pk>/password-link/",
+        staff.staff_password_link,
+        name="staff_password_link",
+    ),
     path("staff/<int:user_pk>/depart/", custody.staff_depart, name="staff_depart"),
     path("staff/<int:user_pk>/departure/", custody.staff_departure, name="staff_departure"),
 ]

@@ -10,7 +10,6 @@ from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
-from django.utils import translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
@@ -28,6 +27,9 @@ from customers.services.outbox import message_queue
 WATCHED_ROLES = (MANAGER, CUSTODIAN)
 
 STAFF_OBJECT = "staff_member"
+# The outbox kind of the mails that carry a link to choose a password: their body is
+# for the recipient only (the outbox page hides it from the managers reading it).
+PASSWORD_LINK_KIND = "staff.password_setup"  # noqa: S105 (an outbox kind, not a secret)
 
 
 def password_setup_path(*, user) -> str:
@@ -51,25 +53,35 @@ def _set_role(user, role: str) -> None:
     user._role_names_cache = None
 
 
-def _send_setup_link(*, user, site_url: str, actor) -> None:
+def _send_setup_link(*, user, site_url: str, actor, new_account: bool = True) -> None:
     link = site_url.rstrip("/") + password_setup_path(user=user)
-    with translation.override(translation.get_language()):
+    values = {
+        "name": user.display_name,
+        "manager": actor.display_name,
+        "username": user.username,
+        "link": link,
+    }
+    if new_account:
         subject = _("Your Travel CRM account")
         body = _(
             "Hello %(name)s,\n\n%(manager)s has opened a Travel CRM account for you.\n"
             "Your username: %(username)s\n\n"
             "Choose your password here (the link works once):\n%(link)s\n"
-        ) % {
-            "name": user.display_name,
-            "manager": actor.display_name,
-            "username": user.username,
-            "link": link,
-        }
+        )
+    else:
+        subject = _("A link to choose your Travel CRM password")
+        body = _(
+            "Hello %(name)s,\n\n%(manager)s sent you a link to choose a new password.\n"
+            "Your username: %(username)s\n\n"
+            "Choose your password here (the link works once, for one day; your present "
+            "password works until you choose the new one):\n%(link)s\n\n"
+            "If you did not ask for this, tell %(manager)s.\n"
+        )
     message_queue(
-        kind="staff.password_setup",
+        kind=PASSWORD_LINK_KIND,
         recipients=[user.email],
         subject=subject,
-        body=body,
+        body=body % values,
         reference=f"user:{user.pk}",
     )
 
@@ -134,6 +146,29 @@ def staff_change(*, actor, user, role: str, team: Team | None) -> bool:
     if before["role"] != role and {before["role"], role} & set(WATCHED_ROLES):
         _tell_managers(actor=actor, user=user, before=before["role"], after=role)
     return True
+
+
+@transaction.atomic
+def staff_password_link_send(*, actor, user, site_url: str) -> None:
+    """Mail a person a new link to choose their password: the first link went stale
+    (a day), or they forgot their password. The link goes to their own address only;
+    their present password keeps working until they choose the new one."""
+    require_manager(actor)
+    if user.pk == actor.pk:
+        raise ValidationError(_("Change your own password from the menu under your name."))
+    if not user.email:
+        raise ValidationError(
+            _("%(name)s has no e-mail address: ask the administrator to add one first.")
+            % {"name": user.display_name}
+        )
+    audit_record(
+        actor=actor,
+        action=AuditAction.CHANGE,
+        obj=user,
+        object_type=STAFF_OBJECT,
+        detail={"username": user.username, "password_link_sent_to": user.email},
+    )
+    _send_setup_link(user=user, site_url=site_url, actor=actor, new_account=False)
 
 
 def _tell_managers(*, actor, user, before: str | None, after: str) -> None:

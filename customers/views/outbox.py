@@ -19,9 +19,10 @@ from customers.outbox_selectors import (
     outbox_message_get,
 )
 from customers.services.outbox import message_retry_now, messages_retry_failed
+from customers.services.staff import PASSWORD_LINK_KIND
 
 # Messages whose body carries a secret for the recipient alone (a set-password link).
-BODY_HIDDEN_KINDS = {"staff.password_setup"}
+BODY_HIDDEN_KINDS = {PASSWORD_LINK_KIND}
 
 PAGE_SIZE = 50
 

@@ -179,3 +179,67 @@ def test_staff_moved_off_sales_stay_on_the_staff_page(manager1, sales1, finance1
     assert "王磊" in others and "周财务" in others
     assert reverse("customers:staff_edit", args=[sales1.pk]) in others
     assert reverse("customers:staff_edit", args=[manager1.pk]) not in others  # not oneself
+
+
+def test_a_manager_sends_a_new_password_link_to_someone_who_forgot(manager1, sales1, client_as):
+    sales1.email = "sales1@example.com"
+    sales1.set_password("Old-password-2026")
+    sales1.save()
+    manager = client_as(manager1)
+    edit_page = manager.get(reverse("customers:staff_edit", args=[sales1.pk]))
+    assert "sales1@example.com" in edit_page.text
+    url = reverse("customers:staff_password_link", args=[sales1.pk])
+    assert manager.get(url).status_code == 405
+
+    response = manager.post(url)
+
+    assert response.status_code == 302 and response["Location"] == reverse("customers:staff")
+    message = OutboundMessage.objects.get(kind="staff.password_setup")
+    assert message.recipients == ["sales1@example.com"]
+    entry = AuditEntry.objects.get(action=AuditAction.CHANGE, object_type="staff_member")
+    assert entry.actor == manager1 and entry.detail["password_link_sent_to"] == "sales1@example.com"
+    # The present password still works until the new one is chosen.
+    sales1.refresh_from_db()
+    assert sales1.check_password("Old-password-2026")
+    person = Client()
+    page = person.get(_link(message), follow=True)
+    assert page.context["validlink"]
+    person.post(
+        page.redirect_chain[-1][0],
+        {"new_password1": "Guilin-2026-new!", "new_password2": "Guilin-2026-new!"},
+    )
+    sales1.refresh_from_db()
+    assert sales1.check_password("Guilin-2026-new!")
+    assert not sales1.check_password("Old-password-2026")
+    assert not Client().get(_link(message), follow=True).context["validlink"]
+
+
+def test_a_password_link_is_refused_to_oneself_and_to_non_managers(
+    manager1, sales1, sales2, client_as
+):
+    sales1.email = "sales1@example.com"
+    sales1.save()
+    url = reverse("customers:staff_password_link", args=[sales1.pk])
+    assert client_as(sales2).post(url).status_code == 404
+
+    own = client_as(manager1).post(
+        reverse("customers:staff_password_link", args=[manager1.pk]), follow=True
+    )
+
+    assert "Change your own password" in own.text
+    assert not OutboundMessage.objects.filter(kind="staff.password_setup").exists()
+
+
+def test_the_staff_page_shows_who_has_not_chosen_a_password(manager1, client_as):
+    manager = client_as(manager1)
+    manager.post(reverse("customers:staff_new"), NEW)
+
+    page = manager.get(reverse("customers:staff"))
+
+    assert page.text.count("No password yet") == 1
+    assert (
+        "has not chosen a password yet"
+        in manager.get(
+            reverse("customers:staff_edit", args=[User.objects.get(username="sales9").pk])
+        ).text
+    )

@@ -186,6 +186,17 @@ def test_a_reps_pages_fit_a_390_px_phone(live_server, page, sales1, rep_book, la
         expect(page.locator("#customer-filter")).to_be_hidden()
         page.screenshot(path=str(SCREENSHOTS / "customer-list-phone.png"), full_page=True)
 
+    # The points statement: each entry a block, nothing to scroll sideways inside it.
+    card = Card.objects.get(customer=rep_book["traveller"])
+    page.goto(f"{live_server.url}/loyalty/cards/{card.pk}/")
+    statement = page.locator("table#statement")
+    assert statement.evaluate("t => t.scrollWidth <= t.clientWidth"), language
+    entry = statement.locator("tbody tr").nth(1)
+    assert entry.evaluate("r => getComputedStyle(r).display") == "grid"
+    expect(page.locator("table#statement thead")).to_be_hidden()
+    if LAYOUT_SHOTS_DIR:  # for a person to look at
+        page.screenshot(path=f"{LAYOUT_SHOTS_DIR}/statement-{language}-390.png", full_page=True)
+
     # The customer's page: the contact form and the timeline one tap away, and a contact
     # logged with a mistake comes back on its own page, which fits too.
     page.goto(f"{live_server.url}{rep_book['traveller'].get_absolute_url()}")

@@ -245,11 +245,11 @@ def _post_together(card: Card, groups: list[list[LedgerEntry]], *, lots=(), card
         # exist before the entry naming it.
         first = [entry for entry in entries if entry.lot is None or id(entry.lot) not in new]
         later = [entry for entry in entries if entry not in first]
-        LedgerEntry.objects.bulk_create(first)
+        statements.entries_insert(first)
         for entry in later:
             entry.lot_id = entry.lot.pk
         if later:
-            LedgerEntry.objects.bulk_create(later)
+            statements.entries_insert(later)
     stored = [lot for lot in lots if id(lot) not in new]
     if stored:
         statements.lots_write(stored)

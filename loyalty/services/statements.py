@@ -248,3 +248,38 @@ def lot_from_row(card: Card, row: tuple) -> LedgerEntry:
         expires_on=expires_on,
         rulebook_id=rulebook_id,
     )
+
+
+@functools.cache
+def _entry_insert_fields() -> list:
+    return [field for field in LedgerEntry._meta.concrete_fields if not field.primary_key]
+
+
+def entries_insert(entries: list[LedgerEntry]) -> None:
+    """Insert the entries with one statement and set their ids: what `bulk_create` does
+    for them, without compiling an InsertQuery (about a millisecond of CPU for one row)."""
+    if not connection.features.can_return_rows_from_bulk_insert:
+        LedgerEntry.objects.bulk_create(entries)
+        return
+    fields = _entry_insert_fields()
+    quote = connection.ops.quote_name
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    for start in range(0, len(entries), 500):
+        batch = entries[start : start + 500]
+        params = [
+            field.get_db_prep_save(field.pre_save(entry, True), connection)
+            for entry in batch
+            for field in fields
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {_tables()['entry']} "  # noqa: S608
+                f"({', '.join(quote(field.column) for field in fields)}) "
+                f"VALUES {', '.join([row] * len(batch))} RETURNING {quote('id')}",
+                params,
+            )
+            ids = [pk for (pk,) in cursor.fetchall()]
+        for entry, pk in zip(batch, ids, strict=True):
+            entry.pk = pk
+            entry._state.adding = False
+            entry._state.db = connection.alias

@@ -44,6 +44,32 @@ def rulebook_in_force(*, on: datetime.date) -> Rulebook | None:
     )
 
 
+# The published rulebooks with their levels, kept per process: (key, rulebooks).
+_published_rulebooks: tuple = (None, [])
+
+
+def rulebooks_published(*, key: tuple) -> list[Rulebook]:
+    """Every published rulebook version with its levels, latest effective first, kept
+    per process and read again (two queries) when `key` differs from the one they were
+    read under. `key` is the latest version's number and publication time, read by the
+    caller in a statement it runs anyway (`loyalty.services.statements`). Published
+    versions are never changed or deleted (PublishedModel), only added, so the key
+    names the whole set: a version published by another process is seen by the next
+    transaction that reads the key."""
+    global _published_rulebooks
+    if key[0] is None:
+        return []
+    cached_key, rulebooks = _published_rulebooks
+    if cached_key != key:
+        rulebooks = list(
+            Rulebook.objects.order_by("-effective_from").prefetch_related(
+                Prefetch("levels", queryset=CardLevel.objects.order_by("id"))
+            )
+        )
+        _published_rulebooks = (key, rulebooks)
+    return rulebooks
+
+
 def rulebook_levels(rulebook: Rulebook) -> list[CardLevel]:
     """The version's levels, lowest first."""
     return sorted(rulebook.levels.all(), key=lambda level: level.rank)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
 
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Sum
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,8 +20,10 @@ from loyalty.selectors import (
     PAID_STATUSES,
     level_for,
     rulebook_in_force,
+    rulebooks_published,
     twelve_months_before,
 )
+from loyalty.services import statements
 from loyalty.services.errors import PointsRefused
 from loyalty.signals import points_changed
 
@@ -69,9 +71,15 @@ def card_issue(*, actor, customer: Customer) -> Card:
     return card
 
 
+def _rulebooks_by(*, key: tuple, day: datetime.date) -> list:
+    """The published rulebooks in force by `day`, latest first (see
+    `rulebooks_published`: no query while `key` is the one they were read under)."""
+    return [rb for rb in rulebooks_published(key=key) if rb.effective_from <= day]
+
+
 def _lock_card(*, customer_id: int, actor=None) -> Card:
     """Get or create the customer's card and lock its row until the transaction ends."""
-    card = Card.objects.select_for_update().filter(customer_id=customer_id).first()
+    card = statements.card_lock(customer_id=customer_id)
     if card is not None:
         return card
     # Issued now (a concurrent issue of the same card wins quietly), then locked.
@@ -79,7 +87,7 @@ def _lock_card(*, customer_id: int, actor=None) -> Card:
         [Card(customer_id=customer_id, created_by=actor if getattr(actor, "pk", None) else None)],
         ignore_conflicts=True,
     )
-    return Card.objects.select_for_update().get(customer_id=customer_id)
+    return statements.card_lock(customer_id=customer_id)
 
 
 def _post(card: Card, entries: list[LedgerEntry]) -> list[LedgerEntry]:
@@ -159,39 +167,29 @@ class BookingPoints:
     shortfall: int = 0
 
 
-def _earn_first(card: Card, booking: Booking, *, actor, today) -> LedgerEntry | None:
+def _earn_first(
+    card: Card, booking: Booking, *, grade: str, due: list, rulebooks: list, actor, today
+) -> LedgerEntry | None:
     """The booking's first earn, on the locked card, reading each thing once: the
-    rulebooks (the one in force on the paid date, and today's for the card's level),
-    the customer's paid bookings over both 12-month windows, their grade history, the
-    card's lots due to expire (a late catch-up may earn points already expired). Then
-    one INSERT of the entries and one UPDATE of the card."""
-    from loyalty.services.earning import (
-        grade_from_history,
-        rulebook_on,
-        rulebooks_until,
-        spend_between,
-    )
+    rulebook in force on the paid date and today's (for the card's level) from the
+    process's cache, the customer's paid bookings over both 12-month windows, their
+    grade on the paid date; `due` (the card's lots past their validity) was read with
+    the check that the booking has not earned. Then one INSERT of the entries and one
+    UPDATE of the card."""
+    from loyalty.services.earning import _end_of_day, rulebook_on, spend_between
 
     paid = booking.paid_date
-    rulebooks = rulebooks_until(today)
     rulebook = rulebook_on(rulebooks, paid)
     if rulebook is None:  # paid before the points programme began
         return None
-    customer = booking.customer
-    spend = list(
-        Booking.objects.filter(
-            customer_id=customer.pk,
-            status__in=PAID_STATUSES,
-            paid_date__gte=twelve_months_before(min(paid, today)),
-            paid_date__lte=today,
-        ).values_list("paid_date", F("amount") - F("refunded_amount"))
-    )
-    history = list(
-        Customer.history.filter(id=customer.pk).values_list("history_date", "history_id", "grade")
+    spend = statements.paid_spend_rows(
+        customer_id=booking.customer_id, start=twelve_months_before(min(paid, today)), end=today
     )
     level = level_for(
         rulebook=rulebook,
-        grade=grade_from_history(history, paid, customer.grade),
+        grade=statements.grade_at(
+            customer_id=booking.customer_id, end=_end_of_day(paid), current=grade
+        ),
         spend_12m=spend_between(spend, twelve_months_before(paid), paid),
     )
     points = points_for(booking.net_amount, level.earn_rate)
@@ -208,16 +206,15 @@ def _earn_first(card: Card, booking: Booking, *, actor, today) -> LedgerEntry | 
         expires_on=lot_expiry(paid, rulebook.validity_months),
         remaining=points,
     )
-    due = list(card.entries.filter(remaining__gt=0, expires_on__lte=today).order_by("id"))
     if earn.expires_on <= today and points:
         due.append(earn)
     today_level = level_for(
         rulebook=rulebooks[0],
-        grade=customer.grade,
+        grade=grade,
         spend_12m=spend_between(spend, twelve_months_before(today), today),
     )
     card.level = today_level.code
-    expiries = [] if not due else [_expiry(card, lot, today=today) for lot in due]
+    expiries = [_expiry(card, lot, today=today) for lot in due]
     _post_together(card, [[earn], expiries], lots=due, card_fields=["level"])
     return earn
 
@@ -248,16 +245,16 @@ def _post_together(card: Card, groups: list[list[LedgerEntry]], *, lots=(), card
         # exist before the entry naming it.
         first = [entry for entry in entries if entry.lot is None or id(entry.lot) not in new]
         later = [entry for entry in entries if entry not in first]
-        LedgerEntry.objects.bulk_create(first)
+        statements.entries_insert(first)
         for entry in later:
             entry.lot_id = entry.lot.pk
         if later:
-            LedgerEntry.objects.bulk_create(later)
+            statements.entries_insert(later)
     stored = [lot for lot in lots if id(lot) not in new]
     if stored:
-        LedgerEntry.objects.bulk_update(stored, ["remaining"])
+        statements.lots_write(stored)
     card.balance += sum(entry.points for entry in entries)
-    card.save(update_fields=["balance", *card_fields])
+    statements.card_write(card, ["balance", *card_fields])
     for group in groups:
         if group:
             points_changed.send(sender=Card, card_ids=[card.pk], entries=group)
@@ -307,31 +304,39 @@ def booking_points_sync(
     the difference is ever written."""
     today = today or timezone.localdate()
     result = BookingPoints()
-    has_earn = LedgerEntry.objects.filter(booking=OuterRef("pk"), kind=EntryKind.EARN)
     with transaction.atomic():
         # The booking is read once, locked (a save of it waits; the earn below decides
         # on what it says). Lock order booking → card; nothing locks them the other way.
-        booking = (
-            Booking.objects.select_for_update(of=("self",))
-            .select_related("customer")
-            .annotate(has_earn=Exists(has_earn))
-            .get(pk=booking_id)
-        )
+        booking, grade, has_earn, rulebook_key = statements.booking_lock(booking_id)
         paid = booking.status in PAID_STATUSES and booking.paid_date is not None
-        if not paid and not booking.has_earn:
+        if not paid and not has_earn:
             return result
         card = _lock_card(customer_id=booking.customer_id, actor=actor)
-        # Under the card's lock: the set-based earn (which locks cards only) may have
-        # earned it meanwhile.
-        earn = (
-            LedgerEntry.objects.filter(booking=booking, kind=EntryKind.EARN)
-            .select_related("rulebook")
-            .first()
-        )
-        if earn is None and paid and booking.paid_date <= today:
-            earned = _earn_first(card, booking, actor=actor, today=today)
-            result.earned = earned.points if earned is not None else 0
-            return result
+        earn = None
+        if not has_earn:
+            # Under the card's lock: the set-based earn (which locks cards only) may
+            # have earned it meanwhile; read with the lots a late earn may expire.
+            has_earn, due = statements.earn_or_due_lots(
+                booking_id=booking.pk, card_id=card.pk, today=today
+            )
+            if not has_earn and paid and booking.paid_date <= today:
+                earned = _earn_first(
+                    card,
+                    booking,
+                    grade=grade,
+                    due=due,
+                    rulebooks=_rulebooks_by(key=rulebook_key, day=today),
+                    actor=actor,
+                    today=today,
+                )
+                result.earned = earned.points if earned is not None else 0
+                return result
+        if has_earn:
+            earn = (
+                LedgerEntry.objects.filter(booking=booking, kind=EntryKind.EARN)
+                .select_related("rulebook")
+                .first()
+            )
         if earn is None:
             return result
         if paid and booking.paid_date > today:

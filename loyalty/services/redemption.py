@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from customers.audit import audit_record
-from customers.models import AuditAction
+from customers.models import AuditAction, Customer
 from loyalty.models import (
     Card,
     CardStatus,
@@ -19,8 +19,10 @@ from loyalty.models import (
     Redemption,
     RedemptionStatus,
     Reward,
-    Rulebook,
 )
+from loyalty.selectors import rulebooks_published
+from loyalty.services import statements
+from loyalty.services.earning import rulebook_on
 from loyalty.services.errors import PointsRefused
 from loyalty.services.ledger import _expire_due_lots, _expiry, _post, _post_together
 
@@ -63,8 +65,10 @@ def redemption_create(
             % {"max": IDEMPOTENCY_KEY_MAX_LENGTH}
         )
     with transaction.atomic():
-        card = (
-            Card.objects.select_for_update(of=("self",)).select_related("customer").get(pk=card_id)
+        # The card locked and the reward read in one statement (with the key of the
+        # published rulebooks, cached per process).
+        card, reward, rulebook_key = statements.card_and_reward_lock(
+            card_id=card_id, reward_id=reward_id
         )
         if key:
             earlier = (
@@ -80,7 +84,8 @@ def redemption_create(
                         % {"reward": earlier.reward.name}
                     )
                 return _replay(earlier)
-        reward = Reward.objects.get(pk=reward_id)
+        if reward is None:
+            raise Reward.DoesNotExist(f"Reward {reward_id} does not exist.")
         if reward.stock is not None:
             # Only a limited reward is locked: redemptions of an unlimited one need not
             # queue behind each other (the stock CHECK guards a concurrent admin change).
@@ -93,8 +98,12 @@ def redemption_create(
             raise PointsRefused(_("“%(reward)s” is out of stock.") % {"reward": reward.name})
         # The card's lots, read once: those past their validity expire, the others are
         # drawn on, oldest expiry first.
-        lots = list(card.entries.filter(remaining__gt=0).order_by("expires_on", "id"))
-        due = sorted((lot for lot in lots if lot.expires_on <= today), key=lambda lot: lot.pk)
+        lots = statements.open_lots(card_id=card.pk)
+        due = [
+            statements.lot_from_row(card, row)
+            for row in sorted(lots)  # by id
+            if row[2] <= today
+        ]
         expiries = [_expiry(card, lot, today=today) for lot in due]
         balance = card.balance + sum(entry.points for entry in expiries)
         if balance < reward.points_price:
@@ -110,18 +119,15 @@ def redemption_create(
             redeemed_by=actor,
             idempotency_key=key,
         )
-        rulebook_id = (
-            Rulebook.objects.filter(effective_from__lte=today)
-            .order_by("-effective_from")
-            .values_list("pk", flat=True)
-            .first()
-        )
+        in_force = rulebook_on(rulebooks_published(key=rulebook_key), today)
+        rulebook_id = in_force.pk if in_force is not None else None
         draws, left = [], reward.points_price
-        for lot in lots:
+        for row in lots:
             if left == 0:
                 break
-            if lot.expires_on <= today:
+            if row[2] <= today:  # expired above
                 continue
+            lot = statements.lot_from_row(card, row)
             take = min(lot.remaining, left)
             left -= take
             lot.remaining -= take
@@ -148,7 +154,7 @@ def redemption_create(
             actor=actor,
             action=AuditAction.CREATE,
             obj=redemption,
-            customer=card.customer,
+            customer=Customer(pk=card.customer_id),
             object_type="loyalty_redemption",
             detail={"reward": reward.name, "points": reward.points_price, "balance": card.balance},
         )

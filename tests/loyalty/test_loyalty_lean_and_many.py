@@ -7,9 +7,14 @@ from decimal import Decimal
 import pytest
 
 from customers.models import BookingStatus, Grade
-from loyalty.models import Card, EntryKind, LedgerEntry
+from loyalty.models import Card, EntryKind, LedgerEntry, Reward, RewardKind
 from loyalty.selectors import ledger_reconcile
-from loyalty.services import booking_points_sync, points_earn_many, redemption_create
+from loyalty.services import (
+    booking_points_sync,
+    points_earn_many,
+    redemption_create,
+    rulebook_publish,
+)
 from tests.factories import BookingFactory, CustomerFactory
 from tests.loyalty.conftest import TODAY
 
@@ -100,22 +105,78 @@ def test_a_late_catch_up_in_a_chunk_expires_at_once_as_one_by_one(sales1):
 
 
 def test_an_earn_and_a_redemption_read_each_thing_once(
-    sales1, customer, reward, django_assert_max_num_queries
+    sales1, customer, reward, django_assert_max_num_queries, django_assert_num_queries
 ):
     first = paid_booking(customer)
-    # (SAVEPOINT) booking (locked), card (none yet: issued, locked), its earn, rulebooks
-    # and levels, spend, grade history, lots due, one INSERT, one UPDATE (RELEASE), and
-    # the webhooks' listened events (read once a minute).
-    with django_assert_max_num_queries(15):
+    # (SAVEPOINT) booking (locked), card (none yet: issued, locked), its earn and lots
+    # due, the rulebooks and levels (read once per process and published version),
+    # spend, grade history, one INSERT, one UPDATE (RELEASE), and the webhooks'
+    # listened events (read once a minute).
+    with django_assert_max_num_queries(14):
         booking_points_sync(booking_id=first.pk, today=TODAY)
     second = paid_booking(customer, amount="500.00")
-    with django_assert_max_num_queries(12):  # 17 before
+    # (SAVEPOINT) booking (locked, with whether it earned and the rulebooks' version),
+    # card (locked), its earn or lots due, spend, grade history, INSERT, UPDATE (RELEASE).
+    with django_assert_num_queries(9):  # 17, then 12 before
         booking_points_sync(booking_id=second.pk, today=TODAY)
     card = Card.objects.get(customer=customer)
-    # (SAVEPOINT) card (locked), reward and its lock (limited stock), lots, the
-    # redemption, the rulebook, entries, lots, card, stock, audit (RELEASE).
-    with django_assert_max_num_queries(13):  # 14 before, and more with several lots
+    # (SAVEPOINT) card (locked) with the reward and the rulebooks' version, the reward's
+    # lock (limited stock), lots, the redemption, entries, lots, card, stock, audit
+    # (RELEASE).
+    with django_assert_num_queries(11):  # 14, then 13 before, and more with several lots
         redemption_create(actor=sales1, card_id=card.pk, reward_id=reward.pk, today=TODAY)
     card.refresh_from_db()
     assert card.balance == 8400
+    assert ledger_reconcile().ok
+
+
+def test_a_redemption_over_three_lots_runs_the_same_statements(
+    sales1, customer, django_assert_num_queries
+):
+    """An unlimited reward is not locked; the lots drawn on move in one UPDATE."""
+    for month in (3, 4, 5):
+        booking_points_sync(
+            booking_id=paid_booking(
+                customer, amount="100.00", paid=datetime.date(2026, month, 1)
+            ).pk,
+            today=TODAY,
+        )
+    card = Card.objects.get(customer=customer)
+    voucher = Reward.objects.create(name="代金券", kind=RewardKind.VOUCHER, points_price=250)
+    with django_assert_num_queries(9):
+        redemption = redemption_create(
+            actor=sales1, card_id=card.pk, reward_id=voucher.pk, today=TODAY
+        )
+    assert redemption.balance_after == 50
+    lots = LedgerEntry.objects.filter(card=card, kind=EntryKind.EARN).order_by("occurred_on")
+    assert [lot.remaining for lot in lots] == [0, 0, 50]
+    assert ledger_reconcile().ok
+
+
+def test_a_newly_published_rulebook_is_used_by_the_next_earn(sales1, manager1, customer):
+    """The rulebooks are kept per process, under the key of the latest published version
+    read in the earn's own first statement: a version published after they were read
+    (here or by another process) is used by the next earn and redemption."""
+    before = paid_booking(customer, amount="1000.00", paid=datetime.date(2026, 3, 1))
+    booking_points_sync(booking_id=before.pk, today=TODAY)  # the rules of 2026 read
+    rulebook_publish(
+        actor=manager1,
+        effective_from=TODAY,
+        today=TODAY,
+        levels=[{"code": "standard", "earn_rate": Decimal("3")}],
+    )
+    on_the_day = paid_booking(customer, amount="1000.00", paid=TODAY)
+    earlier = paid_booking(customer, amount="1000.00", paid=datetime.date(2026, 11, 1))
+    booking_points_sync(booking_id=on_the_day.pk, today=TODAY)
+    booking_points_sync(booking_id=earlier.pk, today=TODAY)
+    earns = {e.booking_id: e for e in LedgerEntry.objects.filter(kind=EntryKind.EARN)}
+    assert earns[on_the_day.pk].points == 3000  # the new version, from its first day
+    assert earns[on_the_day.pk].rulebook.effective_from == TODAY
+    assert earns[earlier.pk].points == earns[before.pk].points == 1000  # never the past
+    assert Card.objects.get(customer=customer).level == "standard"  # today's rules
+    card = Card.objects.get(customer=customer)
+    voucher = Reward.objects.create(name="代金券", kind=RewardKind.VOUCHER, points_price=100)
+    redemption = redemption_create(actor=sales1, card_id=card.pk, reward_id=voucher.pk, today=TODAY)
+    draw = redemption.entries.get()
+    assert draw.rulebook.effective_from == TODAY
     assert ledger_reconcile().ok

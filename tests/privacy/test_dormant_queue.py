@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from customers.models import Customer, CustodyPolicy, SecurityAlert
+from customers.models import CustodyPolicy, Customer, SecurityAlert
 from privacy.dormant import dormant_propose
 from privacy.jobs import DORMANT_PROPOSE
 from privacy.models import DormantProposal, DormantRun, PrivacyPolicy, ProposalStatus

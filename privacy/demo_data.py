@@ -18,7 +18,55 @@ TEXT_VERSION = "2026-01"
 TRIP_ONLY = (Purpose.SERVICE, Purpose.SUPPLIERS, Purpose.SENSITIVE_ID)
 
 
+# Travellers added long ago who never came back: the dormant-customer queue's demo.
+DORMANT_PEOPLE = [
+    ("韦晓岚", "13600001001", "杭州市"),
+    ("欧阳建华", "13600001002", "南京市"),
+    ("诸葛明月", "13600001003", "苏州市"),
+]
+
+
 def load(*, stdout, today: datetime.date, seed: int = 2026) -> None:
+    _consents(stdout=stdout, today=today, seed=seed)
+    _dormant(stdout=stdout, today=today)
+
+
+def _dormant(*, stdout, today: datetime.date) -> None:
+    """A few people added seven years ago with no business and no contact since, then
+    the retention job's run for today (privacy.dormant): the queue is not empty."""
+    from customers.pinyin import name_search_keys
+    from privacy.dormant import add_years, dormant_propose
+
+    mobiles = [mobile for _name, mobile, _city in DORMANT_PEOPLE]
+    if Customer.all_objects.filter(mobile__in=mobiles).exists():
+        return
+    owner_id = Customer.all_objects.values_list("owner_id", flat=True).order_by("id").first()
+    if owner_id is None:
+        return
+    people = []
+    for name, mobile, city in DORMANT_PEOPLE:
+        pinyin, initials = name_search_keys(name, kind=CustomerKind.INDIVIDUAL)
+        people.append(
+            Customer(
+                kind=CustomerKind.INDIVIDUAL, name=name, name_normalised=name,
+                name_pinyin=pinyin, name_initials=initials, owner_id=owner_id,
+                mobile=mobile, province="浙江省" if city == "杭州市" else "江苏省", city=city,
+            )
+        )  # fmt: skip
+    Customer.all_objects.bulk_create(people)
+    long_ago = timezone.make_aware(
+        datetime.datetime.combine(add_years(today, -7), datetime.time(10))
+    )
+    Customer.all_objects.filter(mobile__in=mobiles).update(
+        created_at=long_ago, dormancy_counts_from=long_ago.date()
+    )
+    run = dormant_propose(today=today)
+    stdout.write(
+        f"Dormant customers: {run.proposed_count if run else 0} proposed for anonymisation."
+    )
+
+
+def _consents(*, stdout, today: datetime.date, seed: int) -> None:
     if ConsentText.objects.filter(version=TEXT_VERSION).exists():
         return
     text = ConsentText.objects.create(

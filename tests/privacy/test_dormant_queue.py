@@ -152,8 +152,9 @@ def test_confirming_anonymises_the_selected_and_closes_their_proposals(
 
 def test_without_the_confirmation_nothing_is_anonymised(queue, custodian1, client_as):
     ids = list(DormantProposal.objects.values_list("pk", flat=True))
-    client_as(custodian1).post(reverse("privacy:dormant_queue"), {"selected": ids,
-                                                                 "action": "anonymise"})  # fmt: skip
+    client_as(custodian1).post(
+        reverse("privacy:dormant_queue"), {"selected": ids, "action": "anonymise"}
+    )
     assert not Customer.all_objects.filter(anonymised_at__isnull=False).exists()
 
 

@@ -227,6 +227,16 @@ def test_the_form_refuses_to_edit_an_anonymised_customer(person, custodian1, sal
         customer_update(actor=sales1, customer=person)
 
 
+def test_the_admin_shows_an_anonymised_customer_read_only(person, custodian1, manager1, rf):
+    from django.contrib import admin
+
+    customer_anonymise(customer=person, by=custodian1, reason="本人要求删除")
+    request = rf.get("/")
+    request.user = manager1
+    person.refresh_from_db()
+    assert admin.site._registry[Customer].has_change_permission(request, person) is False
+
+
 def test_a_sales_rep_cannot_anonymise(person, sales1):
     with pytest.raises(PermissionDenied):
         customer_anonymise(customer=person, by=sales1, reason="x")

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from customers.models import AuditEntry, Customer, CustomerKind
 from privacy.anonymisation.rules import (
     CHANGED_LABELS,
+    HISTORY_M2M,
     KEPT_WHAT,
     KEPT_WHY,
     _model,
@@ -93,9 +94,15 @@ def _change_querysets(customer: Customer) -> dict[str, list[QuerySet]]:
     sets: dict[str, list[QuerySet]] = {
         "customer": [Customer.all_objects.filter(pk=pk)],
         "customer_history": [Customer.history.model.objects.filter(id=pk)],
+        # Preferences and their history go: they say nothing the law needs.
         "preferences": [
             Customer.tags.through.objects.filter(customer_id=pk),
             Customer.desired_destinations.through.objects.filter(customer_id=pk),
+            *[
+                _model(label).objects.filter(customer_id=pk)
+                for label in HISTORY_M2M
+                if _model(label) is not None
+            ],
         ],
         "contact_people": [
             customer.contact_people.model.objects.filter(customer_id=pk),
@@ -103,7 +110,7 @@ def _change_querysets(customer: Customer) -> dict[str, list[QuerySet]]:
         ],
         "contact_records": [customer.contact_records.model.objects.filter(customer_id=pk)],
         "service_records": [customer.service_records.model.objects.filter(customer_id=pk)],
-        "audit": [_plain(AuditEntry).filter(customer_id=pk)],
+        "audit": [_plain(AuditEntry).filter(customer_id=pk).exclude(object_repr="")],
         "requests": [
             RightsRequest.objects.filter(customer_id=pk),
             _model("customers.AccessRequest").objects.filter(customer_id=pk),
@@ -119,9 +126,22 @@ def _change_querysets(customer: Customer) -> dict[str, list[QuerySet]]:
         ],
         "tiers": ["tiers.Proposal", "tiers.GradeChange", "tiers.GradeNotification"],
     }
+    # Rows with only an optional text change only when the text is there.
+    text_only = {
+        "followups.CustomerWarning": "handled_note",
+        "tiers.Proposal": "decision_note",
+        "tiers.GradeChange": "reason",
+    }
     for kind, labels in optional.items():
-        found = [_model(label) for label in labels]
-        sets[kind] = [model.objects.filter(customer_id=pk) for model in found if model]
+        sets[kind] = []
+        for label in labels:
+            model = _model(label)
+            if model is None:
+                continue
+            rows = model.objects.filter(customer_id=pk)
+            if label in text_only:
+                rows = rows.exclude(**{text_only[label]: ""})
+            sets[kind].append(rows)
     return sets
 
 

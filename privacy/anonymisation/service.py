@@ -24,7 +24,6 @@ from privacy.anonymisation.plan import (
 from privacy.anonymisation.rules import (
     BLANK_FIELDS,
     CHANGED_LABELS,
-    HISTORY_M2M,
     NULL_FIELDS,
     _model,
     anonymised_text,
@@ -63,15 +62,7 @@ def _write(customer: Customer, *, now: datetime.datetime) -> dict[str, int]:
     )
     (history,) = sets["customer_history"]
     counts["customer_history"] = history.update(**blank, **identity, anonymised_at=now)
-    # Preferences and their history go: they say nothing the law needs.
-    deleted = 0
-    for label in HISTORY_M2M:
-        model = _model(label)
-        if model is not None:
-            deleted += model.objects.filter(customer_id=pk).delete()[0]
-    for queryset in sets["preferences"]:
-        deleted += queryset.delete()[0]
-    counts["preferences"] = deleted
+    counts["preferences"] = sum(queryset.delete()[0] for queryset in sets["preferences"])
     with translation.override(settings.LANGUAGE_CODE):
         person = _("Anonymised contact")
     counts["contact_people"] = sum(

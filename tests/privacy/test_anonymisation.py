@@ -324,6 +324,6 @@ def test_the_panel_plan_matches_what_is_done(person, custodian1):
     ContactRecordFactory(customer=person)
     plan = anonymisation_plan(customer=person, today=timezone.localdate())
     record = customer_anonymise(customer=person, by=custodian1, reason="本人要求删除")
-    assert plan.changes["customer"] == record.counts["customer"]
-    assert plan.changes["contact_records"] == record.counts["contact_records"]
+    assert plan.changes == record.counts
+    assert plan.changes["contact_records"] == 1
     assert plan.kept == record.kept

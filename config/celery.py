@@ -24,6 +24,12 @@ app.conf.beat_schedule = {
         "task": "archives.tasks.retention_expire_task",
         "schedule": crontab(hour=3, minute=0),
     },
+    # Daily at 03:30 Asia/Shanghai: proposes for anonymisation every person with no
+    # business and no contact for the privacy policy's years (privacy/dormant.py).
+    "privacy-dormant-propose": {
+        "task": "privacy.tasks.dormant_propose_task",
+        "schedule": crontab(hour=3, minute=30),
+    },
     # 1st of every month, 02:00: the monthly statistics 每月统计 (spend, RFM, quadrant and
     # the implied grade of every customer) for the month just ended.
     "tiers-monthly-statistics": {

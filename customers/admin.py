@@ -122,6 +122,12 @@ class CustomerAdmin(AuditedChangeViewMixin, ReadOnlyHistoryAdmin):
             actions.pop("soft_delete_selected", None)
         return actions
 
+    def has_change_permission(self, request, obj=None):
+        # An anonymised archive reads, never changes: nothing refills it (privacy).
+        if obj is not None and obj.is_anonymised:
+            return False
+        return super().has_change_permission(request, obj)
+
     def save_model(self, request, obj, form, change):
         obj._history_user = request.user
         super().save_model(request, obj, form, change)

@@ -8,7 +8,12 @@ class PrivacyConfig(AppConfig):
     verbose_name = _("Personal information")
 
     def ready(self):
+        from customers.jobs import register_periodic_job
         from customers.panels import register_customer_panel
+        from privacy.jobs import JOBS
+
+        for job in JOBS:
+            register_periodic_job(job)
         from privacy.panels import customer_panel_context
 
         register_customer_panel(

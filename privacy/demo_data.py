@@ -18,7 +18,64 @@ TEXT_VERSION = "2026-01"
 TRIP_ONLY = (Purpose.SERVICE, Purpose.SUPPLIERS, Purpose.SENSITIVE_ID)
 
 
+# Travellers added long ago who never came back: the dormant-customer queue's demo.
+# (name, mobile, ID number's first 17 characters, province, city, district, street, postcode)
+DORMANT_PEOPLE = [
+    ("韦晓岚", "13600001001", "33010619780312042",
+     "浙江省", "杭州市", "西湖区", "文三路18号", "310012"),
+    ("欧阳建华", "13600001002", "32010219650821031",
+     "江苏省", "南京市", "玄武区", "北京东路9号", "210008"),
+    ("诸葛明月", "13600001003", "32050819901105062",
+     "江苏省", "苏州市", "姑苏区", "人民路266号", "215002"),
+]  # fmt: skip
+
+
 def load(*, stdout, today: datetime.date, seed: int = 2026) -> None:
+    _consents(stdout=stdout, today=today, seed=seed)
+    _dormant(stdout=stdout, today=today)
+
+
+def _dormant(*, stdout, today: datetime.date) -> None:
+    """A few people added seven years ago with no business and no contact since, then
+    the retention job's run for today (privacy.dormant): the queue is not empty."""
+    from customers.pinyin import name_search_keys
+    from customers.validators import id_number_check_char, normalize_org_name, parse_id_number
+    from privacy.dormant import add_years, dormant_propose
+
+    mobiles = [person[1] for person in DORMANT_PEOPLE]
+    if Customer.all_objects.filter(mobile__in=mobiles).exists():
+        return
+    owner_id = Customer.all_objects.values_list("owner_id", flat=True).order_by("id").first()
+    if owner_id is None:
+        return
+    people = []
+    for name, mobile, first17, province, city, district, street, postcode in DORMANT_PEOPLE:
+        pinyin, initials = name_search_keys(name, kind=CustomerKind.INDIVIDUAL)
+        id_number = first17 + id_number_check_char(first17)
+        facts = parse_id_number(id_number)
+        people.append(
+            Customer(
+                kind=CustomerKind.INDIVIDUAL, name=name, name_normalised=normalize_org_name(name),
+                name_pinyin=pinyin, name_initials=initials, owner_id=owner_id, mobile=mobile,
+                id_number=id_number, birthday=facts.birthday, sex=facts.sex,
+                province=province, city=city, district=district, street_address=street,
+                postal_code=postcode,
+            )
+        )  # fmt: skip
+    Customer.all_objects.bulk_create(people)
+    long_ago = timezone.make_aware(
+        datetime.datetime.combine(add_years(today, -7), datetime.time(10))
+    )
+    Customer.all_objects.filter(mobile__in=mobiles).update(
+        created_at=long_ago, dormancy_counts_from=long_ago.date()
+    )
+    run = dormant_propose(today=today)
+    stdout.write(
+        f"Dormant customers: {run.proposed_count if run else 0} proposed for anonymisation."
+    )
+
+
+def _consents(*, stdout, today: datetime.date, seed: int) -> None:
     if ConsentText.objects.filter(version=TEXT_VERSION).exists():
         return
     text = ConsentText.objects.create(

@@ -32,7 +32,12 @@ from customers.selectors import (
     customer_list_annotate,
     customer_list_visible,
 )
-from customers.services import contact_person_add, customer_create, customer_update
+from customers.services import (
+    ANONYMISED_MESSAGE,
+    contact_person_add,
+    customer_create,
+    customer_update,
+)
 from customers.services.custody import customer_id_number_reveal
 
 
@@ -152,6 +157,8 @@ class CustomerViewSet(mixins.ListModelMixin, ApiGenericViewSet):
         customer = self._visible(pk)
         if not customer_can_edit(user=request.user, customer=customer):
             raise exceptions.PermissionDenied
+        if customer.is_anonymised:
+            raise exceptions.ValidationError({"non_field_errors": [str(ANONYMISED_MESSAGE)]})
         changes = self._input(request)
         form = CustomerForm(instance=customer, user=request.user)
         form = CustomerForm(bound_form_data(form, changes), instance=customer, user=request.user)

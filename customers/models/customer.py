@@ -183,6 +183,11 @@ class Customer(models.Model):
         _("semi-dormancy counts from"), null=True, blank=True, editable=False
     )
 
+    # Set once, by privacy's anonymisation (PIPL Art. 47): the person's data is gone and
+    # the row stays only as the anonymous other end of what the law keeps (bookings,
+    # archives). Every door that writes a customer refuses it; no job plans for it.
+    anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True, editable=False)
+
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     deleted_at = models.DateTimeField(_("deleted"), null=True, blank=True)
@@ -290,6 +295,10 @@ class Customer(models.Model):
     @property
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
+
+    @property
+    def is_anonymised(self) -> bool:
+        return self.anonymised_at is not None
 
     @property
     def id_number_masked(self) -> str:

@@ -1,12 +1,14 @@
 """Writes. Each function takes the acting user, validates, and records what it changed."""
 
 from customers.services.archive import (
+    ANONYMISED_MESSAGE,
     booking_save,
     contact_person_add,
     contact_person_replace,
     contact_record_create,
     customer_create,
     customer_prepare,
+    customer_refuse_if_anonymised,
     customer_restore,
     customer_soft_delete,
     customer_update,
@@ -35,6 +37,7 @@ from customers.services.outbox import (
 )
 
 __all__ = [
+    "ANONYMISED_MESSAGE",
     "BULK_ACTIONS",
     "MassActionRefused",
     "MessageDraft",
@@ -51,6 +54,7 @@ __all__ = [
     "customer_export_record",
     "customer_id_number_reveal",
     "customer_prepare",
+    "customer_refuse_if_anonymised",
     "customer_restore",
     "customer_soft_delete",
     "customer_update",

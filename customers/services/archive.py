@@ -154,7 +154,25 @@ def _changed_fields(customer: Customer) -> list[str]:
     ]
 
 
+ANONYMISED_MESSAGE = gettext_lazy(
+    "This customer was anonymised at the person's request or after years without contact: "
+    "their details are gone for good and cannot be filled in again. Add a new customer if "
+    "the person comes back."
+)
+
+
+def customer_refuse_if_anonymised(*, customer: Customer) -> None:
+    """The one check every door that writes a customer passes (form, admin, API, import):
+    an anonymised archive is never refilled from old data."""
+    if customer.pk is not None and (
+        customer.anonymised_at is not None
+        or Customer.all_objects.filter(pk=customer.pk, anonymised_at__isnull=False).exists()
+    ):
+        raise ValidationError(ANONYMISED_MESSAGE, code="anonymised")
+
+
 def _save_customer(*, actor, customer: Customer, destinations, tags) -> Customer:
+    customer_refuse_if_anonymised(customer=customer)
     customer_prepare(customer=customer)
     customer.full_clean(exclude=["owner"] if customer.owner_id else None)
     customer._history_user = actor

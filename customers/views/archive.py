@@ -36,6 +36,7 @@ from customers.selectors import (
     customer_list_visible,
 )
 from customers.services import (
+    ANONYMISED_MESSAGE,
     MassActionRefused,
     booking_save,
     contact_person_add,
@@ -179,6 +180,9 @@ def _editable_customer(request, pk) -> Customer:
 @login_required
 def customer_edit(request, pk):
     customer = _editable_customer(request, pk)
+    if customer.is_anonymised:
+        messages.error(request, ANONYMISED_MESSAGE)
+        return redirect("customers:detail", pk=customer.pk)
     if request.method == "GET":  # the form shows the archive: a view on record
         audit_record(
             actor=request.user, action=AuditAction.VIEW, obj=customer, detail={"page": "edit"}

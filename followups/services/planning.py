@@ -38,7 +38,7 @@ from privacy.selectors import marketing_allowed_sql
 POST_TRIP_LOOKBACK_DAYS = 14
 # Customers who are still ours: retired, lost and deleted customers get no follow-ups.
 LIVE_CUSTOMER = (
-    "c.deleted_at IS NULL AND c.status IN "
+    "c.deleted_at IS NULL AND c.anonymised_at IS NULL AND c.status IN "
     f"('{CustomerStatus.ACTIVE.value}', '{CustomerStatus.DORMANT.value}')"
 )
 CLIENT_KINDS = f"('{CustomerKind.INDIVIDUAL.value}', '{CustomerKind.CORPORATE.value}')"
@@ -479,7 +479,7 @@ def feedback_followups_insert(work: "_Run", *, extra_where: str, extra_params: l
                {due}, {due}, {tail}
         FROM customers_servicerecord s JOIN customers_customer c ON c.id = s.customer_id
         WHERE s.status = 'open' AND s.responded_at IS NULL AND s.respond_by IS NOT NULL
-          AND c.deleted_at IS NULL {extra_where}
+          AND c.deleted_at IS NULL AND c.anonymised_at IS NULL {extra_where}
     """
     params = [FollowupKind.FEEDBACK.value, *tail_params, *extra_params]
     return work.insert(statement, params)

@@ -41,7 +41,7 @@ WINDOW_MONTHS = 3
 COMPLAINT_LOOKBACK_DAYS = 7
 SPEND_CHANGES = "followups_spend_change"
 ELIGIBLE = (
-    "c.deleted_at IS NULL AND c.status IN "
+    "c.deleted_at IS NULL AND c.anonymised_at IS NULL AND c.status IN "
     f"('{CustomerStatus.ACTIVE.value}', '{CustomerStatus.DORMANT.value}') "
     "AND (c.grade = 'A' OR c.is_key_account)"
 )

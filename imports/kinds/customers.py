@@ -17,6 +17,7 @@ from customers.models import AuditAction, ChannelPartner, Customer, CustomerKind
 from customers.selectors import customer_can_edit
 from customers.services import customer_prepare
 from customers.services.archive import (
+    ANONYMISED_MESSAGE,
     AUDITED_FIELDS,
     DUPLICATE_DELETED_MESSAGE,
     DUPLICATE_MESSAGES,
@@ -206,6 +207,9 @@ class CustomerImporter(Importer):
         row.outcome = NEW
 
     def _check_match(self, row, key, customer: Customer, owner, explicit, current) -> None:
+        if customer.is_anonymised:
+            self.refuse(row, key, ANONYMISED_MESSAGE)
+            return
         if customer.is_deleted:
             label = Customer._meta.get_field(key).verbose_name
             self.refuse(row, key, DUPLICATE_DELETED_MESSAGE, {"field": label})

@@ -1,3 +1,9 @@
+from privacy.models.anonymisation import (
+    Anonymisation,
+    DormantProposal,
+    DormantRun,
+    ProposalStatus,
+)
 from privacy.models.consent import (
     MARKETING_PURPOSES,
     Consent,
@@ -10,10 +16,14 @@ from privacy.models.requests import RequestKind, RequestStatus, RightsRequest
 
 __all__ = [
     "MARKETING_PURPOSES",
+    "Anonymisation",
     "Consent",
     "ConsentMethod",
     "ConsentText",
+    "DormantProposal",
+    "DormantRun",
     "PrivacyPolicy",
+    "ProposalStatus",
     "Purpose",
     "RequestKind",
     "RequestStatus",

@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_update_with_history
 
+from customers.bulk_writing import audit_many, insert_links, insert_with_history, new_instances
+from customers.field_checks import FieldChecks
 from customers.forms import CustomerForm
 from customers.models import AuditAction, ChannelPartner, Customer, CustomerKind, Destination, Tag
 from customers.selectors import customer_can_edit
@@ -30,8 +32,6 @@ from imports.kinds.common import (
     customers_by_mobile,
     organisations_by_name,
 )
-from imports.validation import FieldChecks
-from imports.writing import audit_many, insert_links, insert_with_history, new_instances
 
 M2M = {"desired_destinations": Destination, "tags": Tag}
 # The customer form's own fields, less those that name other rows (set from their columns).

@@ -11,7 +11,6 @@ go through pypinyin's phrase dictionary. Letters and digits in a name are kept a
 (lower case), so "ABC旅行社" is found by `abc` and by `abclxs`."""
 
 import re
-from functools import lru_cache
 
 from pypinyin import Style, lazy_pinyin, pinyin
 
@@ -97,26 +96,22 @@ SURNAMES = {
     "便": "pian",
 }
 
-SYLLABLES_CACHE = 16384
 _HAN_CLASS = "\u3400-\u9fff\uf900-\ufaff"
 _HAN = re.compile(f"[{_HAN_CLASS}]")
 _RUNS = re.compile(f"[{_HAN_CLASS}]+|[^{_HAN_CLASS}]+")
 _NOT_KEY = re.compile(r"[^0-9a-z]+")
 
 
-@lru_cache(maxsize=SYLLABLES_CACHE)
-def _syllables(text: str) -> tuple[tuple[str, bool], ...]:
+def _syllables(text: str) -> list[tuple[str, bool]]:
     """(syllable, is_han) for `text`: runs of Han characters through pypinyin's phrase
-    dictionary, other runs kept whole (lower case, letters and digits only). Remembered
-    for the most recent texts: a pure function of the text, and given names repeat
-    (an import of 100,000 customers spent a third of its check in pypinyin)."""
+    dictionary, other runs kept whole (lower case, letters and digits only)."""
     pieces = []
     for run in _RUNS.findall(text):
         if _HAN.match(run):
             pieces += [(syllable, True) for syllable in lazy_pinyin(run, style=Style.NORMAL)]
         else:
             pieces += [(word, False) for word in _NOT_KEY.split(run.lower()) if word]
-    return tuple((key, han) for key, han in pieces if key.isascii() and key.isalnum())
+    return [(key, han) for key, han in pieces if key.isascii() and key.isalnum()]
 
 
 def _surname(name: str) -> tuple[list[str], str]:

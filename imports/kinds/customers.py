@@ -198,7 +198,8 @@ class CustomerImporter(Importer):
         return True
 
     def _check_new(self, row: Row, owner) -> None:
-        customer = self.new_customer(owner=owner or self.actor)
+        # Added today, the job's day (customer_prepare would ask the clock per row).
+        customer = self.new_customer(owner=owner or self.actor, dormancy_counts_from=self.today)
         self._apply(row, customer)
         if not self._validate(row, customer):
             return

@@ -99,3 +99,24 @@ def test_constraints_in_python_say_what_the_database_says(changes):
         except ValidationError as error:
             failing.append(error.messages[0])
     assert sorted(m for m, _c, _p in ours.get("__all__", [])) == sorted(failing), changes
+
+
+def test_booking_numbers_normalise_the_same_on_the_ascii_fast_path():
+    """`ｂｋ－2024 001` and `BK-2024001` are one booking; ASCII numbers (nearly all) take a
+    shortcut that must give what the character-by-character path gives."""
+    import string
+    import unicodedata
+
+    from customers.validators import normalize_booking_number, normalize_booking_source
+
+    def by_characters(value: str) -> str:
+        text = "".join(value.split())
+        return "".join(
+            "-" if unicodedata.category(c) == "Pd" or c in "\u2212\u2043" else c for c in text
+        ).upper()
+
+    for value in ["bk-2024-001", "BK 2024 001", string.printable.strip(), "a_b.c-9", "x--y"]:
+        assert normalize_booking_number(value) == by_characters(value), value
+    assert normalize_booking_number("ｂｋ－2024 001") == "BK-2024001"
+    assert normalize_booking_number("bk\u20142024ー001") == "BK-2024-001"
+    assert normalize_booking_source(" Booking-System ") == "booking-system"

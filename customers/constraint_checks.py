@@ -23,38 +23,58 @@ _OPERATORS = {
 }
 
 
-def _value(instance, name: str):
-    field = instance._meta.get_field(name)
-    return getattr(instance, field.attname)
-
-
 def _holds(condition, instance) -> bool | None:
     """True, False, or None where SQL would say NULL (a CHECK passes on NULL)."""
+    return _compiled(condition, instance._meta)(instance.__dict__)
+
+
+def _compiled(condition, meta):
+    """`condition` as a function of an instance's __dict__ (True, False or None): the
+    lookups and field names resolved once per model, not per row (a chunk of 1,000
+    bookings evaluated 10,000 conditions, each asking _meta for its fields)."""
     if isinstance(condition, Q):
-        results = [_holds(child, instance) for child in condition.children]
-        if condition.connector == Q.AND:
-            if any(result is False for result in results):
-                result = False
+        parts = [_compiled(child, meta) for child in condition.children]
+        conjunction = condition.connector == Q.AND
+        negated = condition.negated
+
+        def combined(values):
+            results = [part(values) for part in parts]
+            if conjunction:
+                result = False if False in results else (None if None in results else True)
+            elif True in results:
+                result = True
             else:
-                result = None if any(result is None for result in results) else True
-        elif any(result is True for result in results):
-            result = True
-        else:
-            result = None if any(result is None for result in results) else False
-        if condition.negated and result is not None:
-            result = not result
-        return result
+                result = None if None in results else False
+            if negated and result is not None:
+                result = not result
+            return result
+
+        return combined
     lookup, wanted = condition
     name, _sep, operator = lookup.partition("__")
     operator = operator or "exact"
     if operator not in _OPERATORS:
         raise NotImplementedError(f"lookup {operator!r} in a constraint")
-    value = _value(instance, name)
+    attname = meta.get_field(name).attname
+    compare = _OPERATORS[operator]
     if isinstance(wanted, F):
-        wanted = _value(instance, wanted.name)
-    if operator != "isnull" and (value is None or wanted is None):
-        return None
-    return _OPERATORS[operator](value, wanted)
+        other = meta.get_field(wanted.name).attname
+
+        def against_field(values):
+            value, target = values[attname], values[other]
+            if operator != "isnull" and (value is None or target is None):
+                return None
+            return compare(value, target)
+
+        return against_field
+
+    def against_constant(values):
+        value = values[attname]
+        if operator != "isnull" and (value is None or wanted is None):
+            return None
+        return compare(value, wanted)
+
+    return against_constant
 
 
 def _names(condition) -> set[str]:
@@ -70,18 +90,40 @@ def _names(condition) -> set[str]:
     return names
 
 
+# model → (its constraints list, [(constraint, field names, compiled condition)], the
+# attnames the conditions read)
+_COMPILED: dict = {}
+
+
+def _checks(meta) -> tuple[list[tuple], set[str]]:
+    cached = _COMPILED.get(meta.label)
+    if cached is None or cached[0] is not meta.constraints:
+        checks = [
+            (constraint, frozenset(_names(constraint.condition)),
+             _compiled(constraint.condition, meta))
+            for constraint in meta.constraints
+            if isinstance(constraint, models.CheckConstraint)
+        ]  # fmt: skip
+        attnames = {meta.get_field(name).attname for _c, names, _h in checks for name in names}
+        cached = _COMPILED[meta.label] = (meta.constraints, checks, attnames)
+    return cached[1], cached[2]
+
+
 def check_constraints(instance, *, exclude=()) -> None:
     """Raise the ValidationError `instance.validate_constraints(exclude)` would raise for
     the model's CheckConstraints (same messages, codes, non-field), without a query.
     A constraint naming an excluded field is skipped, as Django skips it."""
     exclude = set(exclude)
     errors = []
-    for constraint in instance._meta.constraints:
-        if not isinstance(constraint, models.CheckConstraint):
+    checks, attnames = _checks(instance._meta)
+    values = instance.__dict__
+    if not attnames <= values.keys():
+        # A deferred field: read those the conditions use as the instance would.
+        values = {attname: getattr(instance, attname) for attname in attnames}
+    for constraint, names, holds in checks:
+        if names & exclude:
             continue
-        if _names(constraint.condition) & exclude:
-            continue
-        if _holds(constraint.condition, instance) is False:
+        if holds(values) is False:
             errors.append(
                 ValidationError(
                     constraint.get_violation_error_message(),

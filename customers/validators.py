@@ -187,7 +187,10 @@ def normalize_postal_code(value: str | None) -> str:
 def normalize_booking_number(value: str | None) -> str:
     """A source system's booking number: NFKC, no spaces, every dash an ASCII hyphen and
     letters in upper case, so `ｂｋ－2024 001` and `BK-2024001` are one booking."""
-    text = _KANA_DASH_BETWEEN_DIGITS.sub("-", normalize_text(value))
+    text = normalize_text(value)
+    if text.isascii():
+        return text.upper()  # ASCII's one dash is the hyphen already (and no ー)
+    text = _KANA_DASH_BETWEEN_DIGITS.sub("-", text)
     return "".join(
         "-" if unicodedata.category(char) == "Pd" or char in _DASH_CHARS else char for char in text
     ).upper()

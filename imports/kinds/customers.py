@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_update_with_history
 
+from customers.bulk_writing import audit_many, insert_links, insert_with_history, new_instances
+from customers.field_checks import FieldChecks
 from customers.forms import CustomerForm
 from customers.models import AuditAction, ChannelPartner, Customer, CustomerKind, Destination, Tag
 from customers.selectors import customer_can_edit
@@ -31,8 +33,6 @@ from imports.kinds.common import (
     customers_by_mobile,
     organisations_by_name,
 )
-from imports.validation import FieldChecks
-from imports.writing import audit_many, insert_links, insert_with_history, new_instances
 
 M2M = {"desired_destinations": Destination, "tags": Tag}
 # The customer form's own fields, less those that name other rows (set from their columns).
@@ -199,7 +199,8 @@ class CustomerImporter(Importer):
         return True
 
     def _check_new(self, row: Row, owner) -> None:
-        customer = self.new_customer(owner=owner or self.actor)
+        # Added today, the job's day (customer_prepare would ask the clock per row).
+        customer = self.new_customer(owner=owner or self.actor, dormancy_counts_from=self.today)
         self._apply(row, customer)
         if not self._validate(row, customer):
             return

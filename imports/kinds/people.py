@@ -11,12 +11,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_update_with_history
 
+from customers.bulk_writing import audit_many, insert_plain, insert_with_history
 from customers.models import AuditAction, ContactPerson, ContactRecord
 from customers.selectors import customer_can_edit
 from customers.signals import announce_contacts_logged
 from imports.engine import NEW, UNCHANGED, UPDATED, Importer, Row
 from imports.kinds.common import CustomerFinder, StaffDirectory
-from imports.writing import audit_many, insert_plain, insert_with_history
 
 NOT_ORGANISATION = _(
     "This customer is an individual traveller; contact people belong to organisations."

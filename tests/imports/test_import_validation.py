@@ -9,13 +9,13 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from customers.field_checks import FieldChecks
 from customers.forms import CustomerForm
 from customers.models import AuditEntry, Customer
 from customers.validators import validate_id_number
 from imports import engine
 from imports.kinds.customers import FIELD_CHECKS
 from imports.services import import_job_commit, import_job_create
-from imports.validation import FieldChecks
 from tests.factories import make_id_number
 from tests.imports.conftest import xlsx
 

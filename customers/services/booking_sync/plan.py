@@ -1,6 +1,7 @@
 """A chunk planned (looked up and validated, nothing written) and applied."""
 
 from collections import Counter
+from functools import cache
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -9,7 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from customers.audit import audit_entries_build
-from customers.models import AuditAction, AuditEntry, Booking, BookingStatus, Customer, Destination
+from customers.bulk_writing import insert_audit_entries, insert_history, new_instances
+from customers.models import AuditAction, Booking, BookingStatus, Customer, Destination
 from customers.selectors import booking_can_edit
 from customers.services.booking_sync.items import (
     CREATED,
@@ -99,7 +101,7 @@ class BookingSyncPlan:
     def new(self, index: int) -> None:
         item, source, number = self.items[index]
         result = self.results[index]
-        booking = Booking(
+        booking = _new_booking()(
             customer=item.customer, source=source, source_number=number, created_by=self.actor
         )
         _apply(booking, item.values)
@@ -148,13 +150,9 @@ class BookingSyncPlan:
             Booking.objects.bulk_update(changed_bookings, fields)
         if not created and not updated:
             return
-        history = Booking.history
-        if created:
-            history.bulk_history_create(created, default_user=actor, default_date=now)
-        if updated:
-            history.bulk_history_create(
-                changed_bookings, update=True, default_user=actor, default_date=now
-            )
+        # (Each booking's _history_user is the actor.)
+        insert_history(Booking, created, actor=actor, now=now)
+        insert_history(Booking, changed_bookings, actor=actor, now=now, history_type="~")
         detail = self.audit_detail
         entries = audit_entries_build(
             actor=actor, action=AuditAction.CREATE, items=[(b, dict(detail)) for b in created]
@@ -163,7 +161,7 @@ class BookingSyncPlan:
             action=AuditAction.CHANGE,
             items=[(b, {**detail, "fields": self.results[i].changed}) for i, b, _s in updated],
         )
-        AuditEntry.objects.bulk_create(entries, batch_size=1000)
+        insert_audit_entries(entries)
         paid = [b.pk for b in created if b.status == BookingStatus.PAID] + [
             b.pk
             for _i, b, status in updated
@@ -178,6 +176,13 @@ class BookingSyncPlan:
         transaction.on_commit(
             lambda: bookings_saved_many.send(sender=Booking, booking_ids=ids, actor=actor)
         )
+
+
+@cache
+def _new_booking():
+    """Booking(…) without the constructor's walk over every field per booking (a copy of
+    one it made: customers.bulk_writing.new_instances)."""
+    return new_instances(Booking)
 
 
 def _destination_ids(items: list[BookingSyncItem]) -> set[int]:

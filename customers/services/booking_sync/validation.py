@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext as _
 
 from customers.constraint_checks import check_constraints
+from customers.field_checks import FieldChecks
 from customers.models import Booking, Destination
 from customers.services.booking_sync.items import _RELATIONS, NUMBER_MAX_LENGTH, SYNCED_FIELDS
 from customers.validators import (
@@ -99,15 +100,24 @@ def _other_customer(booking: Booking) -> ValidationError:
     )
 
 
+# The fields `booking_validate` cleans: all but the address's number (the unique index
+# decides on it) and the relations (checked against what the caller looked up).
+_EXCLUDED = frozenset({"source_number", *_RELATIONS})
+_CLEANED = frozenset(f.name for f in Booking._meta.fields if not f.generated) - _EXCLUDED
+_FIELD_CHECKS = FieldChecks(Booking).only(_CLEANED)
+
+
 def booking_validate(booking: Booking, *, destination_ids: set[int]) -> None:
     """`booking.full_clean(exclude=["source_number"])` without a query: the fields'
     validators, `Booking.clean`, the relations against what the caller looked up (the
     customer and creator are instances in hand; `destination_ids` the destinations on
     file), the CHECK constraints in Python. Raises the same ValidationError."""
     errors: dict = {}
-    exclude = {"source_number", *_RELATIONS}
+    exclude = set(_EXCLUDED)
     try:
-        booking.clean_fields(exclude=exclude)
+        # booking.clean_fields(exclude=exclude), the same checks without Django's
+        # generic path per value (customers.field_checks).
+        _FIELD_CHECKS.clean(booking, _CLEANED)
     except ValidationError as error:
         errors = error.update_error_dict(errors)
     for name in _RELATIONS:

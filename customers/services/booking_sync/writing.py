@@ -4,6 +4,7 @@ from django.db import connection, models
 from django.db.models import Q
 from django.db.models.sql import Query
 
+from customers.bulk_writing import db_params
 from customers.models import Booking
 
 
@@ -46,14 +47,11 @@ def _insert_new(bookings: list[Booking], *, now) -> set[tuple[str, str]]:
     for booking in bookings:
         booking.created_at = now
     target = _conflict_target()
+    values_of = db_params(Booking, columns)
     with connection.cursor() as cursor:
         for start in range(0, len(bookings), per_statement):
             batch = bookings[start : start + per_statement]
-            params = [
-                column.get_db_prep_save(getattr(booking, column.attname), connection)
-                for booking in batch
-                for column in columns
-            ]
+            params = [value for booking in batch for value in values_of(booking)]
             cursor.execute(
                 f"INSERT INTO {table} ({names}) VALUES {', '.join([row] * len(batch))} "  # noqa: S608
                 f"ON CONFLICT {target} DO NOTHING RETURNING {quote('id')}, "

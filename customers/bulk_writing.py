@@ -209,11 +209,25 @@ def insert_with_history(model, objs: list, *, actor) -> None:
         return
     now = timezone.now()
     _insert(model, objs, now)
+    insert_history(model, objs, actor=actor, now=now)
+
+
+def insert_history(model, objs: list, *, actor, now, history_type: str = "+") -> None:
+    """One history row for each of `objs` as they are now (written already): "+" for
+    created, "~" for changed, by `actor` at `now`; the rows simple-history's
+    bulk_history_create writes."""
+    if not objs:
+        return
+    if connection.vendor != "postgresql":
+        model.history.bulk_history_create(
+            objs, update=history_type == "~", default_user=actor, default_date=now
+        )
+        return
     history = model.history.model
     fixed = {
         "history_date": _text(now),
         "history_change_reason": "\\N",
-        "history_type": "+",
+        "history_type": history_type,
         "history_user_id": _text(getattr(actor, "pk", None)),
     }
     # Every column but history_id, which the table numbers.
@@ -251,15 +265,43 @@ def insert_links(through, left: str, right: str, pairs: list[tuple[int, int]]) -
 
 def audit_many(*, actor, action, items: list[tuple]) -> None:
     """One audit entry per (object, detail), the entries audit_record_many would write."""
+    if items:
+        insert_audit_entries(audit_entries_build(actor=actor, action=action, items=items))
+
+
+def insert_audit_entries(entries: list) -> None:
+    """Audit entries built by customers.audit.audit_entries_build, written."""
     from customers.models import AuditEntry
 
-    if items:
-        entries = audit_entries_build(actor=actor, action=action, items=items)
-        if connection.vendor != "postgresql":
-            AuditEntry.objects.bulk_create(entries, batch_size=500)
-            return
-        _copy_objects(AuditEntry, entries, _columns(AuditEntry), timezone.now())
-        _written(entries)
+    if not entries:
+        return
+    if connection.vendor != "postgresql":
+        AuditEntry.objects.bulk_create(entries, batch_size=500)
+        return
+    _copy_objects(AuditEntry, entries, _columns(AuditEntry), timezone.now())
+    _written(entries)
+
+
+def db_params(model, fields: list[models.Field]) -> Callable[[models.Model], list]:
+    """A function giving an object's values for `fields` as query parameters: what each
+    field's get_db_prep_save gives, without its per-value call for the fields whose
+    values PostgreSQL takes as they are held (as the COPY lines above)."""
+    if connection.vendor != "postgresql":
+        return lambda obj: [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields]
+    held = [_as_held(f) for f in fields]
+    if all(held):
+        get = operator.attrgetter(*[f.attname for f in fields])
+        return (lambda obj: [get(obj)]) if len(fields) == 1 else (lambda obj: list(get(obj)))
+
+    def params(obj) -> list:
+        return [
+            getattr(obj, f.attname)
+            if as_held
+            else f.get_db_prep_save(getattr(obj, f.attname), connection)
+            for f, as_held in zip(fields, held, strict=True)
+        ]
+
+    return params
 
 
 def new_instances(model, **fixed) -> Callable[..., models.Model]:

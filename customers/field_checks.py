@@ -1,5 +1,6 @@
 """A model's own field validation (what `Model.clean_fields` does for the page and admin
-forms through `full_clean`), at the cost an import of 100,000 rows can afford.
+forms through `full_clean`), at the cost an import of 100,000 rows can afford: the
+importer's customers and the booking sync (API batch and imported ledgers) use it.
 
 The rules are not restated here: `FieldChecks` reads them from the model's fields when
 it is built — each field's `to_python`, its choices, `blank`/`null` and its `validators`
@@ -12,7 +13,7 @@ the row fills are visited, choices are a set look-up, a length limit is a `len`,
 other validator is called as it is. Whenever a value fails any of that, the field's own
 `Field.clean` runs on it again, so every refusal carries exactly the messages, codes and
 params the form would show (tests/imports/test_import_validation.py compares the two on
-every customer field).
+every customer field, tests/customers/test_booking_validate.py on every booking field).
 """
 
 import datetime

@@ -1,9 +1,13 @@
 """Managers publish consent texts here; consents themselves are read-only records (they
-are given and withdrawn on the customer's consent page, with audit)."""
+are given and withdrawn on the customer's consent page, with audit). A person's requests
+and their copies are read here and handled on their pages (/privacy/requests/), where
+every step is audited; the policy's numbers are changed here, with their history."""
 
 from django.contrib import admin
 
-from privacy.models import ConsentText
+from customers.admin import ReadOnlyAdmin
+from customers.admin_history import ReadOnlyHistoryAdmin
+from privacy.models import ConsentText, PrivacyPolicy, RightsCopy, RightsRequest
 
 
 @admin.register(ConsentText)
@@ -21,3 +25,36 @@ class ConsentTextAdmin(admin.ModelAdmin):
         if obj is not None and obj.consent_set.exists():
             return False
         return super().has_delete_permission(request, obj)
+
+
+@admin.register(PrivacyPolicy)
+class PrivacyPolicyAdmin(ReadOnlyHistoryAdmin):
+    list_display = ["__str__", "request_working_days", "dormant_years"]
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and not PrivacyPolicy.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RightsRequest)
+class RightsRequestAdmin(ReadOnlyAdmin):
+    list_display = ["customer", "kind", "received_on", "due_on", "status", "closed_at"]
+    list_filter = ["status", "kind", "channel"]
+    list_select_related = ["customer"]
+    date_hierarchy = "received_on"
+    search_fields = ["customer__name"]
+
+    def view_on_site(self, obj):
+        from django.urls import reverse
+
+        return reverse("privacy:request_detail", args=[obj.pk])
+
+
+@admin.register(RightsCopy)
+class RightsCopyAdmin(ReadOnlyAdmin):
+    list_display = ["request", "status", "requested_at", "generated_at", "downloaded_at"]
+    list_filter = ["status"]
+    list_select_related = ["request__customer", "requested_by", "downloaded_by"]
+    exclude = ["file"]

@@ -5,17 +5,21 @@ from privacy.models.consent import (
     ConsentText,
     Purpose,
 )
+from privacy.models.copies import CopyStatus, RightsCopy
 from privacy.models.policy import PrivacyPolicy
-from privacy.models.requests import RequestKind, RequestStatus, RightsRequest
+from privacy.models.requests import RequestChannel, RequestKind, RequestStatus, RightsRequest
 
 __all__ = [
     "MARKETING_PURPOSES",
     "Consent",
     "ConsentMethod",
     "ConsentText",
+    "CopyStatus",
     "PrivacyPolicy",
     "Purpose",
+    "RequestChannel",
     "RequestKind",
     "RequestStatus",
+    "RightsCopy",
     "RightsRequest",
 ]

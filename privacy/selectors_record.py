@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db.models import Count, Max, Min, Q
+from django.utils.translation import gettext, pgettext_lazy
 
 from accounts.roles import CUSTODIAN, MANAGER, ROLE_LABELS, SEE_ALL_ROLES, TEAM_LEAD
 from archives.models import RetentionPolicy, TourGroup
@@ -68,14 +69,40 @@ def _records() -> list[str]:
     return sorted(names)
 
 
+ACTIONS = {
+    "view": pgettext_lazy("permission", "view"),
+    "add": pgettext_lazy("permission", "add"),
+    "change": pgettext_lazy("permission", "change"),
+    "delete": pgettext_lazy("permission", "delete"),
+}
+
+
+def _permission_summary(permissions) -> list[str]:
+    """A role's permissions on personal data, one line per kind of record with the
+    actions allowed ("customer: view, add, change"), in the reader's language; a
+    permission of its own (export, destroy) by its translated name."""
+    by_model: dict[str, list[str]] = {}
+    special: list[str] = []
+    for permission in permissions:
+        model = permission.content_type.model_class()
+        action = permission.codename.split("_", 1)[0]
+        if model is None:
+            continue
+        if action in ACTIONS and permission.codename == f"{action}_{model._meta.model_name}":
+            by_model.setdefault(str(model._meta.verbose_name), []).append(action)
+        else:
+            special.append(gettext(permission.name))
+    lines = [
+        f"{name}: {'、'.join(str(ACTIONS[a]) for a in ACTIONS if a in actions)}"
+        for name, actions in sorted(by_model.items())
+    ]
+    return lines + sorted(special)
+
+
 def _roles() -> list[dict]:
     permissions = {
-        group.name: sorted(
-            {
-                str(p.name)
-                for p in group.permissions.all()
-                if p.content_type.app_label in PERSONAL_APPS
-            }
+        group.name: _permission_summary(
+            p for p in group.permissions.all() if p.content_type.app_label in PERSONAL_APPS
         )
         for group in Group.objects.prefetch_related("permissions__content_type")
     }

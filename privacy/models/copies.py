@@ -8,6 +8,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from archives.uploads import get_private_storage
 
@@ -16,7 +17,7 @@ class CopyStatus(models.TextChoices):
     QUEUED = "queued", _("Waiting to be made")
     RUNNING = "running", _("Being made")
     READY = "ready", _("Ready to download")
-    DOWNLOADED = "downloaded", _("Downloaded")
+    DOWNLOADED = "downloaded", pgettext_lazy("copy status", "Downloaded")
     FAILED = "failed", _("Failed")
 
 

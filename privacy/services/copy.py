@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import models, transaction
 from django.template.loader import render_to_string
@@ -147,6 +147,26 @@ def _row(obj, fields, subject: Customer) -> dict:
     return row
 
 
+HISTORY_TITLE = _("%(records)s: history of changes")
+
+
+def _title(model) -> str:
+    """A history table (simple-history) reads as the history of what it records."""
+    name = model.__name__
+    if name.startswith("Historical") and "_" in name:  # a many-to-many field's history
+        parent_name, field_name = name[len("Historical") :].split("_", 1)
+        try:
+            parent = apps.get_model(model._meta.app_label, parent_name)
+            records = parent._meta.get_field(field_name).verbose_name
+        except (LookupError, FieldDoesNotExist):
+            records = model._meta.verbose_name_plural
+        return HISTORY_TITLE % {"records": records}
+    instance_type = getattr(model, "instance_type", None)
+    if instance_type is not None:
+        return HISTORY_TITLE % {"records": instance_type._meta.verbose_name_plural}
+    return str(model._meta.verbose_name_plural)
+
+
 def _section(model, queryset, subject, *, skip=frozenset(), key=None) -> Section:
     fields = _columns(model, set(skip))
     relations = [f.name for f in fields if f.is_relation and f.related_model is not Customer]
@@ -155,7 +175,7 @@ def _section(model, queryset, subject, *, skip=frozenset(), key=None) -> Section
     ]
     return Section(
         key=key or model._meta.label,
-        title=str(model._meta.verbose_name_plural),
+        title=_title(model),
         columns=[(f.name, str(f.verbose_name)) for f in fields],
         rows=rows,
     )

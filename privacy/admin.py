@@ -1,9 +1,21 @@
 """Managers publish consent texts here; consents themselves are read-only records (they
-are given and withdrawn on the customer's consent page, with audit)."""
+are given and withdrawn on the customer's consent page, with audit). A person's requests
+and their copies are read here and handled on their pages (/privacy/requests/), where
+every step is audited; the policy's numbers are changed here, with their history."""
 
 from django.contrib import admin
 
-from privacy.models import Anonymisation, ConsentText, DormantProposal, DormantRun
+from customers.admin import ReadOnlyAdmin
+from customers.admin_history import ReadOnlyHistoryAdmin
+from privacy.models import (
+    Anonymisation,
+    ConsentText,
+    DormantProposal,
+    DormantRun,
+    PrivacyPolicy,
+    RightsCopy,
+    RightsRequest,
+)
 
 
 @admin.register(ConsentText)
@@ -23,29 +35,48 @@ class ConsentTextAdmin(admin.ModelAdmin):
         return super().has_delete_permission(request, obj)
 
 
-class _ReadOnly(admin.ModelAdmin):
-    """Records written by the anonymisation service and the dormant job: read, never
-    edited here (the queue and the request pages are the doors)."""
+@admin.register(PrivacyPolicy)
+class PrivacyPolicyAdmin(ReadOnlyHistoryAdmin):
+    list_display = ["__str__", "request_working_days", "dormant_years"]
 
     def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
+        return super().has_add_permission(request) and not PrivacyPolicy.objects.exists()
 
     def has_delete_permission(self, request, obj=None):
         return False
 
 
+@admin.register(RightsRequest)
+class RightsRequestAdmin(ReadOnlyAdmin):
+    list_display = ["customer", "kind", "received_on", "due_on", "status", "closed_at"]
+    list_filter = ["status", "kind", "channel"]
+    list_select_related = ["customer"]
+    date_hierarchy = "received_on"
+    search_fields = ["customer__name"]
+
+    def view_on_site(self, obj):
+        from django.urls import reverse
+
+        return reverse("privacy:request_detail", args=[obj.pk])
+
+
+@admin.register(RightsCopy)
+class RightsCopyAdmin(ReadOnlyAdmin):
+    list_display = ["request", "status", "requested_at", "generated_at", "downloaded_at"]
+    list_filter = ["status"]
+    list_select_related = ["request__customer", "requested_by", "downloaded_by"]
+    exclude = ["file"]
+
+
 @admin.register(Anonymisation)
-class AnonymisationAdmin(_ReadOnly):
+class AnonymisationAdmin(ReadOnlyAdmin):
     list_display = ["customer_id", "performed_at", "performed_by", "reason", "request"]
     list_select_related = ["performed_by", "request"]
     date_hierarchy = "performed_at"
 
 
 @admin.register(DormantProposal)
-class DormantProposalAdmin(_ReadOnly):
+class DormantProposalAdmin(ReadOnlyAdmin):
     list_display = ["customer_id", "proposed_on", "status", "last_business_on",
                     "last_contact_at", "decided_by", "keep_until"]  # fmt: skip
     list_filter = ["status", "proposed_on"]
@@ -53,5 +84,5 @@ class DormantProposalAdmin(_ReadOnly):
 
 
 @admin.register(DormantRun)
-class DormantRunAdmin(_ReadOnly):
+class DormantRunAdmin(ReadOnlyAdmin):
     list_display = ["run_date", "started_at", "proposed_count"]

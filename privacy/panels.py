@@ -6,11 +6,17 @@ from django.utils import timezone
 from customers.models import Booking, BookingStatus, CustomerKind, TripType
 from privacy.models import Purpose
 from privacy.selectors import consent_states
+from privacy.selectors_requests import rights_requests_allowed
 
 
 def customer_panel_context(*, customer, user) -> dict | None:
+    # Custodians and managers register a person's request here (for an organisation:
+    # a request from one of its contact people about what is held on them).
+    can_register = rights_requests_allowed(user)
     if customer.kind != CustomerKind.INDIVIDUAL:
-        return None
+        if not can_register:
+            return None
+        return {"customer_id": customer.pk, "organisation": True, "can_register": True}
     states = consent_states(customer=customer)
     given = {s.purpose for s in states if s.given}
     next_outbound = None
@@ -27,4 +33,5 @@ def customer_panel_context(*, customer, user) -> dict | None:
         "given": [s for s in states if s.given],
         "missing": [s for s in states if not s.given],
         "outbound_without_consent": next_outbound,
+        "can_register": can_register,
     }

@@ -11,8 +11,9 @@ from privacy.models.consent import (
     ConsentText,
     Purpose,
 )
+from privacy.models.copies import CopyStatus, RightsCopy
 from privacy.models.policy import PrivacyPolicy
-from privacy.models.requests import RequestKind, RequestStatus, RightsRequest
+from privacy.models.requests import RequestChannel, RequestKind, RequestStatus, RightsRequest
 
 __all__ = [
     "MARKETING_PURPOSES",
@@ -20,12 +21,15 @@ __all__ = [
     "Consent",
     "ConsentMethod",
     "ConsentText",
+    "CopyStatus",
     "DormantProposal",
     "DormantRun",
     "PrivacyPolicy",
     "ProposalStatus",
     "Purpose",
+    "RequestChannel",
     "RequestKind",
     "RequestStatus",
+    "RightsCopy",
     "RightsRequest",
 ]

@@ -21,6 +21,7 @@ from customers.models import (
     SecurityAlert,
     SecurityAlertKind,
 )
+from customers.services.figures import sales_figures_refresh
 from followups.models import Followup, FollowupKind, FollowupStatus
 from tests.archives.factories import archive_for
 from tests.factories import (
@@ -92,6 +93,7 @@ def book(staff, frozen_today):
     ContactRecordFactory(customer=theirs, contacted_at=at(TODAY - DAY))
     followup(staff["sales1"], mine, due_on=TODAY)
     followup(staff["sales3"], theirs, due_on=TODAY)
+    sales_figures_refresh()  # the month figures as the ten-minute job stores them
     return {"mine": mine, "also_mine": also_mine, "theirs": theirs}
 
 

@@ -35,12 +35,11 @@ from customers.models import (
     Customer,
     CustomerStatus,
     Grade,
-    SalesFigures,
-    SalesFiguresRefresh,
+    OwnerFigures,
+    OwnerFiguresRefresh,
     SecurityAlert,
 )
 from customers.selectors import (
-    customer_list_responsible,
     customer_list_visible,
     customer_responsible_q,
     owner_scope_q,
@@ -113,6 +112,8 @@ class MonthFigures:
 
 
 FIGURE_NAMES = ("spend", "gross_profit", "spend_last_year", "gross_profit_last_year")
+GRADE_FIELDS = {"A": "grade_a", "B": "grade_b", "C": "grade_c", "": "ungraded"}
+COUNT_NAMES = ("added", "added_last_year", "lost", "lost_last_year", *GRADE_FIELDS.values())
 
 
 def _month_payments(*, today: datetime.date) -> tuple[QuerySet[Booking], dict]:
@@ -142,41 +143,6 @@ def sales_month_figures_live(*, user, today: datetime.date) -> MonthFigures:
     return MonthFigures(period=month_to_date(today), last_year=same_days_last_year(today), **totals)
 
 
-def sales_month_figures_per_owner(*, today: datetime.date) -> list[dict]:
-    """Every owner's figures as of `today` (customers in the recycle bin left out, as
-    `customer_responsible_q` leaves them out): one GROUP BY, for the refresh job."""
-    payments, sums = _month_payments(today=today)
-    return list(
-        payments.filter(customer__deleted_at__isnull=True)
-        .values("customer__owner")
-        .annotate(**sums)
-        .order_by("customer__owner")
-    )
-
-
-def sales_month_figures(*, user, today: datetime.date) -> MonthFigures:
-    """The month's figures of the customers `user` works on, from the stored per-owner
-    figures (customers.services.figures refreshes them every few minutes): two small
-    queries whatever the size of the book. The figures are for the day of the last
-    refresh, as of its time; before any refresh, `summed` is False."""
-    refresh = SalesFiguresRefresh.objects.order_by("-refreshed_at").first()
-    if refresh is None:
-        return MonthFigures(
-            period=month_to_date(today),
-            last_year=same_days_last_year(today),
-            **dict.fromkeys(FIGURE_NAMES, ZERO),
-            summed=False,
-        )
-    rows = SalesFigures.objects.filter(owner_scope_q(user=user)).order_by()
-    totals = rows.aggregate(**{name: _money(Sum(name)) for name in FIGURE_NAMES})
-    return MonthFigures(
-        period=month_to_date(refresh.day),
-        last_year=same_days_last_year(refresh.day),
-        as_of=refresh.refreshed_at,
-        **totals,
-    )
-
-
 @dataclass(frozen=True)
 class CustomerMovement:
     added: int
@@ -185,47 +151,110 @@ class CustomerMovement:
     lost_last_year: int
 
 
-def customers_added_and_lost(*, user, today: datetime.date) -> CustomerMovement:
-    """Customers added and marked lost this month so far, and in the same days a year
-    before. Two queries, each an index range (created_at; churn_reason + lost_at)."""
+def _window(field: str, p: Period) -> Q:
+    after = _start_of_day(p.end + datetime.timedelta(days=1))
+    return Q(**{f"{field}__gte": _start_of_day(p.start), f"{field}__lt": after})
+
+
+def _per_owner(queryset, field: str, sums: dict) -> dict[int, dict]:
+    rows = queryset.order_by().values(field).annotate(**sums).order_by()
+    return {row.pop(field): row for row in rows}
+
+
+def owner_figures_compute(*, today: datetime.date) -> dict[int, dict]:
+    """Every owner's home-page figures as of `today`, over their customers not in the
+    recycle bin (as `customer_responsible_q` counts them): the month's payments, the
+    customers added and marked lost in both periods (index ranges on created_at and
+    churn_reason + lost_at), and their customers per grade. Four GROUP BYs, for the
+    refresh job (customers.services.figures); owners with nothing are left out."""
     period, last_year = month_to_date(today), same_days_last_year(today)
-
-    def window(field: str, p: Period) -> Q:
-        after = _start_of_day(p.end + datetime.timedelta(days=1))
-        return Q(**{f"{field}__gte": _start_of_day(p.start), f"{field}__lt": after})
-
-    visible = customer_list_responsible(user=user).order_by()
-    added = visible.filter(window("created_at", period) | window("created_at", last_year))
-    added = added.aggregate(
-        now=Count("pk", filter=window("created_at", period)),
-        then=Count("pk", filter=window("created_at", last_year)),
-    )
-    lost = visible.filter(
-        window("lost_at", period) | window("lost_at", last_year),
-        status=CustomerStatus.LOST,
-        churn_reason__in=ChurnReason.values,
-    ).aggregate(
-        now=Count("pk", filter=window("lost_at", period)),
-        then=Count("pk", filter=window("lost_at", last_year)),
-    )
-    return CustomerMovement(
-        added=added["now"],
-        added_last_year=added["then"],
-        lost=lost["now"],
-        lost_last_year=lost["then"],
-    )
-
-
-def customers_by_grade(*, user) -> list[dict]:
-    """The user's customers per grade (A, B, C, not yet graded): one GROUP BY."""
-    counts = dict(
-        customer_list_responsible(user=user).order_by().values_list("grade").annotate(n=Count("pk"))
-    )
-    rows = [
-        {"grade": g.value, "label": g.label, "customers": counts.get(g.value, 0)} for g in Grade
+    payments, money_sums = _month_payments(today=today)
+    alive = Customer.objects.order_by()
+    added_now, added_then = _window("created_at", period), _window("created_at", last_year)
+    lost_now, lost_then = _window("lost_at", period), _window("lost_at", last_year)
+    parts = [
+        _per_owner(
+            payments.filter(customer__deleted_at__isnull=True), "customer__owner", money_sums
+        ),
+        _per_owner(
+            alive.filter(added_now | added_then),
+            "owner",
+            {
+                "added": Count("pk", filter=added_now),
+                "added_last_year": Count("pk", filter=added_then),
+            },
+        ),
+        _per_owner(
+            alive.filter(
+                lost_now | lost_then,
+                status=CustomerStatus.LOST,
+                churn_reason__in=ChurnReason.values,
+            ),
+            "owner",
+            {"lost": Count("pk", filter=lost_now), "lost_last_year": Count("pk", filter=lost_then)},
+        ),
+        _per_owner(
+            alive,
+            "owner",
+            {
+                **{GRADE_FIELDS[g]: Count("pk", filter=Q(grade=g)) for g in Grade.values},
+                GRADE_FIELDS[""]: Count("pk", filter=Q(grade="")),
+            },
+        ),
     ]
-    rows.append({"grade": "", "label": None, "customers": counts.get("", 0)})
-    return rows
+    owners: dict[int, dict] = {}
+    for part in parts:
+        for owner, values in part.items():
+            owners.setdefault(owner, {}).update(values)
+    return owners
+
+
+@dataclass(frozen=True)
+class HomeFigures:
+    """What the home pages show of a book, from the stored per-owner figures: the
+    month's money, customers added and lost, customers by grade; as of `as_of`."""
+
+    month: MonthFigures
+    movement: CustomerMovement
+    grades: list[dict]
+    as_of: datetime.datetime | None
+    summed: bool
+
+
+def home_figures(*, user, today: datetime.date) -> HomeFigures:
+    """The figures of the customers `user` works on (their own, the team's, everyone's:
+    `owner_scope_q`), added up from the stored per-owner rows: two small queries
+    whatever the size of the book. They are for the day of the last refresh, as of its
+    time (every ten minutes); before any refresh everything is zero and `summed` False."""
+    refresh = OwnerFiguresRefresh.objects.order_by("-refreshed_at").first()
+    day = refresh.day if refresh else today
+    rows = OwnerFigures.objects.filter(owner_scope_q(user=user)).order_by()
+    totals = rows.aggregate(
+        **{name: _money(Sum(name)) for name in FIGURE_NAMES},
+        **{name: Coalesce(Sum(name), 0) for name in COUNT_NAMES},
+    )
+    month = MonthFigures(
+        period=month_to_date(day),
+        last_year=same_days_last_year(day),
+        as_of=refresh.refreshed_at if refresh else None,
+        summed=refresh is not None,
+        **{name: totals[name] for name in FIGURE_NAMES},
+    )
+    movement = CustomerMovement(
+        **{name: totals[name] for name in ("added", "added_last_year", "lost", "lost_last_year")}
+    )
+    grades = [
+        {"grade": g.value, "label": g.label, "customers": totals[GRADE_FIELDS[g.value]]}
+        for g in Grade
+    ]
+    grades.append({"grade": "", "label": None, "customers": totals[GRADE_FIELDS[""]]})
+    return HomeFigures(
+        month=month,
+        movement=movement,
+        grades=grades,
+        as_of=month.as_of,
+        summed=month.summed,
+    )
 
 
 # Receivables 应收账款 ---------------------------------------------------------------

@@ -1,8 +1,8 @@
-"""Stored month figures for the home pages (customers.summaries.sales_month_figures).
+"""Stored figures for the home pages (customers.summaries.home_figures).
 
-A month's spend and gross profit sum every payment of the month over the customers a
-person works on: at a million customers and five million bookings that is some 140,000
-bookings joined to their customers, seconds for a whole-book team lead. The figures are
+A whole book's month (a team lead's, a manager's) sums every payment of the month, some
+140,000 bookings joined to their customers at a million customers, and counts its
+customers by grade and those added and lost: seconds on every page view. These are
 therefore summed once per owner by a refresh job (customers.services.figures, every ten
 minutes) and a home page adds up its owners' rows (a few dozen), saying "as of" when.
 Receivables are not here: unpaid now must mean unpaid now, so they stay live."""
@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 FIGURES = {"max_digits": 16, "decimal_places": 2}
 
 
-class SalesFiguresRefresh(models.Model):
+class OwnerFiguresRefresh(models.Model):
     """The one row saying which day the stored figures are for and when they were
     summed; the refresh locks it, so two refreshes never interleave."""
 
@@ -22,17 +22,18 @@ class SalesFiguresRefresh(models.Model):
     refreshed_at = models.DateTimeField(_("refreshed at"))
 
     class Meta:
-        verbose_name = _("sales figures refresh")
-        verbose_name_plural = _("sales figures refreshes")
+        verbose_name = _("home figures refresh")
+        verbose_name_plural = _("home figures refreshes")
 
     def __str__(self) -> str:
         return f"{self.day.isoformat()} @ {self.refreshed_at.isoformat()}"
 
 
-class SalesFigures(models.Model):
-    """One owner's month to date (and the same days a year before) as of the refresh:
-    payments of their customers not in the recycle bin, counted as
-    customers.summaries counts them."""
+class OwnerFigures(models.Model):
+    """One owner's book as of the refresh, over their customers not in the recycle bin:
+    the month to date and the same days a year before (payments counted as
+    customers.summaries counts them; customers added and marked lost), and their
+    customers per grade now."""
 
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -40,16 +41,26 @@ class SalesFigures(models.Model):
         on_delete=models.CASCADE,
         related_name="+",
     )
-    spend = models.DecimalField(_("spend (¥)"), **FIGURES)
-    gross_profit = models.DecimalField(_("gross profit (¥)"), **FIGURES)
-    spend_last_year = models.DecimalField(_("spend a year before (¥)"), **FIGURES)
-    gross_profit_last_year = models.DecimalField(_("gross profit a year before (¥)"), **FIGURES)
+    spend = models.DecimalField(_("spend (¥)"), default=0, **FIGURES)
+    gross_profit = models.DecimalField(_("gross profit (¥)"), default=0, **FIGURES)
+    spend_last_year = models.DecimalField(_("spend a year before (¥)"), default=0, **FIGURES)
+    gross_profit_last_year = models.DecimalField(
+        _("gross profit a year before (¥)"), default=0, **FIGURES
+    )
+    added = models.PositiveIntegerField(_("customers added"), default=0)
+    added_last_year = models.PositiveIntegerField(_("added a year before"), default=0)
+    lost = models.PositiveIntegerField(_("customers lost"), default=0)
+    lost_last_year = models.PositiveIntegerField(_("lost a year before"), default=0)
+    grade_a = models.PositiveIntegerField(_("grade A customers"), default=0)
+    grade_b = models.PositiveIntegerField(_("grade B customers"), default=0)
+    grade_c = models.PositiveIntegerField(_("grade C customers"), default=0)
+    ungraded = models.PositiveIntegerField(_("customers not yet graded"), default=0)
 
     class Meta:
-        verbose_name = _("sales figures")
-        verbose_name_plural = _("sales figures")
+        verbose_name = _("owner's home figures")
+        verbose_name_plural = _("owners' home figures")
         constraints = [
-            models.UniqueConstraint(fields=["owner"], name="sales_figures_one_row_per_owner")
+            models.UniqueConstraint(fields=["owner"], name="owner_figures_one_row_per_owner")
         ]
 
     def __str__(self) -> str:

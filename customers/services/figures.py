@@ -1,13 +1,14 @@
-"""The stored month figures of the home pages (customers.models.figures), refreshed.
+"""The stored figures of the home pages (customers.models.figures), refreshed.
 
 Why a stored sum and why refreshed by a job: a whole book's month (a team lead's, a
 manager's) is some 140,000 payments at a million customers, seconds to sum on every
-page view; summed once per owner it is a few dozen rows a page adds up in a
-millisecond. Bookings are written through many doors (the booking form, imports, the
-API, booking syncs, refunds and cancellations, a customer handed to another owner or
-put in the recycle bin), so keeping the sums up to date on every write would need every
-door to remember it; recomputing them set-based every ten minutes (config/celery.py)
-costs well under a second at that size and cannot drift. The pages say "as of" when.
+page view (and counting a million customers by grade is no better); summed once per
+owner it is a few dozen rows a page adds up in a millisecond. Bookings and customers
+are written through many doors (the booking form, imports, the API, booking syncs,
+refunds and cancellations, hand-overs, the recycle bin, grade changes), so keeping the
+sums up to date on every write would need every door to remember it; recomputing them
+set-based every ten minutes (config/celery.py) costs about a second at that size and
+cannot drift. The pages say "as of" when.
 """
 
 import datetime
@@ -16,36 +17,34 @@ from django.db import transaction
 from django.utils import timezone
 
 from customers.dbstats import tables_analyze
-from customers.models import SalesFigures, SalesFiguresRefresh
-from customers.summaries import FIGURE_NAMES, sales_month_figures_per_owner
+from customers.models import OwnerFigures, OwnerFiguresRefresh
+from customers.summaries import owner_figures_compute
 
 REFRESH_ROW = 1
 
 
-def sales_figures_refresh(*, now: datetime.datetime | None = None) -> int | None:
-    """Sum every owner's month to date (and the same days a year before) as of `now`
-    and replace the stored figures with them, in one transaction: a page reads the old
+def owner_figures_refresh(*, now: datetime.datetime | None = None) -> int | None:
+    """Sum every owner's figures as of `now` (customers.summaries.owner_figures_compute)
+    and replace the stored ones with them, in one transaction: a page reads the old
     figures or the new, never half. Returns the owners written; None when a refresh of
     a later moment is already stored (safe to run twice, and at once: the refresh row
     is locked for the whole swap)."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     with transaction.atomic():
-        SalesFiguresRefresh.objects.get_or_create(
+        OwnerFiguresRefresh.objects.get_or_create(
             pk=REFRESH_ROW, defaults={"day": today, "refreshed_at": now}
         )
-        refresh = SalesFiguresRefresh.objects.select_for_update().get(pk=REFRESH_ROW)
+        refresh = OwnerFiguresRefresh.objects.select_for_update().get(pk=REFRESH_ROW)
         if refresh.refreshed_at > now:
             return None
         rows = [
-            SalesFigures(
-                owner_id=row["customer__owner"], **{name: row[name] for name in FIGURE_NAMES}
-            )
-            for row in sales_month_figures_per_owner(today=today)
+            OwnerFigures(owner_id=owner, **values)
+            for owner, values in sorted(owner_figures_compute(today=today).items())
         ]
-        SalesFigures.objects.all().delete()
-        SalesFigures.objects.bulk_create(rows)
+        OwnerFigures.objects.all().delete()
+        OwnerFigures.objects.bulk_create(rows)
         refresh.day, refresh.refreshed_at = today, now
         refresh.save(update_fields=["day", "refreshed_at"])
-        tables_analyze(SalesFigures, changed_rows=len(rows))
+        tables_analyze(OwnerFigures, changed_rows=len(rows))
     return len(rows)

@@ -9,10 +9,11 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
-from customers.models import Booking, BookingStatus, Customer, SalesFigures
+from customers.models import Booking, BookingStatus, Customer, CustomerStatus, OwnerFigures
 from customers.services.archive import booking_save, customer_soft_delete
-from customers.services.figures import sales_figures_refresh
+from customers.services.figures import owner_figures_refresh
 from customers.summaries import sales_month_figures_live
 from tests.factories import BookingFactory, CustomerFactory
 from tests.home.conftest import SHANGHAI, TODAY
@@ -104,7 +105,7 @@ def books(staff, frozen_today):
 )
 def test_stored_figures_equal_a_sum_over_the_bookings(staff, books, client_as, who, section,
                                                       owners):  # fmt: skip
-    sales_figures_refresh()
+    owner_figures_refresh()
     want = expected([staff[name] for name in owners])
     assert want["spend"] > 0  # the scenario has money in every scope
     assert shown(client_as(staff[who]), section) == want
@@ -115,7 +116,7 @@ def test_stored_figures_equal_a_sum_over_the_bookings(staff, books, client_as, w
 
 def test_manager_figures_for_the_scenario_in_yuan(staff, books, client_as):
     """The sums above, worked by hand once, so the oracle itself is checked."""
-    sales_figures_refresh()
+    owner_figures_refresh()
     figures = shown(client_as(staff["manager1"]), "manager")
     # 1000 + 1500 + 0 (refunded) + 5000 + 700 + 90000; profit 400 + 0 + 1000 + 400 + 89999.
     assert figures["spend"] == Decimal("98200.00")
@@ -127,7 +128,7 @@ def test_manager_figures_for_the_scenario_in_yuan(staff, books, client_as):
 def test_a_payment_refund_and_cancellation_show_after_the_next_refresh(
     staff, books, client_as, time_machine
 ):
-    sales_figures_refresh()
+    owner_figures_refresh()
     client = client_as(staff["sales2"])
     before = shown(client, "rep")
     page = client.get(reverse("home")).text
@@ -143,7 +144,7 @@ def test_a_payment_refund_and_cancellation_show_after_the_next_refresh(
     client = client_as(staff["sales2"])
     assert shown(client, "rep") == before  # the stored figures: as of 10:00 still
     time_machine.move_to(datetime.datetime(2026, 6, 15, 10, 10, tzinfo=SHANGHAI), tick=False)
-    sales_figures_refresh()
+    owner_figures_refresh()
     after = shown(client, "rep")
     assert after == expected([staff["sales2"]])
     assert after["spend"] == before["spend"] + Decimal("6000.00")
@@ -156,21 +157,63 @@ def test_a_payment_refund_and_cancellation_show_after_the_next_refresh(
     cancelled.status, cancelled.paid_date = BookingStatus.CANCELLED, None
     booking_save(actor=staff["sales2"], booking=cancelled)
     time_machine.move_to(datetime.datetime(2026, 6, 15, 10, 20, tzinfo=SHANGHAI), tick=False)
-    sales_figures_refresh()
+    owner_figures_refresh()
     assert shown(client, "rep") == expected([staff["sales2"]])
     assert shown(client, "rep")["spend"] == Decimal("0.00")
 
 
 def test_a_customer_handed_over_or_deleted_moves_at_the_next_refresh(staff, books, client_as):
-    sales_figures_refresh()
+    owner_figures_refresh()
     Customer.objects.filter(pk=books["s1"].pk).update(owner=staff["sales3"])
     customer_soft_delete(actor=staff["manager1"], customer=books["s2"])
-    sales_figures_refresh()
+    owner_figures_refresh()
     assert shown(client_as(staff["sales1"]), "rep")["spend"] == Decimal("0.00")
     assert shown(client_as(staff["sales3"]), "rep") == expected([staff["sales3"]])
     lead = [staff["sales1"], staff["sales2"], staff["lead1"]]
     assert shown(client_as(staff["lead1"]), "rep") == expected(lead)
     assert shown(client_as(staff["lead1"]), "rep")["spend"] == Decimal("700.00")
+
+
+def test_customers_by_grade_added_and_lost_follow_at_the_next_refresh(
+    staff, books, client_as, time_machine
+):
+    owner_figures_refresh()
+    lead = client_as(staff["lead1"])
+
+    def grades():
+        rows = lead.get(reverse("home")).context["data"]["rep"]["grades"]
+        return {row["grade"]: row["customers"] for row in rows}
+
+    # The east team's three customers of `books`, graded C by the factory.
+    team = Customer.objects.filter(owner__in=[staff[n] for n in ("sales1", "sales2", "lead1")])
+    want = {g: team.filter(grade=g).count() for g in ("A", "B", "C", "")}
+    assert grades() == want and sum(want.values()) == 3
+    Customer.objects.filter(pk=books["s1"].pk).update(grade="A")
+    CustomerFactory(owner=staff["sales2"], grade="B")
+    CustomerFactory(owner=staff["sales3"], grade="B")  # another team
+    assert grades() == want  # as of the last refresh
+    time_machine.move_to(datetime.datetime(2026, 6, 15, 10, 10, tzinfo=SHANGHAI), tick=False)
+    owner_figures_refresh()
+    assert grades() == {g: team.filter(grade=g).count() for g in ("A", "B", "C", "")}
+    assert grades()["A"] == want["A"] + 1 and grades()["B"] == want["B"] + 1
+
+    manager = client_as(staff["manager1"]).get(reverse("home")).context["data"]["manager"]
+    assert manager["customers"].added == Customer.objects.count() == 6
+    Customer.objects.filter(pk=books["s3"].pk).update(
+        status=CustomerStatus.LOST, churn_reason="price", lost_at=timezone.now()
+    )
+    old = CustomerFactory(owner=staff["sales3"])  # added and lost in June last year
+    Customer.objects.filter(pk=old.pk).update(
+        created_at=datetime.datetime(2025, 6, 3, 9, tzinfo=SHANGHAI),
+        status=CustomerStatus.LOST,
+        churn_reason="moved_away",
+        lost_at=datetime.datetime(2025, 6, 14, 9, tzinfo=SHANGHAI),
+    )
+    owner_figures_refresh()
+    movement = client_as(staff["manager1"]).get(reverse("home")).context["data"]["manager"]
+    movement = movement["customers"]
+    assert (movement.added, movement.added_last_year) == (6, 1)
+    assert (movement.lost, movement.lost_last_year) == (1, 1)
 
 
 def test_before_the_first_refresh_the_page_says_so(staff, books, client_as):
@@ -183,14 +226,14 @@ def test_before_the_first_refresh_the_page_says_so(staff, books, client_as):
 def test_a_refresh_twice_or_out_of_order_keeps_the_latest(staff, books, time_machine):
     later = datetime.datetime(2026, 6, 15, 11, tzinfo=SHANGHAI)
     earlier = datetime.datetime(2026, 6, 15, 10, 30, tzinfo=SHANGHAI)
-    assert sales_figures_refresh(now=later) == 4  # sales1, sales2, sales3, lead1
-    assert sales_figures_refresh(now=later) == 4
-    assert SalesFigures.objects.count() == 4
-    assert sales_figures_refresh(now=earlier) is None  # a delayed run changes nothing
-    assert SalesFigures.objects.get(owner=staff["sales3"]).spend == Decimal("90000.00")
+    assert owner_figures_refresh(now=later) == 4  # sales1, sales2, sales3, lead1
+    assert owner_figures_refresh(now=later) == 4
+    assert OwnerFigures.objects.count() == 4
+    assert owner_figures_refresh(now=earlier) is None  # a delayed run changes nothing
+    assert OwnerFigures.objects.get(owner=staff["sales3"]).spend == Decimal("90000.00")
 
 
 def test_the_refresh_runs_by_hand(staff, books, client_as, capsys):
-    call_command("refresh_sales_figures")
-    assert "Month figures of 4 owners stored." in capsys.readouterr().out
+    call_command("refresh_home_figures")
+    assert "Home figures of 4 owners stored." in capsys.readouterr().out
     assert shown(client_as(staff["sales3"]), "rep") == expected([staff["sales3"]])

@@ -5,7 +5,8 @@ A whole book's month (a team lead's, a manager's) sums every payment of the mont
 customers by grade and those added and lost: seconds on every page view. These are
 therefore summed once per owner by a refresh job (customers.services.figures, every ten
 minutes) and a home page adds up its owners' rows (a few dozen), saying "as of" when.
-Receivables are not here: unpaid now must mean unpaid now, so they stay live."""
+Receivables are live (unpaid now must mean unpaid now), but for one breakdown: the
+overdue amount per owner, which needs every overdue booking's customer."""
 
 from django.conf import settings
 from django.db import models
@@ -55,6 +56,11 @@ class OwnerFigures(models.Model):
     grade_b = models.PositiveIntegerField(_("grade B customers"), default=0)
     grade_c = models.PositiveIntegerField(_("grade C customers"), default=0)
     ungraded = models.PositiveIntegerField(_("customers not yet graded"), default=0)
+    # Receivables past their due date on the refresh day (finance's "overdue by owner";
+    # the totals and the list beside it are read live).
+    overdue_bookings = models.PositiveIntegerField(_("overdue bookings"), default=0)
+    overdue_customers = models.PositiveIntegerField(_("customers overdue"), default=0)
+    overdue_amount = models.DecimalField(_("overdue (¥)"), default=0, **FIGURES)
 
     class Meta:
         verbose_name = _("owner's home figures")

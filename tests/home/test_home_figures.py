@@ -216,6 +216,42 @@ def test_customers_by_grade_added_and_lost_follow_at_the_next_refresh(
     assert (movement.lost, movement.lost_last_year) == (1, 1)
 
 
+def test_receivables_are_live_and_the_owner_breakdown_follows_at_the_refresh(
+    staff, frozen_today, client_as, time_machine
+):
+    late = CustomerFactory(owner=staff["sales1"])
+    first = booking(late, amount="300.00", status=BookingStatus.BOOKED, paid_on=None)
+    Booking.objects.filter(pk=first.pk).update(payment_due_date=TODAY - 3 * DAY)
+    second = booking(late, amount="200.00", status=BookingStatus.BOOKED, paid_on=None)
+    Booking.objects.filter(pk=second.pk).update(payment_due_date=TODAY - DAY)
+    owner_figures_refresh()
+    finance = client_as(staff["finance1"])
+
+    def data():
+        return finance.get(reverse("home")).context["data"]["finance"]
+
+    before = data()
+    assert before["summary"].overdue_amount == Decimal("500.00")
+    assert [row["amount"] for row in before["by_owner"]] == [Decimal("500.00")]
+    assert [b.pk for b in before["overdue"]] == [first.pk, second.pk]  # longest first
+
+    paid = Booking.objects.get(pk=first.pk)
+    paid.status, paid.paid_date = BookingStatus.PAID, TODAY
+    booking_save(actor=staff["sales1"], booking=paid)
+    now = data()  # live: the payment has left the totals and the list at once
+    assert now["summary"].overdue_amount == Decimal("200.00")
+    assert now["summary"].overdue_count == 1 and now["summary"].paid_amount == Decimal("300.00")
+    assert [b.pk for b in now["overdue"]] == [second.pk]
+    assert [row["amount"] for row in now["by_owner"]] == [Decimal("500.00")]  # as of 10:00
+    assert "as of 2026-06-15 10:00" in finance.get(reverse("home")).text
+    time_machine.move_to(datetime.datetime(2026, 6, 15, 10, 10, tzinfo=SHANGHAI), tick=False)
+    owner_figures_refresh()
+    rows = data()["by_owner"]
+    assert [(r["customer__owner__username"], r["bookings"], r["amount"]) for r in rows] == [
+        ("sales1", 1, Decimal("200.00"))
+    ]
+
+
 def test_before_the_first_refresh_the_page_says_so(staff, books, client_as):
     page = client_as(staff["manager1"]).get(reverse("home"))
     assert page.status_code == 200

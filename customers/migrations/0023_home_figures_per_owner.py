@@ -6,47 +6,112 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('customers', '0022_home_summary_indexes'),
+        ("customers", "0022_home_summary_indexes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='OwnerFiguresRefresh',
+            name="OwnerFiguresRefresh",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField(verbose_name='figures for')),
-                ('refreshed_at', models.DateTimeField(verbose_name='refreshed at')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField(verbose_name="figures for")),
+                ("refreshed_at", models.DateTimeField(verbose_name="refreshed at")),
             ],
             options={
-                'verbose_name': 'home figures refresh',
-                'verbose_name_plural': 'home figures refreshes',
+                "verbose_name": "home figures refresh",
+                "verbose_name_plural": "home figures refreshes",
             },
         ),
         migrations.CreateModel(
-            name='OwnerFigures',
+            name="OwnerFigures",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('spend', models.DecimalField(decimal_places=2, default=0, max_digits=16, verbose_name='spend (¥)')),
-                ('gross_profit', models.DecimalField(decimal_places=2, default=0, max_digits=16, verbose_name='gross profit (¥)')),
-                ('spend_last_year', models.DecimalField(decimal_places=2, default=0, max_digits=16, verbose_name='spend a year before (¥)')),
-                ('gross_profit_last_year', models.DecimalField(decimal_places=2, default=0, max_digits=16, verbose_name='gross profit a year before (¥)')),
-                ('added', models.PositiveIntegerField(default=0, verbose_name='customers added')),
-                ('added_last_year', models.PositiveIntegerField(default=0, verbose_name='added a year before')),
-                ('lost', models.PositiveIntegerField(default=0, verbose_name='customers lost')),
-                ('lost_last_year', models.PositiveIntegerField(default=0, verbose_name='lost a year before')),
-                ('grade_a', models.PositiveIntegerField(default=0, verbose_name='grade A customers')),
-                ('grade_b', models.PositiveIntegerField(default=0, verbose_name='grade B customers')),
-                ('grade_c', models.PositiveIntegerField(default=0, verbose_name='grade C customers')),
-                ('ungraded', models.PositiveIntegerField(default=0, verbose_name='customers not yet graded')),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='owner')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "spend",
+                    models.DecimalField(
+                        decimal_places=2, default=0, max_digits=16, verbose_name="spend (¥)"
+                    ),
+                ),
+                (
+                    "gross_profit",
+                    models.DecimalField(
+                        decimal_places=2, default=0, max_digits=16, verbose_name="gross profit (¥)"
+                    ),
+                ),
+                (
+                    "spend_last_year",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=0,
+                        max_digits=16,
+                        verbose_name="spend a year before (¥)",
+                    ),
+                ),
+                (
+                    "gross_profit_last_year",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=0,
+                        max_digits=16,
+                        verbose_name="gross profit a year before (¥)",
+                    ),
+                ),
+                ("added", models.PositiveIntegerField(default=0, verbose_name="customers added")),
+                (
+                    "added_last_year",
+                    models.PositiveIntegerField(default=0, verbose_name="added a year before"),
+                ),
+                ("lost", models.PositiveIntegerField(default=0, verbose_name="customers lost")),
+                (
+                    "lost_last_year",
+                    models.PositiveIntegerField(default=0, verbose_name="lost a year before"),
+                ),
+                (
+                    "grade_a",
+                    models.PositiveIntegerField(default=0, verbose_name="grade A customers"),
+                ),
+                (
+                    "grade_b",
+                    models.PositiveIntegerField(default=0, verbose_name="grade B customers"),
+                ),
+                (
+                    "grade_c",
+                    models.PositiveIntegerField(default=0, verbose_name="grade C customers"),
+                ),
+                (
+                    "ungraded",
+                    models.PositiveIntegerField(default=0, verbose_name="customers not yet graded"),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="owner",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': "owner's home figures",
-                'verbose_name_plural': "owners' home figures",
-                'constraints': [models.UniqueConstraint(fields=('owner',), name='owner_figures_one_row_per_owner')],
+                "verbose_name": "owner's home figures",
+                "verbose_name_plural": "owners' home figures",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("owner",), name="owner_figures_one_row_per_owner"
+                    )
+                ],
             },
         ),
     ]

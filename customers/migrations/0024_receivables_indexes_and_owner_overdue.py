@@ -5,38 +5,49 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('customers', '0023_home_figures_per_owner'),
+        ("customers", "0023_home_figures_per_owner"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='booking',
-            name='booking_unpaid_due',
+            model_name="booking",
+            name="booking_unpaid_due",
         ),
         migrations.AddField(
-            model_name='ownerfigures',
-            name='overdue_amount',
-            field=models.DecimalField(decimal_places=2, default=0, max_digits=16, verbose_name='overdue (¥)'),
+            model_name="ownerfigures",
+            name="overdue_amount",
+            field=models.DecimalField(
+                decimal_places=2, default=0, max_digits=16, verbose_name="overdue (¥)"
+            ),
         ),
         migrations.AddField(
-            model_name='ownerfigures',
-            name='overdue_bookings',
-            field=models.PositiveIntegerField(default=0, verbose_name='overdue bookings'),
+            model_name="ownerfigures",
+            name="overdue_bookings",
+            field=models.PositiveIntegerField(default=0, verbose_name="overdue bookings"),
         ),
         migrations.AddField(
-            model_name='ownerfigures',
-            name='overdue_customers',
-            field=models.PositiveIntegerField(default=0, verbose_name='customers overdue'),
+            model_name="ownerfigures",
+            name="overdue_customers",
+            field=models.PositiveIntegerField(default=0, verbose_name="customers overdue"),
         ),
         migrations.AddIndex(
-            model_name='booking',
-            index=models.Index(condition=models.Q(('status', 'booked')), fields=['payment_due_date', 'id'], include=('customer', 'amount'), name='booking_unpaid_due_id'),
+            model_name="booking",
+            index=models.Index(
+                condition=models.Q(("status", "booked")),
+                fields=["payment_due_date", "id"],
+                include=("customer", "amount"),
+                name="booking_unpaid_due_id",
+            ),
         ),
         migrations.AddIndex(
-            model_name='booking',
-            index=models.Index(condition=models.Q(('status', 'booked')), fields=['customer', 'payment_due_date'], include=('amount',), name='booking_unpaid_customer'),
+            model_name="booking",
+            index=models.Index(
+                condition=models.Q(("status", "booked")),
+                fields=["customer", "payment_due_date"],
+                include=("amount",),
+                name="booking_unpaid_customer",
+            ),
         ),
     ]

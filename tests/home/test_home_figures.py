@@ -273,3 +273,22 @@ def test_the_refresh_runs_by_hand(staff, books, client_as, capsys):
     call_command("refresh_home_figures")
     assert "Home figures of 4 owners stored." in capsys.readouterr().out
     assert shown(client_as(staff["sales3"]), "rep") == expected([staff["sales3"]])
+
+
+@pytest.mark.postgres
+def test_the_bulk_refreshes_analyze_what_they_filled(staff, books, monkeypatch):
+    """Home figures and the dormancy dates are filled in bulk: the pages after them are
+    planned on fresh statistics (customers.dbstats), not on an empty-looking table."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from customers import dbstats
+    from customers.services.dormancy import customers_dormancy_refresh
+
+    monkeypatch.setattr(dbstats, "ANALYZE_AFTER_ROWS", 1)
+    Customer.all_objects.update(dormancy_counts_from=None)
+    with CaptureQueriesContext(connection) as captured:
+        owner_figures_refresh()
+        assert customers_dormancy_refresh(today=TODAY) == 4
+    analyzed = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("ANALYZE")]
+    assert analyzed == ['ANALYZE "customers_ownerfigures"', 'ANALYZE "customers_customer"']

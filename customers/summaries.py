@@ -11,11 +11,13 @@ paid bookings only. The month runs from its first day to `today`, and last year'
 the same first day to the same day, so a comparison on the 10th is ten days against
 ten days.
 
-Index use (PostgreSQL plans at 1M customers are in bench/home.py's output): the month's
-bookings by `booking_paid_on` (a partial index on paid_date of paid and refunded
-bookings), receivables by `booking_unpaid_due` (a partial index on payment_due_date of
-bookings not yet paid), customers added by `created_at`, customers lost by
-(churn_reason, lost_at), one range per reason."""
+The home pages read the month's figures, customers by grade, added and lost, and the
+overdue amount per owner from stored per-owner rows (customers.models.figures,
+`home_figures`), summed every ten minutes by `owner_figures_compute`. Receivables are
+live, on the partial indexes of unpaid bookings: `booking_unpaid_due_id` (due date, id;
+carrying customer and amount) for the totals and the longest overdue, and
+`booking_unpaid_customer` for the customers owing the most. The month's payments are
+found by `booking_paid_on` (a partial index on paid_date of paid and refunded bookings)."""
 
 import datetime
 from dataclasses import dataclass

@@ -60,8 +60,8 @@ def home_sections(*, user) -> list[str]:
 def rep_home(*, user, today: datetime.date) -> dict[str, Any]:
     """A rep's (or team lead's) day: follow-ups due, customers recently contacted, the
     month's figures of their book (a lead's: the team's) and their customers by grade,
-    both from the stored per-owner figures (customers.summaries.home_figures). Six
-    queries; eight for a team lead (the team's follow-up completion)."""
+    both from the stored per-owner figures (customers.summaries.home_figures). Five
+    queries; seven for a team lead (the team's follow-up completion)."""
     week_end = today + datetime.timedelta(days=6)
     open_items = open_followups_for(user=user)
     counts = open_items.order_by().aggregate(
@@ -91,7 +91,7 @@ def rep_home(*, user, today: datetime.date) -> dict[str, Any]:
 
 def manager_home(*, user, today: datetime.date, now: datetime.datetime) -> dict[str, Any]:
     """The team's state on one page; the month's money and customers from the stored
-    per-owner figures. Fourteen queries."""
+    per-owner figures. Thirteen queries."""
     overdue_feedback = feedback_overdue(queryset=feedback_list_visible(user=user), now=now)
     feedback_rows = list(
         overdue_feedback.select_related("customer", "assigned_to").order_by("respond_by", "pk")[
@@ -117,7 +117,7 @@ def manager_home(*, user, today: datetime.date, now: datetime.datetime) -> dict[
 def finance_home(*, user, today: datetime.date) -> dict[str, Any]:
     """Receivables: what is unpaid and overdue, who owes it and whose customers they
     are, and what was paid this month. Live from the unpaid bookings' partial indexes,
-    but the breakdown by owner, which is stored (as of its refresh). Eight queries."""
+    but the breakdown by owner, which is stored (as of its refresh). Seven queries."""
     overdue = list(receivables_overdue(user=user, today=today)[:OVERDUE_BOOKINGS_LIMIT])
     for booking in overdue:
         booking.days_overdue = (today - booking.payment_due_date).days

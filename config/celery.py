@@ -60,6 +60,14 @@ app.conf.beat_schedule = {
         "task": "loyalty.tasks.points_expiry_task",
         "schedule": crontab(day_of_month=1, hour=1, minute=0),
     },
+    # Every ten minutes: the home pages' figures per owner (the month's spend and gross
+    # profit, customers added and lost, against the same days a year before; customers
+    # by grade), summed again; the pages say "as of" the last run
+    # (customers/services/figures.py).
+    "customers-home-figures-refresh": {
+        "task": "customers.tasks.home_figures_refresh_task",
+        "schedule": crontab(minute="*/10"),
+    },
     # Every minute: send the webhook deliveries that are due (retries whose backoff has
     # passed, new ones whose task was lost, those of a worker that died mid-send).
     "webhooks-send-due": {

@@ -87,6 +87,15 @@ def customer_responsible_q(*, user, prefix: str = "customer__") -> Q:
     return Q(**{f"{prefix}deleted_at__isnull": True}) & scope
 
 
+def owner_scope_q(*, user) -> Q:
+    """`customer_list_responsible`'s rule for rows kept per owner (the stored month
+    figures, customers.models.figures): the user's own, the team's, or all (empty Q)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Q(pk__in=[])
+    scope = _scope(user)
+    return Q() if scope is None else scope
+
+
 def customer_list_responsible(*, user) -> QuerySet[Customer]:
     """The customers `user` works on: own; a team lead's team; everything for managers,
     custodians and finance. Special access is not here: it lets a person read a customer,

@@ -11,11 +11,13 @@ paid bookings only. The month runs from its first day to `today`, and last year'
 the same first day to the same day, so a comparison on the 10th is ten days against
 ten days.
 
-Index use (PostgreSQL plans at 1M customers are in bench/home.py's output): the month's
-bookings by `booking_paid_on` (a partial index on paid_date of paid and refunded
-bookings), receivables by `booking_unpaid_due` (a partial index on payment_due_date of
-bookings not yet paid), customers added by `created_at`, customers lost by
-(churn_reason, lost_at), one range per reason."""
+The home pages read the month's figures, customers by grade, added and lost, and the
+overdue amount per owner from stored per-owner rows (customers.models.figures,
+`home_figures`), summed every ten minutes by `owner_figures_compute`. Receivables are
+live, on the partial indexes of unpaid bookings: `booking_unpaid_due_id` (due date, id;
+carrying customer and amount) for the totals and the longest overdue, and
+`booking_unpaid_customer` for the customers owing the most. The month's payments are
+found by `booking_paid_on` (a partial index on paid_date of paid and refunded bookings)."""
 
 import datetime
 from dataclasses import dataclass
@@ -35,12 +37,14 @@ from customers.models import (
     Customer,
     CustomerStatus,
     Grade,
+    OwnerFigures,
+    OwnerFiguresRefresh,
     SecurityAlert,
 )
 from customers.selectors import (
-    customer_list_responsible,
     customer_list_visible,
     customer_responsible_q,
+    owner_scope_q,
 )
 
 ZERO = Decimal("0.00")
@@ -88,6 +92,10 @@ class MonthFigures:
     gross_profit: Decimal
     spend_last_year: Decimal
     gross_profit_last_year: Decimal
+    # When the stored figures were summed (None: summed just now, from the bookings);
+    # `summed` False when no refresh has run yet, so there is nothing to show.
+    as_of: datetime.datetime | None = None
+    summed: bool = True
 
     @staticmethod
     def _change(now: Decimal, then: Decimal) -> Decimal | None:
@@ -105,28 +113,36 @@ class MonthFigures:
         return self._change(self.gross_profit, self.gross_profit_last_year)
 
 
-def sales_month_figures(*, user, today: datetime.date) -> MonthFigures:
-    """One query: the paid bookings of both periods, summed each way."""
+FIGURE_NAMES = ("spend", "gross_profit", "spend_last_year", "gross_profit_last_year")
+GRADE_FIELDS = {"A": "grade_a", "B": "grade_b", "C": "grade_c", "": "ungraded"}
+COUNT_NAMES = ("added", "added_last_year", "lost", "lost_last_year", *GRADE_FIELDS.values())
+
+
+def _month_payments(*, today: datetime.date) -> tuple[QuerySet[Booking], dict]:
+    """The paid and refunded bookings of both periods, and the four sums over them: the
+    one definition of the month's figures, summed live or per owner for the store."""
     period, last_year = month_to_date(today), same_days_last_year(today)
     this_q = Q(paid_date__gte=period.start, paid_date__lte=period.end)
     last_q = Q(paid_date__gte=last_year.start, paid_date__lte=last_year.end)
     profit = ExpressionWrapper(F("amount") - F("refunded_amount") - F("cost"), output_field=MONEY)
     is_paid = Q(status=BookingStatus.PAID)
-    sums = (
-        Booking.objects.filter(
-            this_q | last_q,
-            customer_responsible_q(user=user),
-            status__in=PAID_OR_REFUNDED,
-        )
-        .order_by()
-        .aggregate(
-            spend=_money(Sum(_net(), filter=this_q)),
-            gross_profit=_money(Sum(profit, filter=this_q & is_paid)),
-            spend_last_year=_money(Sum(_net(), filter=last_q)),
-            gross_profit_last_year=_money(Sum(profit, filter=last_q & is_paid)),
-        )
-    )
-    return MonthFigures(period=period, last_year=last_year, **sums)
+    payments = Booking.objects.filter(this_q | last_q, status__in=PAID_OR_REFUNDED).order_by()
+    sums = {
+        "spend": _money(Sum(_net(), filter=this_q)),
+        "gross_profit": _money(Sum(profit, filter=this_q & is_paid)),
+        "spend_last_year": _money(Sum(_net(), filter=last_q)),
+        "gross_profit_last_year": _money(Sum(profit, filter=last_q & is_paid)),
+    }
+    return payments, sums
+
+
+def sales_month_figures_live(*, user, today: datetime.date) -> MonthFigures:
+    """The month's figures summed from the bookings now: one query, over every payment
+    of both periods (seconds for a whole book at a million customers; the home pages
+    read the stored figures, `sales_month_figures`)."""
+    payments, sums = _month_payments(today=today)
+    totals = payments.filter(customer_responsible_q(user=user)).aggregate(**sums)
+    return MonthFigures(period=month_to_date(today), last_year=same_days_last_year(today), **totals)
 
 
 @dataclass(frozen=True)
@@ -137,47 +153,110 @@ class CustomerMovement:
     lost_last_year: int
 
 
-def customers_added_and_lost(*, user, today: datetime.date) -> CustomerMovement:
-    """Customers added and marked lost this month so far, and in the same days a year
-    before. Two queries, each an index range (created_at; churn_reason + lost_at)."""
+def _window(field: str, p: Period) -> Q:
+    after = _start_of_day(p.end + datetime.timedelta(days=1))
+    return Q(**{f"{field}__gte": _start_of_day(p.start), f"{field}__lt": after})
+
+
+def _per_owner(queryset, field: str, sums: dict) -> dict[int, dict]:
+    rows = queryset.order_by().values(field).annotate(**sums).order_by()
+    return {row.pop(field): row for row in rows}
+
+
+def owner_figures_compute(*, today: datetime.date) -> dict[int, dict]:
+    """Every owner's home-page figures as of `today`, over their customers not in the
+    recycle bin (as `customer_responsible_q` counts them): the month's payments (one
+    GROUP BY over the payments of both periods, on `booking_paid_on`), and one pass over
+    the customers counting those added and marked lost in both periods and those of
+    each grade; and their receivables overdue on `today` (finance's breakdown by
+    owner). For the refresh job (customers.services.figures); owners with nothing
+    are left out."""
     period, last_year = month_to_date(today), same_days_last_year(today)
+    payments, money_sums = _month_payments(today=today)
+    is_lost = Q(status=CustomerStatus.LOST, churn_reason__in=ChurnReason.values)
+    customer_counts = {
+        "added": Count("pk", filter=_window("created_at", period)),
+        "added_last_year": Count("pk", filter=_window("created_at", last_year)),
+        "lost": Count("pk", filter=is_lost & _window("lost_at", period)),
+        "lost_last_year": Count("pk", filter=is_lost & _window("lost_at", last_year)),
+        **{field: Count("pk", filter=Q(grade=grade)) for grade, field in GRADE_FIELDS.items()},
+    }
+    owners: dict[int, dict] = {}
+    for part in (
+        _per_owner(
+            payments.filter(customer__deleted_at__isnull=True), "customer__owner", money_sums
+        ),
+        _per_owner(Customer.objects.all(), "owner", customer_counts),
+        _per_owner(
+            Booking.objects.filter(
+                status=BookingStatus.BOOKED,
+                payment_due_date__lt=today,
+                customer__deleted_at__isnull=True,
+            ),
+            "customer__owner",
+            {
+                "overdue_bookings": Count("*"),
+                "overdue_customers": Count("customer", distinct=True),
+                "overdue_amount": _money(Sum("amount")),
+            },
+        ),
+    ):
+        for owner, values in part.items():
+            owners.setdefault(owner, {}).update(values)
+    return owners
 
-    def window(field: str, p: Period) -> Q:
-        after = _start_of_day(p.end + datetime.timedelta(days=1))
-        return Q(**{f"{field}__gte": _start_of_day(p.start), f"{field}__lt": after})
 
-    visible = customer_list_responsible(user=user).order_by()
-    added = visible.filter(window("created_at", period) | window("created_at", last_year))
-    added = added.aggregate(
-        now=Count("pk", filter=window("created_at", period)),
-        then=Count("pk", filter=window("created_at", last_year)),
-    )
-    lost = visible.filter(
-        window("lost_at", period) | window("lost_at", last_year),
-        status=CustomerStatus.LOST,
-        churn_reason__in=ChurnReason.values,
-    ).aggregate(
-        now=Count("pk", filter=window("lost_at", period)),
-        then=Count("pk", filter=window("lost_at", last_year)),
-    )
-    return CustomerMovement(
-        added=added["now"],
-        added_last_year=added["then"],
-        lost=lost["now"],
-        lost_last_year=lost["then"],
-    )
+@dataclass(frozen=True)
+class HomeFigures:
+    """What the home pages show of a book, from the stored per-owner figures: the
+    month's money, customers added and lost, customers by grade; as of `as_of`."""
+
+    month: MonthFigures
+    movement: CustomerMovement
+    grades: list[dict]
+    as_of: datetime.datetime | None
+    summed: bool
 
 
-def customers_by_grade(*, user) -> list[dict]:
-    """The user's customers per grade (A, B, C, not yet graded): one GROUP BY."""
-    counts = dict(
-        customer_list_responsible(user=user).order_by().values_list("grade").annotate(n=Count("pk"))
+def owner_figures_refreshed() -> OwnerFiguresRefresh | None:
+    """The last refresh of the stored figures (its day and time), None before any."""
+    return OwnerFiguresRefresh.objects.order_by("-refreshed_at").first()
+
+
+def home_figures(*, user, today: datetime.date) -> HomeFigures:
+    """The figures of the customers `user` works on (their own, the team's, everyone's:
+    `owner_scope_q`), added up from the stored per-owner rows: two small queries
+    whatever the size of the book. They are for the day of the last refresh, as of its
+    time (every ten minutes); before any refresh everything is zero and `summed` False."""
+    refresh = owner_figures_refreshed()
+    day = refresh.day if refresh else today
+    rows = OwnerFigures.objects.filter(owner_scope_q(user=user)).order_by()
+    totals = rows.aggregate(
+        **{name: _money(Sum(name)) for name in FIGURE_NAMES},
+        **{name: Coalesce(Sum(name), 0) for name in COUNT_NAMES},
     )
-    rows = [
-        {"grade": g.value, "label": g.label, "customers": counts.get(g.value, 0)} for g in Grade
+    month = MonthFigures(
+        period=month_to_date(day),
+        last_year=same_days_last_year(day),
+        as_of=refresh.refreshed_at if refresh else None,
+        summed=refresh is not None,
+        **{name: totals[name] for name in FIGURE_NAMES},
+    )
+    movement = CustomerMovement(
+        **{name: totals[name] for name in ("added", "added_last_year", "lost", "lost_last_year")}
+    )
+    grades = [
+        {"grade": g.value, "label": g.label, "customers": totals[GRADE_FIELDS[g.value]]}
+        for g in Grade
     ]
-    rows.append({"grade": "", "label": None, "customers": counts.get("", 0)})
-    return rows
+    grades.append({"grade": "", "label": None, "customers": totals[GRADE_FIELDS[""]]})
+    return HomeFigures(
+        month=month,
+        movement=movement,
+        grades=grades,
+        as_of=month.as_of,
+        summed=month.summed,
+    )
 
 
 # Receivables 应收账款 ---------------------------------------------------------------
@@ -218,9 +297,10 @@ def receivables_summary(*, user, today: datetime.date) -> ReceivablesSummary:
         receivables_unpaid(user=user)
         .order_by()
         .aggregate(
-            unpaid_count=Count("pk"),
+            unpaid_count=Count("*"),
             unpaid_amount=_money(Sum("amount")),
-            overdue_count=Count("pk", filter=overdue),
+            # Counted on a column the index carries, so the index answers alone.
+            overdue_count=Count("payment_due_date", filter=overdue),
             overdue_amount=_money(Sum("amount", filter=overdue)),
             overdue_customers=Count("customer", filter=overdue, distinct=True),
         )
@@ -239,21 +319,27 @@ def receivables_summary(*, user, today: datetime.date) -> ReceivablesSummary:
     return ReceivablesSummary(**unpaid, **paid)
 
 
-def receivables_overdue_by_owner(*, user, today: datetime.date) -> list[dict]:
-    """Overdue bookings and amount per owner, the largest amount first: one GROUP BY
-    over the overdue bookings only."""
-    return list(
-        receivables_unpaid(user=user)
-        .filter(payment_due_date__lt=today)
-        .order_by()
-        .values("customer__owner", "customer__owner__username", "customer__owner__full_name")
-        .annotate(
-            bookings=Count("pk"),
-            customers=Count("customer", distinct=True),
-            amount=_money(Sum("amount")),
-        )
-        .order_by("-amount", "customer__owner")
+def receivables_overdue_by_owner(*, user) -> list[dict]:
+    """Overdue bookings, customers and amount per owner, the largest amount first, from
+    the stored per-owner figures (as of their refresh, `home_figures().as_of`): each
+    owner's share needs every overdue booking's customer, tens of thousands of lookups
+    at a million customers, where the totals and the list stay live on the index."""
+    rows = (
+        OwnerFigures.objects.filter(owner_scope_q(user=user), overdue_bookings__gt=0)
+        .select_related("owner")
+        .order_by("-overdue_amount", "owner")
     )
+    return [
+        {
+            "customer__owner": row.owner_id,
+            "customer__owner__username": row.owner.username,
+            "customer__owner__full_name": row.owner.full_name,
+            "bookings": row.overdue_bookings,
+            "customers": row.overdue_customers,
+            "amount": row.overdue_amount,
+        }
+        for row in rows
+    ]
 
 
 def receivables_overdue_by_customer(*, user, today: datetime.date, limit: int = 10) -> list[dict]:
@@ -265,9 +351,7 @@ def receivables_overdue_by_customer(*, user, today: datetime.date, limit: int = 
         .filter(payment_due_date__lt=today)
         .order_by()
         .values("customer")
-        .annotate(
-            bookings=Count("pk"), amount=_money(Sum("amount")), oldest=Min("payment_due_date")
-        )
+        .annotate(bookings=Count("*"), amount=_money(Sum("amount")), oldest=Min("payment_due_date"))
         .order_by("-amount", "customer")[:limit]
     )
     customers = Customer.all_objects.select_related("owner").in_bulk(

@@ -25,6 +25,7 @@ from customers.models.custody import (
     StaffDeparture,
 )
 from customers.models.customer import Customer
+from customers.models.figures import OwnerFigures, OwnerFiguresRefresh
 from customers.models.jobs import JobAlert, JobAttempt, JobOutcome
 from customers.models.outbox import (
     MessageChannel,
@@ -63,6 +64,8 @@ __all__ = [
     "MessageStatus",
     "OutboundAttempt",
     "OutboundMessage",
+    "OwnerFigures",
+    "OwnerFiguresRefresh",
     "SecurityAlert",
     "SecurityAlertKind",
     "ServiceKind",

@@ -88,13 +88,23 @@ class Booking(models.Model):
                 condition=Q(status__in=["paid", "refunded"]),
                 name="booking_paid_on",
             ),
-            # Receivables: bookings not yet paid, by due date (overdue first), carrying
-            # the customer and amount so the sums read the index alone (PostgreSQL).
+            # Receivables: bookings not yet paid, by due date (overdue first; the id
+            # too, so the longest overdue 20 are the first 20 entries even when
+            # thousands fall due on one day), carrying the customer and amount so the
+            # sums read the index alone (PostgreSQL).
             models.Index(
-                fields=["payment_due_date"],
+                fields=["payment_due_date", "id"],
                 include=["customer", "amount"],
                 condition=Q(status="booked"),
-                name="booking_unpaid_due",
+                name="booking_unpaid_due_id",
+            ),
+            # The customers owing the most: unpaid bookings grouped by customer in index
+            # order (a streaming GROUP BY, no hash of every debtor spilling to disk).
+            models.Index(
+                fields=["customer", "payment_due_date"],
+                include=["amount"],
+                condition=Q(status="booked"),
+                name="booking_unpaid_customer",
             ),
         ]
         constraints = [

@@ -20,6 +20,7 @@ from django.db.models import F, Max, OuterRef, Subquery
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
+from customers.dbstats import tables_analyze
 from customers.dormancy import business_booking_q, business_booking_sql
 from customers.models import Booking, Customer
 
@@ -76,4 +77,8 @@ def _refresh_all_postgresql(*, today: datetime.date) -> int:
         WHERE c.id = fresh.id AND c.dormancy_counts_from IS DISTINCT FROM fresh.counts_from"""  # noqa: S608 - the condition is our own SQL; values are parameters
     with connection.cursor() as cursor:
         cursor.execute(sql, {"today": today, "zone": settings.TIME_ZONE})
-        return cursor.rowcount
+        changed = cursor.rowcount
+    # The first fill writes every customer: the list's dormancy filter is planned on
+    # fresh statistics at once, not after autovacuum's next look (customers.dbstats).
+    tables_analyze(Customer, changed_rows=changed)
+    return changed

@@ -151,6 +151,7 @@ COMMAND_OF_BEAT_ENTRY = {
     "jobs-deadlines": "jobs_check",
     "archives-verify-documents": "verify_documents",
     "customers-dormancy-refresh": "refresh_dormancy",
+    "customers-home-figures-refresh": "refresh_home_figures",
 }
 
 

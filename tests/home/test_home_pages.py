@@ -21,6 +21,7 @@ from customers.models import (
     SecurityAlert,
     SecurityAlertKind,
 )
+from customers.services.figures import owner_figures_refresh
 from followups.models import Followup, FollowupKind, FollowupStatus
 from tests.archives.factories import archive_for
 from tests.factories import (
@@ -92,6 +93,7 @@ def book(staff, frozen_today):
     ContactRecordFactory(customer=theirs, contacted_at=at(TODAY - DAY))
     followup(staff["sales1"], mine, due_on=TODAY)
     followup(staff["sales3"], theirs, due_on=TODAY)
+    owner_figures_refresh()  # the month figures as the ten-minute job stores them
     return {"mine": mine, "also_mine": also_mine, "theirs": theirs}
 
 
@@ -142,6 +144,7 @@ def test_manager_home_shows_the_teams_state(staff, book, client_as):
         kind=SecurityAlertKind.MASS_EXPORT, actor=sales3, attempted=9, already_in_window=0, limit=3
     )
     AccessRequest.objects.create(requester=sales3, customer=book["mine"], reason="客户来电")
+    owner_figures_refresh()  # the ten-minute job counts the customer lost above
 
     page = client_as(staff["manager1"]).get(reverse("home"))
     html = page.text
@@ -166,6 +169,7 @@ def test_finance_home_lists_receivables(staff, frozen_today, client_as):
     unpaid(late, amount="12345.60", due_on=TODAY - 40 * DAY)
     unpaid(late, amount="100.00", due_on=TODAY + 5 * DAY)  # unpaid, not yet due
     paid(late, amount="5000.00", cost="4000.00", paid_on=TODAY - 2 * DAY)
+    owner_figures_refresh()  # the breakdown by owner is stored by the ten-minute job
     page = client_as(staff["finance1"]).get(reverse("home"))
     html = page.text
     summary = page.context["data"]["finance"]["summary"]

@@ -1,0 +1,50 @@
+"""The stored figures of the home pages (customers.models.figures), refreshed.
+
+Why a stored sum and why refreshed by a job: a whole book's month (a team lead's, a
+manager's) is some 140,000 payments at a million customers, seconds to sum on every
+page view (and counting a million customers by grade is no better); summed once per
+owner it is a few dozen rows a page adds up in a millisecond. Bookings and customers
+are written through many doors (the booking form, imports, the API, booking syncs,
+refunds and cancellations, hand-overs, the recycle bin, grade changes), so keeping the
+sums up to date on every write would need every door to remember it; recomputing them
+set-based every ten minutes (config/celery.py) costs about a second at that size and
+cannot drift. The pages say "as of" when.
+"""
+
+import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from customers.dbstats import tables_analyze
+from customers.models import OwnerFigures, OwnerFiguresRefresh
+from customers.summaries import owner_figures_compute
+
+REFRESH_ROW = 1
+
+
+def owner_figures_refresh(*, now: datetime.datetime | None = None) -> int | None:
+    """Sum every owner's figures as of `now` (customers.summaries.owner_figures_compute)
+    and replace the stored ones with them, in one transaction: a page reads the old
+    figures or the new, never half. Returns the owners written; None when a refresh of
+    a later moment is already stored (safe to run twice, and at once: the refresh row
+    is locked for the whole swap)."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    with transaction.atomic():
+        OwnerFiguresRefresh.objects.get_or_create(
+            pk=REFRESH_ROW, defaults={"day": today, "refreshed_at": now}
+        )
+        refresh = OwnerFiguresRefresh.objects.select_for_update().get(pk=REFRESH_ROW)
+        if refresh.refreshed_at > now:
+            return None
+        rows = [
+            OwnerFigures(owner_id=owner, **values)
+            for owner, values in sorted(owner_figures_compute(today=today).items())
+        ]
+        OwnerFigures.objects.all().delete()
+        OwnerFigures.objects.bulk_create(rows)
+        refresh.day, refresh.refreshed_at = today, now
+        refresh.save(update_fields=["day", "refreshed_at"])
+        tables_analyze(OwnerFigures, changed_rows=len(rows))
+    return len(rows)

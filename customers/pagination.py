@@ -10,13 +10,13 @@ pages cheaper still but loses "page N of M" and the jump to a page, which staff 
 Few matches far apart in the list's order (a search by name, a rare filter) are the
 other slow case: PostgreSQL expects a `LIKE '%…%'` to match often, walks the (name, id)
 index for the first 25 in order and discards half a million rows on the way (1.4 s at a
-million customers). So the count query reads the matching ids themselves (up to the
-cap + 1, in the order the filter's own index gives them, no sort: the same scan as the
-capped COUNT) and counts them; when there are at most FEW, the page is read by those
-ids (primary key, then a sort of at most FEW rows). One query for the count either
-way, as before."""
+million customers). So the count query (the same scan as the capped COUNT) also returns
+the first FEW + 1 matching ids; when there are at most FEW matches, the page is read by
+those ids (primary key, then a sort of at most FEW rows). One query for the count either
+way, as before, and never more than FEW + 1 ids leave the database."""
 
 from django.core.paginator import Page, Paginator
+from django.db import connections
 from django.utils.functional import cached_property
 
 COUNT_CAP = 10_000
@@ -31,20 +31,30 @@ class CappedPaginator(Paginator):
         self.cap = COUNT_CAP if cap is None else cap
 
     @cached_property
-    def _ids(self) -> list:
-        # Without ordering or per-row annotations: the count only needs the rows' ids,
-        # in whatever order the filter's best index gives them.
-        return list(self.object_list.order_by().values_list("pk", flat=True)[: self.cap + 1])
+    def _counted_and_few(self) -> tuple[int, list | None]:
+        """The count up to the cap + 1, and the matching ids when there are at most FEW
+        of them (else None), in one query: the ids up to the cap + 1 in whatever order
+        the filter's best index gives them (no ordering, no per-row annotations), with a
+        window COUNT over them; only the first FEW + 1 rows leave the database."""
+        ids = self.object_list.order_by().values("pk")[: self.cap + 1]
+        sql, params = ids.query.sql_with_params()
+        counted_sql = f"SELECT COUNT(*) OVER (), capped.* FROM ({sql}) capped LIMIT %s"  # noqa: S608
+        with connections[ids.db].cursor() as cursor:
+            cursor.execute(counted_sql, (*params, FEW + 1))
+            rows = cursor.fetchall()
+        counted = rows[0][0] if rows else 0
+        # All the matches, when they are few (and fewer than the cap: otherwise the ids
+        # would be only the first cap + 1 in no particular order).
+        few = [row[1] for row in rows] if counted <= min(FEW, self.cap) else None
+        return counted, few
 
     @cached_property
     def _counted(self) -> int:
-        return len(self._ids)
+        return self._counted_and_few[0]
 
     @cached_property
     def _few_ids(self) -> list | None:
-        # All the matches, when they are few: fewer than the cap, or the ids would be
-        # only the first cap + 1 in no particular order.
-        return self._ids if len(self._ids) <= min(FEW, self.cap) else None
+        return self._counted_and_few[1]
 
     @cached_property
     def count(self) -> int:

@@ -26,7 +26,9 @@ What it does, bounded in time and stopping everything it starts:
 4. wrk: 50 connections for `--duration` s on the mixed pages (every response must be
    200), then for `--bare-duration` s on GET /healthz/ (one `SELECT 1`);
 5. gunicorn stopped (SIGTERM, then SIGKILL after 30 s).
-Printed: throughput, p50/p95/p99 and errors of each run, and mixed / bare throughput.
+Printed: throughput, p50/p95/p99 and errors of each run, the gunicorn workers' CPU per
+request of each (from /proc: what bounds throughput on 2 cores), and mixed / bare
+throughput.
 Goals: mixed ≥ 50% of bare throughput, p95 < 1 s, 0 errors.
 """
 
@@ -227,6 +229,21 @@ def stop_gunicorn(process: subprocess.Popen) -> None:
         process.wait(timeout=10)
 
 
+def worker_cpu_seconds(server: subprocess.Popen) -> float:
+    """User + system CPU of gunicorn's workers so far (Linux /proc): with the requests
+    served, the CPU each request costs the web tier (PostgreSQL's share is not in it)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+    total = 0
+    for pid in children:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
 def run_wrk(*, port: int, people: list[dict], duration: int, script_dir: Path, name: str) -> dict:
     script = script_dir / f"{name}.lua"
     script.write_text(LUA.replace("PEOPLE_JSON_TABLE", lua_table(people)))
@@ -296,10 +313,13 @@ def main() -> int:
         log = Path(tmp) / "gunicorn.log"
         server = start_gunicorn(port=args.port, workers=args.workers, log=log)
         try:
+            cpu_start = worker_cpu_seconds(server)
             mixed = run_wrk(port=args.port, people=wrk_people, duration=args.duration,
                             script_dir=Path(tmp), name="mixed")  # fmt: skip
+            cpu_mixed = worker_cpu_seconds(server)
             bare = run_wrk(port=args.port, people=bare_people, duration=args.bare_duration,
                            script_dir=Path(tmp), name="bare")  # fmt: skip
+            cpu_bare = worker_cpu_seconds(server)
         finally:
             stop_gunicorn(server)
             errors = [line for line in log.read_text().splitlines() if "Traceback" in line]
@@ -310,6 +330,13 @@ def main() -> int:
     print(describe("mixed pages (list, list page 2, search name, search mobile, 10 customer"
                    " pages, My day)", mixed))  # fmt: skip
     print(describe("bare GET /healthz/", bare))
+    mixed_cpu = (cpu_mixed - cpu_start) * 1000 / max(mixed["requests"], 1)
+    bare_cpu = (cpu_bare - cpu_mixed) * 1000 / max(bare["requests"], 1)
+    print(
+        f"gunicorn workers' CPU per request: mixed {mixed_cpu:.1f} ms, bare {bare_cpu:.1f} ms"
+        f" ({mixed_cpu / max(bare_cpu, 0.001):.1f}×): on these cores the mixed pages can"
+        f" reach at most about {bare_cpu / max(mixed_cpu, 0.001):.0%} of the bare throughput"
+    )
     share = mixed["rps"] / bare["rps"]
     print(
         f"mixed / bare throughput: {share:.1%} (goal ≥ 50%); p95 {mixed['p95'] / 1000:.0f} ms"

@@ -19,7 +19,8 @@ request (CaptureQueriesContext), then timed `--rounds` times, interleaved round 
 with the baseline, GET /healthz/ (one `SELECT 1`, no session, no template). Printed: the
 median, the queries, and the ratio median / baseline median. A page whose URL answers
 404 is skipped (so the table can list pages other branches add); any other status than
-the one expected stops the benchmark. Goal: every page under 150 ms.
+the one expected is said in its row, and the other pages are still measured. Goal:
+every page under 150 ms.
 
 To add a page: one `Page(label, who, url)` line in PAGES; `url` may use the fields of
 `Targets` in braces.
@@ -82,8 +83,8 @@ PAGES = [
     Page("tier review list", "manager", "/tiers/review/"),
     Page("tier review detail", "manager", "/tiers/review/{evaluation}/"),
     Page("points liability", "manager", "/loyalty/liability/"),
-    Page("home page", "rep", "/", status=302),
-    Page("home page", "manager", "/", status=302),
+    Page("home page", "rep", "/"),
+    Page("home page", "manager", "/"),
     Page("admin: audit log", "custodian", AUDIT),
     Page("admin: audit log, search user", "custodian", AUDIT + "?q={rep_username}"),
     Page("admin: audit log, search customer", "custodian", AUDIT + "?q={customer_name}"),
@@ -198,7 +199,9 @@ def main() -> int:
             rows.append((page, url, None, None, "404: skipped"))
             continue
         if first.status_code != page.status:
-            sys.exit(f"{page.who} GET {url} answered {first.status_code}, not {page.status}")
+            # Said in the table, not fatal: the pages measured so far still print.
+            rows.append((page, url, None, None, f"answered {first.status_code}, not {page.status}"))
+            continue
         with CaptureQueriesContext(connection) as queries:
             client.get(url)
         query_count = len(queries)  # now: the next request's start empties the log

@@ -2,11 +2,13 @@ import datetime
 
 import django_filters
 from django import forms
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from customers.models import (
     ChannelPartner,
+    ContactRecord,
     Customer,
     CustomerKind,
     CustomerStatus,
@@ -100,7 +102,10 @@ class CustomerFilter(django_filters.FilterSet):
 
     def filter_contact_age(self, queryset, name, value):
         if value == "never":
-            return queryset.filter(contact_records__isnull=True)
+            # NOT EXISTS, probed per customer on the (customer, contacted_at) index in
+            # the list's order; the LEFT JOIN … IS NULL it replaces hashed a million
+            # contact records for every view (3.7 s at 1M customers).
+            return queryset.filter(~Exists(ContactRecord.objects.filter(customer=OuterRef("pk"))))
         since = timezone.now() - datetime.timedelta(days=int(value))
         return customer_filter_not_contacted_since(queryset, since=since)
 

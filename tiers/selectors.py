@@ -10,6 +10,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -502,10 +503,21 @@ def _rfm(*, month, scope: ReportScope) -> list[dict[str, Any]]:
 # The committee
 
 
+PENDING_CAP = 10_000
+
+
 def evaluations_for_review() -> QuerySet[Evaluation]:
-    return Evaluation.objects.annotate(
-        pending=Count("proposals", filter=Q(proposals__status=ProposalStatus.PENDING))
-    ).select_related("policy")
+    """Evaluations with their proposals awaiting the committee, counted up to
+    PENDING_CAP + 1 (the list shows "10,000+"): a correlated COUNT over a LIMIT reads at
+    most that many entries of the (evaluation, status, change type) index, where a join
+    grouped 650,000 proposals of a review on disk (5.5 s at a million customers)."""
+    table = Proposal._meta.db_table
+    pending = RawSQL(  # noqa: S611 - our table names; the values are parameters
+        f"SELECT COUNT(*) FROM (SELECT 1 FROM {table} p WHERE p.evaluation_id ="  # noqa: S608
+        f" {Evaluation._meta.db_table}.id AND p.status = %s LIMIT %s) AS capped",
+        (ProposalStatus.PENDING, PENDING_CAP + 1),
+    )
+    return Evaluation.objects.annotate(pending=pending).select_related("policy")
 
 
 def pending_proposal_count() -> int:

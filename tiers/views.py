@@ -20,6 +20,7 @@ from tiers.exports import CUSTOMER_ROW_REPORTS, REPORTS, report_table, table_res
 from tiers.forms import DecisionForm, GradeOverrideForm, ProposalFilterForm, ReportFilterForm
 from tiers.models import ProposalStatus
 from tiers.selectors import (
+    PENDING_CAP,
     churn_series,
     evaluation_get,
     evaluations_for_review,
@@ -111,7 +112,11 @@ def _require_committee(request):
 @login_required
 def review_list(request):
     _require_committee(request)
-    return render(request, "tiers/review_list.html", {"evaluations": evaluations_for_review()[:40]})
+    return render(
+        request,
+        "tiers/review_list.html",
+        {"evaluations": evaluations_for_review()[:40], "pending_cap": PENDING_CAP},
+    )
 
 
 @login_required

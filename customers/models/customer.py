@@ -230,6 +230,24 @@ class Customer(models.Model):
             # walks this index (and the primary key), not the million rows of (name, id).
             models.Index(fields=["owner", "name", "id"], name="customer_owner_name"),
             models.Index(fields=["owner", "status"]),
+            # The list's filters on rare values, in the list's order: page 1 and the
+            # capped count are an index range, not a walk of (name, id) discarding 99%
+            # of a million rows (lost or retired 1% each, organisations 5%, key accounts 1%).
+            models.Index(
+                fields=["status", "name", "id"],
+                condition=Q(deleted_at__isnull=True),
+                name="customer_status_name",
+            ),
+            models.Index(
+                fields=["kind", "name", "id"],
+                condition=Q(deleted_at__isnull=True),
+                name="customer_kind_name",
+            ),
+            models.Index(
+                fields=["name", "id"],
+                condition=Q(is_key_account=True, deleted_at__isnull=True),
+                name="customer_key_account_name",
+            ),
             models.Index(fields=["dormancy_counts_from"], name="customer_dormancy"),
             models.Index(fields=["grade"], name="customer_grade"),
             models.Index(fields=["mobile"]),

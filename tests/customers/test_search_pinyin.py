@@ -192,6 +192,23 @@ def test_a_count_past_the_cap_reads_as_more_and_deep_pages_stop_there(
     assert "narrow the search or the filters" in deep.text
 
 
+@pytest.mark.parametrize("few", [3, 2], ids=["read-by-ids", "walked-in-order"])
+def test_few_matches_are_listed_in_name_order_page_by_page(sales1, client_as, monkeypatch, few):
+    """A search with few matches reads them by id (customers.pagination.FEW): the pages
+    show the same rows in the same order as the walk of the list's order does."""
+    monkeypatch.setattr("customers.pagination.FEW", few)
+    monkeypatch.setattr("customers.views.archive.PAGE_SIZE", 2)
+    for name in ("ZZ测试3", "AA其他", "ZZ测试1", "BB其他", "ZZ测试2"):
+        CustomerFactory(owner=sales1, name=name)
+    client = client_as(sales1)
+    url = reverse("customers:list")
+    first = client.get(url, {"q": "ZZ测试"})
+    assert [c.name for c in first.context["page"]] == ["ZZ测试1", "ZZ测试2"]
+    assert "3 customers" in first.text and "Page 1 of 2" in first.text
+    second = client.get(url, {"q": "ZZ测试", "page": 2})
+    assert [c.name for c in second.context["page"]] == ["ZZ测试3"]
+
+
 def test_a_count_within_the_cap_is_exact(sales1, client_as, monkeypatch):
     monkeypatch.setattr("customers.pagination.COUNT_CAP", 5)
     CustomerFactory.create_batch(5, owner=sales1)

@@ -147,6 +147,21 @@ def test_committee_page_is_for_managers(book, sales1, lead1, manager1, client_as
     assert len(response.context["page"]) == evaluation.proposal_count
 
 
+def test_review_list_counts_what_awaits_the_committee_up_to_a_cap(
+    book, manager1, client_as, monkeypatch
+):
+    evaluation = half_yearly_review(today=datetime.date(2027, 1, 1))
+    pending = Proposal.objects.filter(evaluation=evaluation, status=ProposalStatus.PENDING)
+    assert pending.count() >= 2
+    client = client_as(manager1)
+    exact = client.get(reverse("tiers:review_list"))
+    assert f'text-bg-warning">{pending.count()}</span>' in exact.text
+    monkeypatch.setattr("tiers.selectors.PENDING_CAP", 1)
+    monkeypatch.setattr("tiers.views.PENDING_CAP", 1)
+    capped = client.get(reverse("tiers:review_list"))
+    assert 'text-bg-warning">1+</span>' in capped.text
+
+
 def test_committee_approves_selected_and_needs_a_reason_to_override(
     book, manager1, client_as, django_capture_on_commit_callbacks, mailoutbox
 ):

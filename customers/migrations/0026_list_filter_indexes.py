@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("customers", "0022_home_summary_indexes"),
+        ("customers", "0025_receivables_indexes_and_owner_overdue"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

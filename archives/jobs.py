@@ -7,13 +7,9 @@ from django.utils.translation import gettext_lazy as _
 
 from archives.models import RetentionRun
 from archives.services import retention_expire
-from customers.jobs import DAILY, JobRunRow, PeriodicJob
+from customers.jobs import DAILY, PeriodicJob, dated_claims
 
 RETENTION_EXPIRE = "archives.retention_expire"
-
-
-def _done(*, since: datetime.date) -> set[datetime.date]:
-    return set(RetentionRun.objects.filter(run_date__gte=since).values_list("run_date", flat=True))
 
 
 def _run(*, period: datetime.date, today: datetime.date) -> int | None:
@@ -21,18 +17,7 @@ def _run(*, period: datetime.date, today: datetime.date) -> int | None:
     return run.expired_count if run else None
 
 
-def _runs(*, limit: int) -> list[JobRunRow]:
-    return [
-        JobRunRow(
-            period=run.run_date,
-            label=run.run_date.isoformat(),
-            started=run.started_at,
-            finished=None,
-            rows=run.expired_count,
-        )
-        for run in RetentionRun.objects.order_by("-run_date")[:limit]
-    ]
-
+_done, _runs = dated_claims(RetentionRun, rows_field="expired_count")
 
 JOBS = [
     PeriodicJob(

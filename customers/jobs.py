@@ -74,6 +74,29 @@ class PeriodicJob:
         return timezone.make_aware(midnight) + self.deadline
 
 
+def dated_claims(run_model, *, rows_field: str, finished_field: str | None = None):
+    """`done` and `runs` of a job whose claim is one row per `run_date` (with
+    `started_at`, a count of rows in `rows_field` and, if it has one, the time it
+    finished): what the daily jobs of archives, follow-ups and privacy share."""
+
+    def done(*, since: datetime.date) -> set[datetime.date]:
+        return set(run_model.objects.filter(run_date__gte=since).values_list("run_date", flat=True))
+
+    def runs(*, limit: int) -> list[JobRunRow]:
+        return [
+            JobRunRow(
+                period=run.run_date,
+                label=run.run_date.isoformat(),
+                started=run.started_at,
+                finished=getattr(run, finished_field) if finished_field else None,
+                rows=getattr(run, rows_field),
+            )
+            for run in run_model.objects.order_by("-run_date")[:limit]
+        ]
+
+    return done, runs
+
+
 _jobs: dict[str, PeriodicJob] = {}
 
 

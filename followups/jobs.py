@@ -5,15 +5,11 @@ import datetime
 
 from django.utils.translation import gettext_lazy as _
 
-from customers.jobs import DAILY, JobRunRow, PeriodicJob
+from customers.jobs import DAILY, PeriodicJob, dated_claims
 from followups.models import PlanningRun
 from followups.services import planning_run
 
 DAILY_PLANNING = "followups.daily_planning"
-
-
-def _done(*, since: datetime.date) -> set[datetime.date]:
-    return set(PlanningRun.objects.filter(run_date__gte=since).values_list("run_date", flat=True))
 
 
 def _run(*, period: datetime.date, today: datetime.date) -> int | None:
@@ -21,18 +17,7 @@ def _run(*, period: datetime.date, today: datetime.date) -> int | None:
     return run.created_total if run else None
 
 
-def _runs(*, limit: int) -> list[JobRunRow]:
-    return [
-        JobRunRow(
-            period=run.run_date,
-            label=run.run_date.isoformat(),
-            started=run.started_at,
-            finished=run.finished_at,
-            rows=run.created_total,
-        )
-        for run in PlanningRun.objects.order_by("-run_date")[:limit]
-    ]
-
+_done, _runs = dated_claims(PlanningRun, rows_field="created_total", finished_field="finished_at")
 
 JOBS = [
     PeriodicJob(

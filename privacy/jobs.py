@@ -5,14 +5,10 @@ import datetime
 
 from django.utils.translation import gettext_lazy as _
 
-from customers.jobs import DAILY, JobRunRow, PeriodicJob
+from customers.jobs import DAILY, PeriodicJob, dated_claims
 from privacy.models import DormantRun
 
 DORMANT_PROPOSE = "privacy.dormant_propose"
-
-
-def _done(*, since: datetime.date) -> set[datetime.date]:
-    return set(DormantRun.objects.filter(run_date__gte=since).values_list("run_date", flat=True))
 
 
 def _run(*, period: datetime.date, today: datetime.date) -> int | None:
@@ -22,18 +18,7 @@ def _run(*, period: datetime.date, today: datetime.date) -> int | None:
     return run.proposed_count if run else None
 
 
-def _runs(*, limit: int) -> list[JobRunRow]:
-    return [
-        JobRunRow(
-            period=run.run_date,
-            label=run.run_date.isoformat(),
-            started=run.started_at,
-            finished=None,
-            rows=run.proposed_count,
-        )
-        for run in DormantRun.objects.order_by("-run_date")[:limit]
-    ]
-
+_done, _runs = dated_claims(DormantRun, rows_field="proposed_count")
 
 JOBS = [
     PeriodicJob(

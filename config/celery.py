@@ -30,6 +30,12 @@ app.conf.beat_schedule = {
         "task": "privacy.tasks.dormant_propose_task",
         "schedule": crontab(hour=3, minute=30),
     },
+    # Daily at 03:45 Asia/Shanghai: deletes uploaded import files past their retention
+    # (IMPORT_FILE_RETENTION_DAYS, 30): they hold many people and cannot be anonymised.
+    "imports-files-expire": {
+        "task": "imports.tasks.import_files_expire_task",
+        "schedule": crontab(hour=3, minute=45),
+    },
     # 1st of every month, 02:00: the monthly statistics 每月统计 (spend, RFM, quadrant and
     # the implied grade of every customer) for the month just ended.
     "tiers-monthly-statistics": {

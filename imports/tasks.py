@@ -54,3 +54,11 @@ def import_job_run(job_id: int, action: str) -> str:
         )
         return ImportStatus.FAILED
     return ImportJob.objects.values_list("status", flat=True).get(pk=job_id)
+
+
+@shared_task(soft_time_limit=10 * 60, time_limit=12 * 60)
+def import_files_expire_task() -> int:
+    """Daily (see config/celery.py): deletes uploaded files past their retention."""
+    from imports.services import import_files_expire
+
+    return import_files_expire()

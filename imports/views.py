@@ -383,7 +383,8 @@ def detail(request, pk):
             "can_commit": may_act and job.status == ImportStatus.CHECKED,
             "refused": refused,
             "valid_rows": max(0, int(report.get("rows") or 0) - refused),
-            "can_download_refused": bool(report.get("refused_rows")),
+            # Not once the file has expired (imports.services.retention).
+            "can_download_refused": bool(report.get("refused_rows")) and bool(job.file),
         },
     )
 
@@ -470,7 +471,7 @@ def refused_rows(request, pk):
     in customer rows like every other door, refused whole past the limit."""
     job = _job(request, pk)
     rows = len((job.report or {}).get("refused_rows") or [])
-    if not rows:
+    if not rows or not job.file:  # nothing refused, or the file expired
         raise Http404
     try:
         personal_data_export_record(

@@ -11,10 +11,13 @@ from imports.services.jobs import (
     import_mapping_apply,
     import_mapping_save,
 )
+from imports.services.retention import import_file_retention_days, import_files_expire
 from imports.services.spreadsheets import import_refused_rows_xlsx, import_template_xlsx
 
 __all__ = [
     "import_allowed",
+    "import_file_retention_days",
+    "import_files_expire",
     "import_job_check",
     "import_job_commit",
     "import_job_create",

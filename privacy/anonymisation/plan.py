@@ -17,6 +17,7 @@ from privacy.anonymisation.rules import (
     _model,
     _plain,
 )
+from privacy.anonymisation.traces import Traces, find_traces
 from privacy.models import (
     RightsRequest,
 )
@@ -31,6 +32,7 @@ class Plan:
     holds: list[dict] = field(default_factory=list)
     kept: list[dict] = field(default_factory=list)
     changes: dict[str, int] = field(default_factory=dict)
+    traces: Traces | None = None
 
     @property
     def refused(self) -> bool:
@@ -170,8 +172,22 @@ def anonymisation_plan(*, customer: Customer, today: datetime.date | None = None
     plan.kept.append({"what": "audit", "why": "audit"})
     if customer.kind != CustomerKind.INDIVIDUAL:
         plan.kept.append({"what": "name", "why": "not_personal"})
+    plan.traces = find_traces(customer)
+    if plan.traces.import_dates:
+        plan.kept.append(
+            {"what": "imports", "why": "many_people", "dates": ", ".join(plan.traces.import_dates),
+             "days": import_file_retention_days()}
+        )  # fmt: skip
     for kind, querysets in _change_querysets(customer).items():
         count = sum(queryset.count() for queryset in querysets)
         if count:
             plan.changes[kind] = count
+    plan.changes.update({kind: count for kind, count in plan.traces.counts().items() if count})
     return plan
+
+
+def import_file_retention_days() -> int:
+    """Days an uploaded import file is stored (the imports app's daily job deletes it)."""
+    from imports.services import import_file_retention_days as days
+
+    return days()

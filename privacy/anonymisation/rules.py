@@ -51,6 +51,10 @@ KEPT_WHAT = {
     "consents": gettext_lazy("The dates and purposes of consent and withdrawal"),
     "audit": gettext_lazy("The audit log's entries (who did what, when), without the name"),
     "name": gettext_lazy("The organisation's name (not personal information)"),
+    "imports": gettext_lazy(
+        "Spreadsheet files imported on %(dates)s: they still contain the person until they "
+        "are deleted, %(days)s days after their upload"
+    ),
 }
 KEPT_WHY = {
     "accounting": gettext_lazy("accounting records the law requires the agency to keep"),
@@ -61,6 +65,9 @@ KEPT_WHY = {
     "proof": gettext_lazy("proof that the person's consent and requests were honoured"),
     "audit": gettext_lazy("the agency must show who processed personal information"),
     "not_personal": gettext_lazy("it is not personal information"),
+    "many_people": gettext_lazy(
+        "an uploaded file holds many people and is not edited; the import's record and counts stay"
+    ),
 }
 CHANGED_LABELS = {
     "customer": gettext_lazy("Name, ID number, phones, e-mail, address, dates and notes"),
@@ -74,6 +81,14 @@ CHANGED_LABELS = {
     "tiers": gettext_lazy("Notes on grade changes and notification addresses"),
     "requests": gettext_lazy("Texts of access and personal-information requests"),
     "audit": gettext_lazy("Names in the audit log"),
+    "outbox": gettext_lazy(
+        "Outgoing e-mails to or about the person (those still waiting are cancelled)"
+    ),
+    "webhooks": gettext_lazy("Webhook deliveries carrying the person's details"),
+    "audit_details": gettext_lazy(
+        "Names, phones, e-mails and ID numbers in the audit log's details (searches, "
+        "filters, changes)"
+    ),
 }
 
 # Customer columns emptied ("" or NULL); the name gets the placeholder.

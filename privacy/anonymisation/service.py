@@ -30,6 +30,7 @@ from privacy.anonymisation.rules import (
     placeholder,
     privacy_can_anonymise,
 )
+from privacy.anonymisation.traces import clean_traces
 from privacy.models import (
     Anonymisation,
     DormantProposal,
@@ -176,7 +177,12 @@ def customer_anonymise(
             if already is not None:
                 refusal = already
         if refusal is None:
-            counts = _write(customer, now=now)
+            # The traces first: their old values are read before the archive is blanked,
+            # and the audit names are then set by _write.
+            counts = clean_traces(
+                plan.traces, name=placeholder(customer.pk), text=anonymised_text(), now=now
+            )
+            counts = {**_write(customer, now=now), **counts}
             record = Anonymisation.objects.create(
                 customer=customer,
                 request=request,

@@ -18,14 +18,22 @@ customers since its dates are computed in 64 bits). Then:
    to match;
 2. earn: `--ops` paid bookings (paid since the programme began) earned through
    `booking_points_sync` by `--clients` threads, each with its own connection; then
-   `--ops` others earned by bare psycopg2 transactions doing the same row changes (lock
-   the card, insert the earn entry, move the balance and level) with the same clients,
-   the ratio of throughputs (goal ≥ 1/3), and the statements per earn (counted on 50
-   more);
+   `--ops` others earned by bare psycopg2 transactions doing the same work with the same
+   clients: lock the booking (with the grade now) and the card; under the card's lock,
+   in one read, whether the booking has earned, the lots due to expire, the 12-month
+   net paid spend up to the paid date and up to today and the grade on the paid date;
+   the rate and the card's level by the same rules; insert the entry, move the balance
+   and level (5 statements). The ratio of throughputs (goal ≥ 1/3), the statements per
+   earn (counted on 50 more), and a check: 50 other bookings (one in 20, so many
+   customers and levels) earned by the service in a transaction rolled back and then
+   by the bare one must give the same entry (points, level, rate, expiry) and card
+   (balance, level);
 3. redeem: `--ops` redemptions of a 100-point reward through `redemption_create`, the
-   clients working on different cards; the same number by bare transactions (lock the
-   card, read its lots, insert the redemption, its entry and an audit row, move the lot
-   and the balance), the ratio, and the statements per redemption;
+   clients working on different cards; the same number by bare transactions doing the
+   same work (lock the card and read the reward, read its open lots — due ones expire,
+   the others are drawn on, oldest expiry first — insert the redemption, its entries,
+   move the lots, the balance, insert the audit row with the customer and its detail:
+   7 statements, as the service), the ratio, and the statements per redemption;
 4. reconciliation: `ledger_reconcile()` (every card's balance = its entries' sum, every
    lot's remaining = its points + draws) against the bare
    `SELECT card_id, SUM(points) FROM loyalty_ledgerentry GROUP BY card_id`, median of

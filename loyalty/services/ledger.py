@@ -182,14 +182,16 @@ def _earn_first(
     rulebook = rulebook_on(rulebooks, paid)
     if rulebook is None:  # paid before the points programme began
         return None
-    spend = statements.paid_spend_rows(
-        customer_id=booking.customer_id, start=twelve_months_before(min(paid, today)), end=today
+    spend, grade_then = statements.spend_rows_and_grade(
+        customer_id=booking.customer_id,
+        start=twelve_months_before(min(paid, today)),
+        end=today,
+        grade_end=_end_of_day(paid),
+        current=grade,
     )
     level = level_for(
         rulebook=rulebook,
-        grade=statements.grade_at(
-            customer_id=booking.customer_id, end=_end_of_day(paid), current=grade
-        ),
+        grade=grade_then,
         spend_12m=spend_between(spend, twelve_months_before(paid), paid),
     )
     points = points_for(booking.net_amount, level.earn_rate)

@@ -143,34 +143,43 @@ def earn_or_due_lots(
     return earned, due
 
 
-def paid_spend_rows(
-    *, customer_id: int, start: datetime.date, end: datetime.date
-) -> list[tuple[datetime.date, Decimal]]:
-    """(paid date, net amount) of the customer's paid bookings paid in [start, end]."""
+def spend_rows_and_grade(
+    *, customer_id: int, start: datetime.date, end: datetime.date, grade_end, current: str
+) -> tuple[list[tuple[datetime.date, Decimal]], str]:
+    """In one statement: (paid date, net amount) of the customer's paid bookings paid in
+    [start, end], and `loyalty.selectors.grade_on` — the grade of their last history
+    row before `grade_end`, else of their first one, else `current`. The grade is one
+    row joined to the bookings (a row of NULLs when there are none); every date is
+    computed here, so the SQL is the same on PostgreSQL and SQLite."""
+    t = _tables()
     sql = (
-        f"SELECT paid_date, amount, refunded_amount FROM {_tables()['booking']} "  # noqa: S608
-        "WHERE customer_id = %s AND status IN (%s, %s) AND paid_date >= %s AND paid_date <= %s"
+        "SELECT g.grade, b.paid_date, b.amount, b.refunded_amount FROM (SELECT COALESCE("  # noqa: S608
+        f"(SELECT h.grade FROM {t['history']} h WHERE h.id = %s AND h.history_date < %s "
+        "ORDER BY h.history_date DESC, h.history_id DESC LIMIT 1), "
+        f"(SELECT h.grade FROM {t['history']} h WHERE h.id = %s "
+        "ORDER BY h.history_date, h.history_id LIMIT 1)) AS grade) g "
+        f"LEFT OUTER JOIN {t['booking']} b ON b.customer_id = %s AND b.status IN (%s, %s) "
+        "AND b.paid_date >= %s AND b.paid_date <= %s"
     )
+    params = [
+        customer_id,
+        connection.ops.adapt_datetimefield_value(grade_end),
+        customer_id,
+        customer_id,
+        *PAID_STATUSES,
+        start,
+        end,
+    ]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [customer_id, *PAID_STATUSES, start, end])
+        cursor.execute(sql, params)
         rows = cursor.fetchall()
-    return [(paid, _decimal(amount) - _decimal(refunded)) for paid, amount, refunded in rows]
-
-
-def grade_at(*, customer_id: int, end: datetime.datetime, current: str) -> str:
-    """`loyalty.selectors.grade_on` in one statement: the grade of the customer's last
-    history row before `end`, else of their first one, else `current`."""
-    sql = (
-        f"SELECT CASE WHEN history_date < %s THEN 1 ELSE 0 END, grade FROM {_tables()['history']} "  # noqa: S608
-        "WHERE id = %s ORDER BY history_date, history_id"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [connection.ops.adapt_datetimefield_value(end), customer_id])
-        rows = cursor.fetchall()
-    before = [grade for is_before, grade in rows if is_before]
-    if before:
-        return before[-1]
-    return rows[0][1] if rows else current
+    grade = rows[0][0] if rows and rows[0][0] is not None else current
+    spend = [
+        (paid, _decimal(amount) - _decimal(refunded))
+        for _grade, paid, amount, refunded in rows
+        if paid is not None
+    ]
+    return spend, grade
 
 
 def card_and_reward_lock(*, card_id: int, reward_id: int) -> tuple[Card, Reward | None, tuple]:

@@ -110,14 +110,15 @@ def test_an_earn_and_a_redemption_read_each_thing_once(
     first = paid_booking(customer)
     # (SAVEPOINT) booking (locked), card (none yet: issued, locked), its earn and lots
     # due, the rulebooks and levels (read once per process and published version),
-    # spend, grade history, one INSERT, one UPDATE (RELEASE), and the webhooks'
+    # spend with the grade history, one INSERT, one UPDATE (RELEASE), and the webhooks'
     # listened events (read once a minute).
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(13):
         booking_points_sync(booking_id=first.pk, today=TODAY)
     second = paid_booking(customer, amount="500.00")
     # (SAVEPOINT) booking (locked, with whether it earned and the rulebooks' version),
-    # card (locked), its earn or lots due, spend, grade history, INSERT, UPDATE (RELEASE).
-    with django_assert_num_queries(9):  # 17, then 12 before
+    # card (locked), its earn or lots due, spend with the grade history, INSERT, UPDATE
+    # (RELEASE).
+    with django_assert_num_queries(8):  # 17, then 12, then 9 before
         booking_points_sync(booking_id=second.pk, today=TODAY)
     card = Card.objects.get(customer=customer)
     # (SAVEPOINT) card (locked) with the reward and the rulebooks' version, the reward's

@@ -7,7 +7,7 @@ sent through the outbox like every other message."""
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.auth.tokens import default_token_generator
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils.encoding import force_bytes
@@ -156,6 +156,10 @@ def staff_password_link_send(*, actor, user, site_url: str) -> None:
     require_manager(actor)
     if user.pk == actor.pk:
         raise ValidationError(_("Change your own password from the menu under your name."))
+    if user.is_superuser or getattr(user, "is_service_account", False) or not user.is_active:
+        # Not a member of staff a manager manages (the Staff pages do not list them):
+        # an administrator's or an integration's password is the administrator's matter.
+        raise PermissionDenied
     if not user.email:
         raise ValidationError(
             _("%(name)s has no e-mail address: ask the administrator to add one first.")

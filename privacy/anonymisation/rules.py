@@ -7,7 +7,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.roles import CUSTODIAN, has_role, is_manager
+from privacy.selectors_requests import rights_requests_allowed
 
 # What is done with each model pointing to a customer (label → "anonymised" or the kept
 # reason code). privacy_anonymise below does the "anonymised" ones.
@@ -116,8 +116,9 @@ def anonymised_text() -> str:
 
 
 def privacy_can_anonymise(user) -> bool:
-    """Custodians and managers: those who answer a person's requests."""
-    return is_manager(user) or has_role(user, CUSTODIAN)
+    """Custodians and managers: those who answer a person's requests, by the one rule
+    of the requests' pages (an active account, never a service account)."""
+    return rights_requests_allowed(user)
 
 
 def _model(label: str):

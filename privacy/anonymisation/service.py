@@ -39,6 +39,7 @@ from privacy.models import (
     RequestStatus,
     RightsRequest,
 )
+from privacy.services.copy import rights_copies_discard
 
 
 def _write(customer: Customer, *, now: datetime.datetime) -> dict[str, int]:
@@ -183,6 +184,7 @@ def customer_anonymise(
                 plan.traces, name=placeholder(customer.pk), text=anonymised_text(), now=now
             )
             counts = {**_write(customer, now=now), **counts}
+            rights_copies_discard(customer=customer)  # no copy of the former details stays
             record = Anonymisation.objects.create(
                 customer=customer,
                 request=request,

@@ -45,6 +45,9 @@ ALREADY_DOWNLOADED = _(
 )
 NOT_READY = _("This copy is not ready yet.")
 FAILED = _("The copy could not be made; please tell the administrator.")
+DISCARDED = _(
+    "The person was anonymised: this copy held their former details and has been removed."
+)
 
 # Fields that say nothing to the person: a keyed hash, and search helpers derived from
 # the name. The audit log's free detail and the staff member's network address describe
@@ -304,28 +307,35 @@ def rights_copy_make_now(*, copy_id: int, now: datetime.datetime | None = None) 
             archive.writestr("personal-information.html", readable)
         content = buffer.getvalue()
         counts = {s.key: len(s.rows) for s in sections}
+        copy.file.save("copy.zip", ContentFile(content), save=False)
+        copy.sha256 = hashlib.sha256(content).hexdigest()
         with transaction.atomic():
-            copy.file.save("copy.zip", ContentFile(content), save=False)
-            copy.sha256 = hashlib.sha256(content).hexdigest()
-            copy.size = len(content)
-            copy.sections = counts
-            copy.status = CopyStatus.READY
-            copy.generated_at = now
-            copy.save(
-                update_fields=["file", "sha256", "size", "sections", "status", "generated_at"]
+            # Conditional: a copy discarded meanwhile (the person was anonymised while it
+            # was being made) stays discarded, and its file does not stay on the server.
+            written = RightsCopy.objects.filter(pk=copy_id, status=CopyStatus.RUNNING).update(
+                file=copy.file.name,
+                sha256=copy.sha256,
+                size=len(content),
+                sections=counts,
+                status=CopyStatus.READY,
+                generated_at=now,
             )
-            audit_record(
-                actor=copy.requested_by,
-                action=AuditAction.EXPORT,
-                obj=copy,
-                customer=customer,
-                detail={
-                    "request": copy.request_id,
-                    "step": "made",
-                    "sha256": copy.sha256,
-                    "records": sum(counts.values()),
-                },
-            )
+            if written:
+                audit_record(
+                    actor=copy.requested_by,
+                    action=AuditAction.EXPORT,
+                    obj=copy,
+                    customer=customer,
+                    detail={
+                        "request": copy.request_id,
+                        "step": "made",
+                        "sha256": copy.sha256,
+                        "records": sum(counts.values()),
+                    },
+                )
+        if not written:
+            copy.file.storage.delete(copy.file.name)
+            return RightsCopy.objects.values_list("status", flat=True).get(pk=copy_id)
     except Exception:
         log.exception("Copy %s of customer %s failed", copy_id, customer.pk)
         RightsCopy.objects.filter(pk=copy_id).update(status=CopyStatus.FAILED, error=str(FAILED))
@@ -368,3 +378,26 @@ def rights_copy_download(
         transaction.on_commit(lambda: storage.delete(name))
     filename = f"personal-information-{copy.request.customer_id}-{now:%Y%m%d}.zip"
     return content, filename
+
+
+def rights_copies_discard(*, customer: Customer) -> int:
+    """The person is being anonymised (inside that transaction): a copy waiting, being
+    made or ready to download holds their former details, the decrypted ID number
+    included. Each is marked failed with the reason and its file removed once committed;
+    a copy already being made is not written afterwards (rights_copy_make_now)."""
+    copies = RightsCopy.objects.filter(
+        request__customer_id=customer.pk,
+        status__in=[CopyStatus.QUEUED, CopyStatus.RUNNING, CopyStatus.READY],
+    )
+    names = [name for name in copies.values_list("file", flat=True) if name]
+    count = RightsCopy.objects.filter(pk__in=list(copies.values_list("pk", flat=True))).update(
+        status=CopyStatus.FAILED, error=str(DISCARDED), file=""
+    )
+    storage = RightsCopy._meta.get_field("file").storage
+
+    def remove():
+        for name in names:
+            storage.delete(name)
+
+    transaction.on_commit(remove)
+    return count

@@ -5,20 +5,17 @@ from django import template
 from django.template.loader import render_to_string
 
 from privacy.anonymisation import anonymisation_plan, kept_labels, privacy_can_anonymise
-from privacy.models import RightsRequest
+from privacy.models import RequestKind, RightsRequest
 
 register = template.Library()
 
 
 def _find_request(context) -> RightsRequest | None:
-    for name in ("rights_request", "rights", "request_obj", "object", "req", "item"):
-        value = context.get(name)
-        if isinstance(value, RightsRequest):
-            return value
-    for layer in context.flatten().values():
-        if isinstance(layer, RightsRequest):
-            return layer
-    return None
+    """The page's deletion request, by its one name (`rights_request`, as the request's
+    page and the anonymise page pass it): never whichever request happens to be somewhere
+    in the context (a row of a list, a related object), nor a request of another kind."""
+    value = context.get("rights_request")
+    return value if isinstance(value, RightsRequest) else None
 
 
 @register.simple_tag(takes_context=True)
@@ -26,6 +23,8 @@ def deletion_panel(context, rights_request=None):
     request = context.get("request")
     rights_request = rights_request or _find_request(context)
     if rights_request is None or request is None:
+        return ""
+    if rights_request.kind != RequestKind.DELETION:
         return ""
     if not privacy_can_anonymise(request.user):
         return ""

@@ -243,3 +243,24 @@ def test_the_staff_page_shows_who_has_not_chosen_a_password(manager1, client_as)
             reverse("customers:staff_edit", args=[User.objects.get(username="sales9").pk])
         ).text
     )
+
+
+@pytest.mark.parametrize("target", ["superuser", "service account", "inactive"])
+def test_the_password_link_service_refuses_who_no_manager_manages(manager1, target):
+    """The service owns the rule, not only the page (whose lookup already leaves them
+    out): a manager cannot have a link mailed to an administrator, an integration or a
+    closed account through any other door."""
+    from django.core.exceptions import PermissionDenied
+
+    from customers.services.staff import staff_password_link_send
+
+    user = User.objects.create_user(
+        username=f"x-{target.replace(' ', '-')}",
+        email="x@example.com",
+        is_superuser=target == "superuser",
+        is_service_account=target == "service account",
+        is_active=target != "inactive",
+    )
+    with pytest.raises(PermissionDenied):
+        staff_password_link_send(actor=manager1, user=user, site_url="https://crm.example/")
+    assert not OutboundMessage.objects.filter(kind="staff.password_setup").exists()

@@ -27,6 +27,7 @@ from customers.pinyin import name_search_keys
 from customers.selectors import customer_can_edit, customer_find_duplicates
 from customers.services.custody import deletions_over_limit, mass_deletion_refused
 from customers.services.dormancy import customers_dormancy_refresh
+from customers.services.last_contact import customers_last_contact_refresh
 from customers.signals import (
     announce_contacts_logged,
     announce_customers_reassigned,
@@ -304,6 +305,7 @@ def contact_record_create(
     record.full_clean()  # with the rules other apps add (customers.contact_rules)
     with transaction.atomic():
         record.save()
+        customers_last_contact_refresh(customer_ids=[customer.pk])
         audit_record(actor=actor, action=AuditAction.CREATE, obj=record)
         announce_contacts_logged(customer_ids=[customer.pk], record_ids=[record.pk], actor=actor)
     return record

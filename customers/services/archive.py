@@ -138,11 +138,19 @@ def customer_prepare(*, customer: Customer, check_duplicates: bool = True) -> No
 
 
 # The name's pinyin is in: the importer's bulk update writes the columns named here,
-# and the pinyin must change with the name. The dormancy date is the job's.
+# and the pinyin must change with the name. The dormancy date is the job's, the last
+# contact the contact records' (customers.services.last_contact).
 AUDITED_FIELDS = [
     f.name
     for f in Customer._meta.concrete_fields
-    if f.name not in {"name_normalised", "dormancy_counts_from", "created_at", "updated_at"}
+    if f.name
+    not in {
+        "name_normalised",
+        "dormancy_counts_from",
+        "last_contacted_at",
+        "created_at",
+        "updated_at",
+    }
 ]
 
 

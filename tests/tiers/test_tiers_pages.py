@@ -182,7 +182,7 @@ def test_review_page_counts_up_to_a_cap_and_approve_all_still_decides_them_all(
     response = client.get(url)
     assert "Awaiting: 1+ · approved: 0" in response.text
     assert response.context["page"].paginator.capped
-    assert "Page 1</span>" in response.text and "Page 1 of" not in response.text
+    assert "Only the first 1 are listed" in response.text and "Page 1 of" not in response.text
     with django_capture_on_commit_callbacks(execute=True):
         decided = client.post(url, {"action": "approve_all"}, follow=True)
     assert f"{total} proposals decided." in decided.text

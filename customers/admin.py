@@ -39,6 +39,7 @@ from customers.services import (
     contact_record_create,
     custody_policy_save,
     customer_restore,
+    customers_last_contact_refresh,
     customers_soft_delete,
 )
 from customers.signals import announce_customers_reassigned, customer_saved
@@ -257,6 +258,16 @@ class ContactRecordAdmin(VisibleCustomerRowsMixin, admin.ModelAdmin):
         )
         obj.pk, obj.by = saved.pk, saved.by
         obj._state.adding = False
+
+    # Should a superuser delete contact records, their customers' last contact follows.
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        customers_last_contact_refresh(customer_ids=[obj.customer_id])
+
+    def delete_queryset(self, request, queryset):
+        customer_ids = list(queryset.values_list("customer_id", flat=True).distinct())
+        super().delete_queryset(request, queryset)
+        customers_last_contact_refresh(customer_ids=customer_ids)
 
 
 @admin.register(ServiceRecord)

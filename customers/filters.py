@@ -2,13 +2,11 @@ import datetime
 
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from customers.models import (
     ChannelPartner,
-    ContactRecord,
     Customer,
     CustomerKind,
     CustomerStatus,
@@ -19,6 +17,7 @@ from customers.models import (
 from customers.search import customer_search
 from customers.selectors import (
     customer_filter_dormant_stored,
+    customer_filter_never_contacted,
     customer_filter_not_contacted_since,
     owner_choices,
 )
@@ -102,10 +101,7 @@ class CustomerFilter(django_filters.FilterSet):
 
     def filter_contact_age(self, queryset, name, value):
         if value == "never":
-            # NOT EXISTS, probed per customer on the (customer, contacted_at) index in
-            # the list's order; the LEFT JOIN … IS NULL it replaces hashed a million
-            # contact records for every view (3.7 s at 1M customers).
-            return queryset.filter(~Exists(ContactRecord.objects.filter(customer=OuterRef("pk"))))
+            return customer_filter_never_contacted(queryset)
         since = timezone.now() - datetime.timedelta(days=int(value))
         return customer_filter_not_contacted_since(queryset, since=since)
 

@@ -348,6 +348,14 @@ def customer_list_annotate(queryset: QuerySet[Customer]) -> QuerySet[Customer]:
     )
 
 
+def customer_filter_never_contacted(queryset) -> QuerySet[Customer]:
+    """Customers with no contact record, by the stored Customer.last_contacted_at
+    (customers.services.last_contact, written with every contact record) on its partial
+    index: the NOT EXISTS it replaces probed the contact records of every customer in the
+    list's order and read all million when none matched (1.6 s)."""
+    return queryset.filter(last_contacted_at__isnull=True)
+
+
 def customer_filter_not_contacted_since(queryset, *, since: datetime.datetime):
     recent = ContactRecord.objects.filter(customer=OuterRef("pk"), contacted_at__gte=since)
     return queryset.filter(~Exists(recent))

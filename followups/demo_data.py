@@ -15,6 +15,7 @@ from django.contrib.auth import get_user_model
 
 from customers.models import ContactRecord, Customer, Destination, ServiceRecord
 from customers.selectors import customer_list_visible
+from customers.services import customers_last_contact_refresh
 from followups.models import (
     CatalogueMailing,
     CustomerEvent,
@@ -141,6 +142,7 @@ def _contacts_kept_up(*, rng, today: datetime.date) -> None:
             )
         )
     ContactRecord.objects.bulk_create(records, batch_size=2000)
+    customers_last_contact_refresh(customer_ids=[record.customer_id for record in records])
 
 
 def _feedback(*, rng, today: datetime.date) -> None:

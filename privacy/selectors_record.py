@@ -26,6 +26,7 @@ NOT_CATEGORIES = {
     "name_pinyin",
     "name_initials",
     "dormancy_counts_from",
+    "last_contacted_at",
     "created_at",
     "updated_at",
     "deleted_at",

@@ -171,6 +171,16 @@ class ContactRecordFactory(factory.django.DjangoModelFactory[ContactRecord]):
     by = factory.LazyAttribute(lambda c: c.customer.owner)
     notes = "电话回访，客户满意。"
 
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        # As every door writes one (customers.services.last_contact): the customer's
+        # stored last contact follows, so the list's "never contacted" sees it.
+        from customers.services import customers_last_contact_refresh
+
+        record = super()._create(model_class, *args, **kwargs)
+        customers_last_contact_refresh(customer_ids=[record.customer_id])
+        return record
+
 
 class ServiceRecordFactory(factory.django.DjangoModelFactory[ServiceRecord]):
     class Meta:

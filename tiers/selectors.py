@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.expressions import RawSQL
 from django.http import Http404
@@ -561,10 +562,23 @@ def proposals_filtered(
 
 
 def proposal_counts(*, evaluation: Evaluation) -> dict[str, int]:
-    rows = Proposal.objects.filter(evaluation=evaluation).values("status").annotate(n=Count("id"))
-    counts = dict.fromkeys(ProposalStatus.values, 0)
-    counts.update({row["status"]: row["n"] for row in rows})
-    return counts
+    """The evaluation's proposals per status, each counted up to PENDING_CAP + 1 (the
+    page shows "10,000+", as the review list): one query of a capped COUNT per status on
+    the (evaluation, status, change type) index, where grouping all the proposals of a
+    review read 650,000 rows on every view (0.9 s at a million customers)."""
+    table = Proposal._meta.db_table
+    one = (
+        f"SELECT %s, (SELECT COUNT(*) FROM (SELECT 1 FROM {table} p"  # noqa: S608 - our table
+        " WHERE p.evaluation_id = %s AND p.status = %s LIMIT %s) AS capped)"
+    )
+    statuses = list(ProposalStatus.values)
+    params = []
+    for status in statuses:
+        params += [status, evaluation.pk, status, PENDING_CAP + 1]
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join([one] * len(statuses)), params)
+        counted = dict(cursor.fetchall())
+    return {status: counted.get(status, 0) for status in statuses}
 
 
 # Owners' tasks and the customer page

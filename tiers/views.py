@@ -3,16 +3,17 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.roles import require_page
+from customers.pagination import CappedPaginator
 from customers.selectors import customer_get_visible
 from customers.services import MassActionRefused, personal_data_export_record
 from tiers import charts
@@ -134,7 +135,10 @@ def review_detail(request, pk: int):
         status=filters.get("status") or "",
         poor_value=filters.get("poor_value") == "1",
     )
-    page = Paginator(
+    # Counted up to 10,000 like the customer list: an exact count of a review's 650,000
+    # pending proposals took 0.55 s on every view. "Approve all shown" still decides the
+    # whole filter, and says how many it decided.
+    page = CappedPaginator(
         proposals.select_related("customer__owner", "decided_by").order_by("-spend_12m", "id"),
         PAGE_SIZE,
     ).get_page(request.GET.get("page"))
@@ -151,10 +155,16 @@ def review_detail(request, pk: int):
             "filter_form": filter_form,
             "decision": decision,
             "page": page,
-            "counts": proposal_counts(evaluation=evaluation),
+            "counts": _counts_shown(proposal_counts(evaluation=evaluation)),
             "query": query.urlencode(),
         },
     )
+
+
+def _counts_shown(counts: dict[str, int]) -> dict[str, int | str]:
+    """The header's numbers: past the cap, "10,000+" (as on the review list)."""
+    capped = f"{number_format(PENDING_CAP, force_grouping=True)}+"
+    return {status: capped if n > PENDING_CAP else n for status, n in counts.items()}
 
 
 def _decide(request, evaluation, proposals, decision):

@@ -183,6 +183,14 @@ class Customer(models.Model):
         _("semi-dormancy counts from"), null=True, blank=True, editable=False
     )
 
+    # When this customer was last contacted: the latest of their contact records, empty
+    # when they have none (customers.services.last_contact, written with every contact
+    # record). Stored so that "never contacted" is a partial index, not an anti-join over
+    # every contact record. (The list's "last contact" column still reads the records.)
+    last_contacted_at = models.DateTimeField(
+        _("last contacted"), null=True, blank=True, editable=False
+    )
+
     # Set once, by privacy's anonymisation (PIPL Art. 47): the person's data is gone and
     # the row stays only as the anonymous other end of what the law keeps (bookings,
     # archives). Every door that writes a customer refuses it; no job plans for it.
@@ -206,6 +214,7 @@ class Customer(models.Model):
             "name_pinyin",
             "name_initials",
             "dormancy_counts_from",
+            "last_contacted_at",
             "id_number_index",
             "updated_at",
         ],
@@ -249,6 +258,12 @@ class Customer(models.Model):
                 name="customer_key_account_name",
             ),
             models.Index(fields=["dormancy_counts_from"], name="customer_dormancy"),
+            # "Never contacted", in the list's order (a handful of rows, not a million).
+            models.Index(
+                fields=["name", "id"],
+                condition=Q(last_contacted_at__isnull=True, deleted_at__isnull=True),
+                name="customer_never_contacted",
+            ),
             models.Index(fields=["grade"], name="customer_grade"),
             models.Index(fields=["mobile"]),
             models.Index(fields=["created_at"]),

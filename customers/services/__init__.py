@@ -28,6 +28,10 @@ from customers.services.custody import (
     security_alert_acknowledge,
 )
 from customers.services.handover import employee_depart, handover_targets
+from customers.services.last_contact import (
+    customers_last_contact_refresh,
+    customers_last_contact_refresh_all,
+)
 from customers.services.outbox import (
     MessageDraft,
     message_queue,
@@ -60,6 +64,8 @@ __all__ = [
     "customer_update",
     "customers_bulk_allowed",
     "customers_bulk_update",
+    "customers_last_contact_refresh",
+    "customers_last_contact_refresh_all",
     "customers_soft_delete",
     "employee_depart",
     "handover_targets",

@@ -27,6 +27,7 @@ from customers.pinyin import name_search_keys
 from customers.selectors import customer_can_edit, customer_find_duplicates
 from customers.services.custody import deletions_over_limit, mass_deletion_refused
 from customers.services.dormancy import customers_dormancy_refresh
+from customers.services.last_contact import customers_last_contact_refresh
 from customers.signals import (
     announce_contacts_logged,
     announce_customers_reassigned,
@@ -137,11 +138,19 @@ def customer_prepare(*, customer: Customer, check_duplicates: bool = True) -> No
 
 
 # The name's pinyin is in: the importer's bulk update writes the columns named here,
-# and the pinyin must change with the name. The dormancy date is the job's.
+# and the pinyin must change with the name. The dormancy date is the job's, the last
+# contact the contact records' (customers.services.last_contact).
 AUDITED_FIELDS = [
     f.name
     for f in Customer._meta.concrete_fields
-    if f.name not in {"name_normalised", "dormancy_counts_from", "created_at", "updated_at"}
+    if f.name
+    not in {
+        "name_normalised",
+        "dormancy_counts_from",
+        "last_contacted_at",
+        "created_at",
+        "updated_at",
+    }
 ]
 
 
@@ -304,6 +313,7 @@ def contact_record_create(
     record.full_clean()  # with the rules other apps add (customers.contact_rules)
     with transaction.atomic():
         record.save()
+        customers_last_contact_refresh(customer_ids=[customer.pk])
         audit_record(actor=actor, action=AuditAction.CREATE, obj=record)
         announce_contacts_logged(customer_ids=[customer.pk], record_ids=[record.pk], actor=actor)
     return record

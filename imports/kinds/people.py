@@ -14,6 +14,7 @@ from simple_history.utils import bulk_update_with_history
 from customers.bulk_writing import audit_many, insert_plain, insert_with_history
 from customers.models import AuditAction, ContactPerson, ContactRecord
 from customers.selectors import customer_can_edit
+from customers.services.last_contact import customers_last_contact_refresh
 from customers.signals import announce_contacts_logged
 from imports.engine import NEW, UNCHANGED, UPDATED, Importer, Row
 from imports.kinds.common import CustomerFinder, StaffDirectory
@@ -203,6 +204,8 @@ class ContactRecordImporter(Importer):
                 ),
                 batch_size=500,
             )
+        # Changed rows keep their customer and moment (they are matched by them).
+        customers_last_contact_refresh(customer_ids=[record.customer_id for record in new])
         self.customer_ids.update(record.customer_id for record in new)
         self.record_ids.extend(record.pk for record in new)
         audit_many(

@@ -162,6 +162,33 @@ def test_review_list_counts_what_awaits_the_committee_up_to_a_cap(
     assert 'text-bg-warning">1+</span>' in capped.text
 
 
+def test_review_page_counts_up_to_a_cap_and_approve_all_still_decides_them_all(
+    book, manager1, client_as, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The header counts each status up to the cap ("1+" here, "10,000+" in use) and the
+    pager stops counting at its cap too; "Approve all shown" decides every one and says
+    exactly how many."""
+    evaluation = half_yearly_review(today=datetime.date(2027, 1, 1))
+    url = reverse("tiers:review_detail", args=[evaluation.pk])
+    pending = Proposal.objects.filter(evaluation=evaluation, status=ProposalStatus.PENDING)
+    total = pending.count()
+    assert total >= 2
+    client = client_as(manager1)
+    assert f"Awaiting: {total} · approved: 0" in client.get(url).text
+    monkeypatch.setattr("tiers.selectors.PENDING_CAP", 1)
+    monkeypatch.setattr("tiers.views.PENDING_CAP", 1)
+    monkeypatch.setattr("customers.pagination.COUNT_CAP", 1)
+    monkeypatch.setattr("tiers.views.PAGE_SIZE", 1)
+    response = client.get(url)
+    assert "Awaiting: 1+ · approved: 0" in response.text
+    assert response.context["page"].paginator.capped
+    assert "Only the first 1 are listed" in response.text and "Page 1 of" not in response.text
+    with django_capture_on_commit_callbacks(execute=True):
+        decided = client.post(url, {"action": "approve_all"}, follow=True)
+    assert f"{total} proposals decided." in decided.text
+    assert not pending.exists()
+
+
 def test_committee_approves_selected_and_needs_a_reason_to_override(
     book, manager1, client_as, django_capture_on_commit_callbacks, mailoutbox
 ):

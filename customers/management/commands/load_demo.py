@@ -35,6 +35,7 @@ from customers.models import (
     Tag,
 )
 from customers.services.dormancy import customers_dormancy_refresh
+from customers.services.last_contact import customers_last_contact_refresh_all
 
 DEMO_PASSWORD = "travel-demo"  # noqa: S105 - demo data only, printed for the reader
 BATCH = 5000  # customers built and saved at a time
@@ -94,6 +95,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             totals = self._load_customers(users, customers, bookings_per_customer, seed)
             customers_dormancy_refresh()  # the list's semi-dormant filter, set-based
+            customers_last_contact_refresh_all()  # and its "never contacted" filter
             RowSaver().analyze(
                 [
                     Customer,

@@ -250,7 +250,7 @@ def test_the_panel_shows_what_changes_and_what_is_kept_before_acting(
         response = client.get(url)
     page = response.content.decode()
     assert "Will be anonymised" in page and "Will be kept, and why" in page
-    assert "1 booking(s): amounts, dates and booking numbers" in page
+    assert "1 booking: amount, date and booking number" in page  # not "booking(s)"
     assert "accounting records the law requires" in page
     person.refresh_from_db()
     assert person.anonymised_at is None  # looking changes nothing

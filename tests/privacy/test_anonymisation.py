@@ -289,6 +289,21 @@ def test_anonymising_from_the_panel_needs_the_confirmation_and_closes_the_reques
     assert "Anonymised on" in response.content.decode()
 
 
+def test_the_anonymised_persons_page_says_so_and_asks_for_nothing(person, custodian1, client_as):
+    """Afterwards the customer page said nothing of it: an 'incomplete' address badge
+    asked staff to fill in what was removed, and a new request could be registered."""
+    client = client_as(custodian1)
+    before = client.get(person.get_absolute_url()).content.decode()
+    assert 'data-testid="register-rights-request"' in before
+    assert 'data-testid="anonymised-note"' not in before
+    customer_anonymise(customer=person, by=custodian1, reason="deletion request")
+    page = client.get(person.get_absolute_url()).content.decode()
+    assert 'data-testid="anonymised-note"' in page
+    assert "were removed for good" in page
+    assert 'data-testid="register-rights-request"' not in page
+    assert ">incomplete<" not in page
+
+
 @pytest.mark.parametrize("who", ["sales1", "lead1", "finance1"])
 def test_the_panel_and_its_post_are_404_outside_custodians_and_managers(
     who, staff, person, deletion_request, client_as

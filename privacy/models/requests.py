@@ -5,13 +5,11 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 
 class RequestKind(models.TextChoices):
     COPY = "copy", _("Copy of the person's information")
-    # Its own context: 更正 (PIPL Art. 46), not the 整改 of a complaint's "Correction".
-    CORRECTION = "correction", pgettext_lazy("rights request", "Correction")
+    CORRECTION = "correction", _("Correction")
     DELETION = "deletion", _("Deletion")
     WITHDRAWAL = "withdrawal", _("Withdrawal of consent")
 

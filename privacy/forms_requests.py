@@ -2,6 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from customers.forms import DateInput
 from privacy.models import RequestChannel, RequestKind, RequestStatus
 
 
@@ -10,7 +11,9 @@ class RightsRequestForm(forms.Form):
         label=_("The person asks for"), choices=RequestKind.choices, widget=forms.RadioSelect
     )
     received_on = forms.DateField(
-        label=_("Received on"), widget=forms.DateInput(attrs={"type": "date"})
+        # ISO in every language: a date box shows nothing for zh-hans's 2026/12/02.
+        label=_("Received on"),
+        widget=DateInput(),
     )
     channel = forms.ChoiceField(label=_("Received by"), choices=RequestChannel.choices)
     requester = forms.CharField(

@@ -33,5 +33,7 @@ def customer_panel_context(*, customer, user) -> dict | None:
         "given": [s for s in states if s.given],
         "missing": [s for s in states if not s.given],
         "outbound_without_consent": next_outbound,
-        "can_register": can_register,
+        # Nothing left to ask about an anonymised person: the panel says so instead.
+        "anonymised_at": customer.anonymised_at,
+        "can_register": can_register and customer.anonymised_at is None,
     }

@@ -51,7 +51,8 @@ def kept_labels(kept: list[dict]) -> list[dict]:
         params = {key: value for key, value in item.items() if key not in {"what", "why"}}
         rows.append(
             {
-                "what": str(KEPT_WHAT[item["what"]]) % params,
+                # % on the lazy string itself: a plural picks its form from params["count"].
+                "what": str(KEPT_WHAT[item["what"]] % params),
                 "why": str(KEPT_WHY[item["why"]]),
             }
         )

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from privacy.selectors_requests import rights_requests_allowed
 
@@ -45,7 +45,11 @@ HANDLED = {
 
 # Kept things, stored as codes and read in the reader's language.
 KEPT_WHAT = {
-    "bookings": gettext_lazy("%(count)s booking(s): amounts, dates and booking numbers"),
+    "bookings": ngettext_lazy(
+        "%(count)s booking: amount, date and booking number",
+        "%(count)s bookings: amounts, dates and booking numbers",
+        "count",
+    ),
     "archive": gettext_lazy("Business archive of tour %(group)s (kept until %(until)s)"),
     "points": gettext_lazy("The points card and its ledger sums"),
     "consents": gettext_lazy("The dates and purposes of consent and withdrawal"),

@@ -9,7 +9,7 @@ import datetime
 import pytest
 from playwright.sync_api import expect
 
-from privacy.models import ConsentText, RightsRequest
+from privacy.models import ConsentText, DormantProposal, RightsRequest
 from tests.browser.layouts import photograph_layouts
 from tests.factories import PASSWORD, BookingFactory, CustomerFactory
 
@@ -45,6 +45,13 @@ def _fits_a_phone(page, live_server, url):
         page.goto(url)
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 390, f"{url} in {language} is {width} px wide on a phone"
+        # Nor hidden inside a table's own scroll box (a column pushed out of sight, a
+        # heading one letter a line): every table fits its box.
+        wide = page.evaluate(
+            "[...document.querySelectorAll('.table-responsive')]"
+            ".filter(e => e.scrollWidth > e.clientWidth).map(e => e.innerText.slice(0, 40))"
+        )
+        assert not wide, f"{url} in {language}: a table scrolls sideways on a phone: {wide}"
     page.context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
     page.set_viewport_size({"width": 1366, "height": 900})
 
@@ -91,3 +98,27 @@ def test_a_custodian_registers_a_copy_request_makes_the_copy_and_downloads_it_on
     page.goto(f"{live_server.url}/")
     photograph_layouts(page, live_server, "rights-home", lambda: page.goto(f"{live_server.url}/"))
     assert request.pk
+
+
+def test_the_dormant_queue_reads_as_cards_on_a_phone(page, live_server, custodian1, sales1):
+    """At 390 px the queue's six columns squeezed names and owners to one character a
+    line; each person is a card with the tick box beside it and the dates labelled."""
+    for name in ["欧阳建华", "诸葛明月"]:
+        DormantProposal.objects.create(
+            customer=CustomerFactory(owner=sales1, name=name),
+            proposed_on=datetime.date(2026, 12, 2),
+        )
+    _log_in(page, live_server, custodian1)
+    url = f"{live_server.url}/privacy/dormant/"
+    _fits_a_phone(page, live_server, url)
+    page.context.add_cookies(
+        [{"name": "django_language", "value": "zh-hans", "url": live_server.url}]
+    )
+    page.set_viewport_size({"width": 390, "height": 800})
+    page.goto(url)
+    row = page.locator("table.dormant-queue tbody tr").first
+    assert row.evaluate("r => getComputedStyle(r).display") == "grid"
+    name = row.locator("td.name a")
+    assert name.evaluate("a => a.getClientRects().length") == 1  # one line, not a column
+    expect(row.locator("td.owner")).to_have_text(sales1.display_name)
+    photograph_layouts(page, live_server, "dormant-queue", lambda: page.goto(url))

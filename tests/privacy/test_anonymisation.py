@@ -250,7 +250,7 @@ def test_the_panel_shows_what_changes_and_what_is_kept_before_acting(
         response = client.get(url)
     page = response.content.decode()
     assert "Will be anonymised" in page and "Will be kept, and why" in page
-    assert "1 booking(s): amounts, dates and booking numbers" in page
+    assert "1 booking: amount, date and booking number" in page  # not "booking(s)"
     assert "accounting records the law requires" in page
     person.refresh_from_db()
     assert person.anonymised_at is None  # looking changes nothing
@@ -287,6 +287,21 @@ def test_anonymising_from_the_panel_needs_the_confirmation_and_closes_the_reques
     assert person.anonymised_at is not None and person.mobile == ""
     assert deletion_request.status == RequestStatus.DONE
     assert "Anonymised on" in response.content.decode()
+
+
+def test_the_anonymised_persons_page_says_so_and_asks_for_nothing(person, custodian1, client_as):
+    """Afterwards the customer page said nothing of it: an 'incomplete' address badge
+    asked staff to fill in what was removed, and a new request could be registered."""
+    client = client_as(custodian1)
+    before = client.get(person.get_absolute_url()).content.decode()
+    assert 'data-testid="register-rights-request"' in before
+    assert 'data-testid="anonymised-note"' not in before
+    customer_anonymise(customer=person, by=custodian1, reason="deletion request")
+    page = client.get(person.get_absolute_url()).content.decode()
+    assert 'data-testid="anonymised-note"' in page
+    assert "were removed for good" in page
+    assert 'data-testid="register-rights-request"' not in page
+    assert ">incomplete<" not in page
 
 
 @pytest.mark.parametrize("who", ["sales1", "lead1", "finance1"])

@@ -118,6 +118,16 @@ def test_the_close_form_without_an_outcome_says_so(custodian1, person, client_as
     assert "13900000000" in page and 'data-testid="close-form"' not in page
 
 
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_the_received_on_box_shows_today_in_every_language(custodian1, person, client_as, language):
+    """In Chinese the date box was empty: today was rendered as 2026/12/02, which a date
+    input does not take."""
+    client = client_as(custodian1)
+    client.cookies["django_language"] = language
+    page = client.get(reverse("privacy:request_new", args=[person.pk])).text
+    assert f'value="{timezone.localdate():%Y-%m-%d}"' in page
+
+
 def test_registering_from_the_customer_page(custodian1, person, client_as):
     client = client_as(custodian1)
     page = client.get(reverse("customers:detail", args=[person.pk])).text

@@ -5,11 +5,12 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class RequestKind(models.TextChoices):
     COPY = "copy", _("Copy of the person's information")
-    CORRECTION = "correction", _("Correction")
+    CORRECTION = "correction", pgettext_lazy("rights request", "Correction")
     DELETION = "deletion", _("Deletion")
     WITHDRAWAL = "withdrawal", _("Withdrawal of consent")
 

@@ -15,6 +15,7 @@ the first FEW + 1 matching ids; when there are at most FEW matches, the page is 
 those ids (primary key, then a sort of at most FEW rows). One query for the count either
 way, as before, and never more than FEW + 1 ids leave the database."""
 
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Page, Paginator
 from django.db import connections
 from django.utils.functional import cached_property
@@ -37,7 +38,10 @@ class CappedPaginator(Paginator):
         the filter's best index gives them (no ordering, no per-row annotations), with a
         window COUNT over them; only the first FEW + 1 rows leave the database."""
         ids = self.object_list.order_by().values("pk")[: self.cap + 1]
-        sql, params = ids.query.sql_with_params()
+        try:
+            sql, params = ids.query.sql_with_params()
+        except EmptyResultSet:  # a filter that can match nothing (e.g. an empty id list)
+            return 0, []
         counted_sql = f"SELECT COUNT(*) OVER (), capped.* FROM ({sql}) capped LIMIT %s"  # noqa: S608
         with connections[ids.db].cursor() as cursor:
             cursor.execute(counted_sql, (*params, FEW + 1))

@@ -170,12 +170,17 @@ ANONYMISED_MESSAGE = gettext_lazy(
 )
 
 
-def customer_refuse_if_anonymised(*, customer: Customer) -> None:
+def customer_refuse_if_anonymised(*, customer: Customer, as_loaded: bool = False) -> None:
     """The one check every door that writes a customer passes (form, admin, API, import):
-    an anonymised archive is never refilled from old data."""
+    an anonymised archive is never refilled from old data. A new record about the person
+    (booking, contact, feedback) passes it with the customer as loaded (`as_loaded`: no
+    query; the archive being edited is read again, as its instance may be old)."""
     if customer.pk is not None and (
         customer.anonymised_at is not None
-        or Customer.all_objects.filter(pk=customer.pk, anonymised_at__isnull=False).exists()
+        or (
+            not as_loaded
+            and Customer.all_objects.filter(pk=customer.pk, anonymised_at__isnull=False).exists()
+        )
     ):
         raise ValidationError(ANONYMISED_MESSAGE, code="anonymised")
 
@@ -300,6 +305,7 @@ def contact_record_create(
     next_step: str = "",
     next_contact_on: datetime.date | None = None,
 ) -> ContactRecord:
+    customer_refuse_if_anonymised(customer=customer, as_loaded=True)
     record = ContactRecord(
         customer=customer,
         by=actor,
@@ -325,6 +331,7 @@ def service_record_create(
     """Record feedback as received. A response or a closing status given at once is dated
     now. The respond-by deadline is left to the app that owns the policy (followups sets
     it, and its daily job fills it in for records saved without one)."""
+    customer_refuse_if_anonymised(customer=record.customer, as_loaded=True)
     now = now or timezone.now()
     record.recorded_by = actor
     if record.occurred_at is None:
@@ -345,6 +352,8 @@ def service_record_create(
 def booking_save(*, actor, booking: Booking, exclude: Iterable[str] = ()) -> Booking:
     creating = booking.pk is None
     if creating:
+        # Finance may still settle a kept booking; a new one would refill the archive.
+        customer_refuse_if_anonymised(customer=booking.customer, as_loaded=True)
         booking.created_by = actor
     booking.full_clean(exclude=list(exclude) or None)
     booking._history_user = actor

@@ -142,7 +142,9 @@ def customer_detail(request, pk):
     audit_record(actor=request.user, action=AuditAction.VIEW, obj=customer)
     context = customer_record_context(user=request.user, customer=customer)
     context.update(
-        can_edit=customer_can_edit(user=request.user, customer=customer),
+        # An anonymised archive takes no new records: no buttons that could only refuse.
+        can_edit=not customer.is_anonymised
+        and customer_can_edit(user=request.user, customer=customer),
         contact_form=ContactRecordForm(),
     )
     return render(request, "customers/customer_detail.html", context)
@@ -181,8 +183,7 @@ def _editable_customer(request, pk) -> Customer:
 def customer_edit(request, pk):
     customer = _editable_customer(request, pk)
     if customer.is_anonymised:
-        messages.error(request, ANONYMISED_MESSAGE)
-        return redirect("customers:detail", pk=customer.pk)
+        return _refuse_anonymised(request, customer)
     if request.method == "GET":  # the form shows the archive: a view on record
         audit_record(
             actor=request.user, action=AuditAction.VIEW, obj=customer, detail={"page": "edit"}
@@ -243,6 +244,8 @@ def contact_log(request, pk):
     """Posted from the customer page; a form sent back with its errors lives at this
     address too, so opening it again (a reload, a language switch) shows the form."""
     customer = _editable_customer(request, pk)
+    if customer.is_anonymised:
+        return _refuse_anonymised(request, customer)
     # With the customer on the instance the form runs the contact rules too (an on-site
     # visit needs an appointment): the refusal shows on the form.
     form = ContactRecordForm(request.POST or None, instance=ContactRecord(customer=customer))
@@ -261,8 +264,16 @@ def contact_log(request, pk):
     )
 
 
+def _refuse_anonymised(request, customer):
+    """A page adding a record to an anonymised archive says why not, on the archive."""
+    messages.error(request, ANONYMISED_MESSAGE)
+    return redirect("customers:detail", pk=customer.pk)
+
+
 def _record_form_view(request, customer, *, form_class, save, title, instance=None, **kwargs):
     """Shared shape of the small 'add a record to this customer' pages."""
+    if instance is None and customer.is_anonymised:
+        return _refuse_anonymised(request, customer)
     form_kwargs = kwargs
     form = form_class(request.POST or None, instance=instance, **form_kwargs)
     if request.method == "POST" and form.is_valid():

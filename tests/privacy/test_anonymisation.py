@@ -337,3 +337,103 @@ def test_the_panel_plan_matches_what_is_done(person, custodian1):
     assert plan.changes == record.counts
     assert plan.changes["contact_records"] == 1
     assert plan.kept == record.kept
+
+
+# After anonymisation the archive takes no new records: the page offers none, and the
+# services refuse them (forms, and any other door that adds a record through them).
+WRITE_LINKS = ("Edit", "Add service record", "Log a contact", "Add booking")
+
+
+@pytest.mark.parametrize("who", ["sales1", "manager1", "finance1"])
+def test_the_anonymised_persons_page_offers_no_way_to_add_records(
+    who, staff, person, custodian1, client_as
+):
+    client = client_as(staff[who])
+    before = client.get(person.get_absolute_url()).content.decode()
+    offered = [label for label in WRITE_LINKS if f">{label}</a>" in before]
+    assert "Add booking" in offered  # every one of them may add a booking before
+    customer_anonymise(customer=person, by=custodian1, reason="本人要求删除")
+    after = client.get(person.get_absolute_url()).content.decode()
+    assert [label for label in WRITE_LINKS if f">{label}</a>" in after] == []
+    assert 'id="log-contact"' not in after
+
+
+def test_adding_a_contact_feedback_or_booking_to_an_anonymised_person_says_why_not(
+    person, custodian1, sales1, client_as
+):
+    customer_anonymise(customer=person, by=custodian1, reason="本人要求删除")
+    client = client_as(sales1)
+    for name in ("contact_log", "service_add", "booking_add"):
+        response = client.post(
+            reverse(f"customers:{name}", args=[person.pk]),
+            {"channel": "phone", "outcome": "reached", "contacted_at": "2026-11-20T10:30",
+             "notes": "她又来电话了"},
+            follow=True,
+        )  # fmt: skip
+        assert response.redirect_chain[-1][0] == person.get_absolute_url()
+        assert "cannot be filled in again" in response.content.decode()
+    assert not person.contact_records.exists()
+    assert not person.service_records.exists()
+    assert not person.bookings.exists()
+
+
+def test_a_new_booking_or_feedback_for_an_anonymised_person_is_refused_but_finance_settles_a_kept_one(  # noqa: E501
+    person, custodian1, sales1, finance1
+):
+    from customers.models import BookingStatus, ServiceRecord
+    from customers.services import booking_save, service_record_create
+
+    kept = BookingFactory(customer=person, status=BookingStatus.BOOKED, paid_date=None)
+    customer_anonymise(customer=person, by=custodian1, reason="本人要求删除")
+    person.refresh_from_db()
+    new = BookingFactory.build(customer=person, destination=kept.destination)
+    with pytest.raises(ValidationError, match="cannot be filled in again"):
+        booking_save(actor=sales1, booking=new)
+    with pytest.raises(ValidationError, match="cannot be filled in again"):
+        service_record_create(
+            actor=sales1, record=ServiceRecord(customer=person, kind="complaint", summary="投诉")
+        )
+    assert person.bookings.count() == 1
+    kept.refresh_from_db()
+    kept.status = BookingStatus.PAID
+    kept.paid_date = timezone.localdate()
+    booking_save(actor=finance1, booking=kept)
+    assert person.bookings.get().status == BookingStatus.PAID
+
+
+def test_the_booking_sync_refuses_a_new_booking_for_an_anonymised_person_and_updates_a_kept_one(
+    person, custodian1, sales1
+):
+    """The API's and the importer's door (booking_sync_many): the same rule as the form."""
+    from customers.models import BookingStatus, TripType
+    from customers.services.booking_sync import BookingSyncItem, booking_sync_many
+    from tests.factories import DestinationFactory
+
+    sanya = DestinationFactory(name="三亚")
+
+    def item(number, status):
+        values = {
+            "product": "三亚五日游",
+            "destination": sanya,
+            "trip_type": TripType.DOMESTIC,
+            "start_date": datetime.date(2026, 12, 10),
+            "end_date": datetime.date(2026, 12, 14),
+            "head_count": 2,
+            "amount": Decimal("8000.00"),
+            "cost": Decimal("6500.00"),
+            "status": status,
+        }
+        return BookingSyncItem(customer=person, source="erp", number=number, values=values)
+
+    booking_sync_many(actor=sales1, items=[item("K-1", BookingStatus.BOOKED)])
+    customer_anonymise(customer=person, by=custodian1, reason="本人要求删除")
+    person.refresh_from_db()
+    kept, new = booking_sync_many(
+        actor=sales1,
+        items=[item("K-1", BookingStatus.CANCELLED), item("N-1", BookingStatus.BOOKED)],
+    )
+    assert (kept.outcome, new.outcome) == ("updated", "refused")
+    assert "cannot be filled in again" in new.error.message_dict["customer"][0]
+    assert list(person.bookings.values_list("source_number", "status")) == [
+        ("K-1", BookingStatus.CANCELLED)
+    ]

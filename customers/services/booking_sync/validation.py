@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from customers.constraint_checks import check_constraints
 from customers.field_checks import FieldChecks
 from customers.models import Booking, Destination
+from customers.services.archive import ANONYMISED_MESSAGE
 from customers.services.booking_sync.items import _RELATIONS, NUMBER_MAX_LENGTH, SYNCED_FIELDS
 from customers.validators import (
     validate_booking_source,
@@ -145,6 +146,12 @@ def booking_validate(booking: Booking, *, destination_ids: set[int]) -> None:
                     },
                 )
             )
+    customer = booking._state.fields_cache.get("customer")
+    if booking._state.adding and customer is not None and customer.anonymised_at is not None:
+        # As booking_save: a kept booking may still be settled, a new one is refused.
+        errors.setdefault("customer", []).append(
+            ValidationError(ANONYMISED_MESSAGE, code="anonymised")
+        )
     try:
         booking.clean()
     except ValidationError as error:

@@ -25,7 +25,12 @@ What it does, bounded in time and stopping everything it starts:
    connections (CONN_MAX_AGE=60, as in production);
 4. wrk: 50 connections for `--duration` s on the mixed pages (every response must be
    200), then for `--bare-duration` s on GET /healthz/ (one `SELECT 1`);
-5. gunicorn stopped (SIGTERM, then SIGKILL after 30 s).
+5. a paced run (`--think`, 10 s by default; 0 skips it): the same people and pages for
+   `--duration` s, each person reading every page for between half and one and a half
+   times the think time before the next click (wrk's `delay()`), as staff at work do:
+   the latency they see when fifty of them work at once, rather than when fifty
+   programs click as fast as the server answers;
+6. gunicorn stopped (SIGTERM, then SIGKILL after 30 s).
 Printed: throughput, p50/p95/p99 and errors of each run, the gunicorn workers' CPU per
 request of each (from /proc: what bounds throughput on 2 cores), and mixed / bare
 throughput.
@@ -64,6 +69,8 @@ local people = PEOPLE_JSON_TABLE
 local count = 0
 local threads = {}
 
+local think_ms = THINK_MS
+
 function setup(thread)
   count = count + 1
   thread:set("person", count)
@@ -79,6 +86,15 @@ end
 function request()
   local path = me.urls[math.random(#me.urls)]
   return wrk.format("GET", path, {["Cookie"] = me.cookie})
+end
+
+-- A person reads the page before the next click: uniformly between half and one and a
+-- half times the think time (0: no pause, the saturating run).
+function delay()
+  if think_ms <= 0 then
+    return 0
+  end
+  return math.random(math.floor(think_ms / 2), math.floor(think_ms * 3 / 2))
 end
 
 function response(status, headers, body)
@@ -120,7 +136,7 @@ def people_pages(*, data, staff, managers) -> list[dict]:
 
     rng = random.Random(17)
     bench = Customer.objects.filter(name__startswith="BENCH")
-    first_id = bench.order_by("pk").values_list("pk", flat=True).first()
+    in_order = bench.order_by("pk").values_list("pk", flat=True)
     people = []
     for user_id in data.rep_ids[:REPS]:
         mine = list(
@@ -128,7 +144,8 @@ def people_pages(*, data, staff, managers) -> list[dict]:
         )
         people.append((user_id, [mine[rng.randrange(len(mine))] for _ in range(10)]))
     for user in managers:
-        ids = [first_id + rng.randrange(data.customers) for _ in range(10)]
+        # By position: the ids need not be contiguous (a sequence keeps drawn values).
+        ids = [in_order[rng.randrange(data.customers)] for _ in range(10)]
         picked = list(bench.filter(pk__in=ids).values_list("pk", "name", "mobile"))
         people.append((user.pk, picked))
     pages = []
@@ -244,9 +261,13 @@ def worker_cpu_seconds(server: subprocess.Popen) -> float:
     return total / ticks
 
 
-def run_wrk(*, port: int, people: list[dict], duration: int, script_dir: Path, name: str) -> dict:
+def run_wrk(
+    *, port: int, people: list[dict], duration: int, script_dir: Path, name: str, think_ms: int = 0
+) -> dict:
     script = script_dir / f"{name}.lua"
-    script.write_text(LUA.replace("PEOPLE_JSON_TABLE", lua_table(people)))
+    script.write_text(
+        LUA.replace("PEOPLE_JSON_TABLE", lua_table(people)).replace("THINK_MS", str(think_ms))
+    )
     command = [
         "wrk", "--threads", str(len(people)), "--connections", str(len(people)),
         "--duration", f"{duration}s", "--timeout", "10s", "--script", str(script),
@@ -282,6 +303,13 @@ def main() -> int:
     parser.add_argument("--duration", type=int, default=60)
     parser.add_argument("--bare-duration", type=int, default=30)
     parser.add_argument("--port", type=int, default=8104)
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=10.0,
+        help="mean seconds a person reads a page before the next click, in the paced run"
+        " (0: skip it)",
+    )
     parser.add_argument("--today", help="the day the jobs run for (default: today)")
     args = parser.parse_args()
     if not shutil.which("wrk"):
@@ -320,6 +348,11 @@ def main() -> int:
             bare = run_wrk(port=args.port, people=bare_people, duration=args.bare_duration,
                            script_dir=Path(tmp), name="bare")  # fmt: skip
             cpu_bare = worker_cpu_seconds(server)
+            paced = None
+            if args.think > 0:
+                paced = run_wrk(port=args.port, people=wrk_people, duration=args.duration,
+                                script_dir=Path(tmp), name="paced",
+                                think_ms=int(args.think * 1000))  # fmt: skip
         finally:
             stop_gunicorn(server)
             errors = [line for line in log.read_text().splitlines() if "Traceback" in line]
@@ -342,6 +375,20 @@ def main() -> int:
         f"mixed / bare throughput: {share:.1%} (goal ≥ 50%); p95 {mixed['p95'] / 1000:.0f} ms"
         f" (goal < 1000 ms); errors {mixed['errors']} (goal 0); server tracebacks {len(errors)}"
     )
+    print(
+        f"without pauses every person waits for the others: by Little's law the mean latency"
+        f" is {len(people)} / throughput, {len(people) / bare['rps'] * 1000:.0f} ms even for"
+        f" the bare page at {bare['rps']:.1f} requests/s: p95 < 1 s with {len(people)} people"
+        f" clicking without pause needs over {len(people):d} requests/s of any page"
+    )
+    if paced is not None:
+        print(describe(f"paced: the same {len(people)} people, each reading a page"
+                       f" {args.think / 2:g}-{args.think * 1.5:g} s before the next click",
+                       paced))  # fmt: skip
+        print(
+            f"paced: {paced['rps']:.1f} requests/s offered by people at work;"
+            f" p95 {paced['p95'] / 1000:.0f} ms (goal < 1000 ms); errors {paced['errors']}"
+        )
     uptime = Path("/proc/loadavg").read_text().split()[:3]
     print(f"load average after: {' '.join(uptime)}")
     return 0

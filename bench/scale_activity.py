@@ -154,19 +154,22 @@ def _audit(data: ScaleData, staff: Staff, verbose: bool) -> None:
     _say(verbose, f"activity: {AUDIT_ENTRIES:,} audit entries …")
     actors = [*data.rep_ids, data.big_rep_id, staff.manager_id, data.lead_id]
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT MIN(id), MAX(id) FROM customers_customer WHERE name LIKE '{MARK}%'")
-        first, last = cursor.fetchone()
+        # The bench customers numbered 0..n-1 in id order (their ids need not be
+        # contiguous: a sequence keeps the values an aborted load drew).
         cursor.execute(
-            """
+            f"""
             INSERT INTO customers_auditentry (at, actor_id, action, object_type, object_id,
                 object_repr, customer_id, ip_address, detail)
             SELECT %(now)s - make_interval(secs => g * 31), actors[(1 + g %% %(actor_count)s)::int],
                 (ARRAY['view','view','view','change','export','create'])[(1 + g %% 6)::int],
-                types[(1 + g %% %(type_count)s)::int], (%(first)s + g * 7919 %% %(span)s)::text,
-                %(mark)s || (%(first)s + g * 7919 %% %(span)s),
-                %(first)s + g * 7919 %% %(span)s, %(ip)s, '{}'
-            FROM generate_series(1::bigint, %(rows)s) AS g,
-                (SELECT %(actors)s::bigint[] AS actors, %(types)s::text[] AS types) AS k
+                types[(1 + g %% %(type_count)s)::int], c.id::text, %(mark)s || c.id, c.id,
+                %(ip)s, '{{}}'
+            FROM generate_series(1::bigint, %(rows)s) AS g
+            CROSS JOIN (SELECT %(actors)s::bigint[] AS actors, %(types)s::text[] AS types) AS k
+            JOIN (SELECT id, row_number() OVER (ORDER BY id) - 1 AS n,
+                         COUNT(*) OVER () AS total
+                  FROM customers_customer WHERE name LIKE '{MARK}%%') AS c
+              ON c.n = g * 7919 %% c.total
             """,
             {
                 "now": timezone.now(),
@@ -174,8 +177,6 @@ def _audit(data: ScaleData, staff: Staff, verbose: bool) -> None:
                 "actor_count": len(actors),
                 "types": AUDIT_OBJECT_TYPES,
                 "type_count": len(AUDIT_OBJECT_TYPES),
-                "first": first,
-                "span": last - first + 1,
                 "mark": f"{MARK} customer ",
                 "ip": AUDIT_IP,
                 "rows": AUDIT_ENTRIES,

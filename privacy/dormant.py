@@ -11,8 +11,10 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from customers.audit import audit_record_many
 from customers.dbstats import tables_analyze
 from customers.models import (
+    AuditAction,
     Booking,
     ContactRecord,
     Customer,
@@ -142,12 +144,25 @@ def dormant_keep(
         raise ValidationError(_("Give a reason for keeping them."), code="reason_required")
     today = today or timezone.localdate()
     ids = [proposal.pk for proposal in proposals]
+    keep_until = add_years(today, KEEP_YEARS)
     with transaction.atomic():
-        kept = DormantProposal.objects.filter(pk__in=ids, status=ProposalStatus.PROPOSED).update(
+        keeping = list(
+            DormantProposal.objects.select_for_update(of=("self",))
+            .filter(pk__in=ids, status=ProposalStatus.PROPOSED)
+            .select_related("customer")
+        )
+        kept = DormantProposal.objects.filter(pk__in=[p.pk for p in keeping]).update(
             status=ProposalStatus.KEPT,
             decided_by=by,
             decided_at=timezone.now(),
             decision_reason=reason[:300],
-            keep_until=add_years(today, KEEP_YEARS),
+            keep_until=keep_until,
+        )
+        # A decision about a person's archive: on each customer's audit trail too.
+        detail = {"dormant": "kept", "reason": reason[:300], "keep_until": keep_until.isoformat()}
+        audit_record_many(
+            actor=by,
+            action=AuditAction.CHANGE,
+            items=[(proposal.customer, detail) for proposal in keeping],
         )
     return kept

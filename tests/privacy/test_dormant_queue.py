@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from customers.models import CustodyPolicy, Customer, SecurityAlert
+from customers.models import AuditAction, AuditEntry, CustodyPolicy, Customer, SecurityAlert
 from privacy.dormant import dormant_propose
 from privacy.jobs import DORMANT_PROPOSE
 from privacy.models import DormantProposal, DormantRun, PrivacyPolicy, ProposalStatus
@@ -170,6 +170,10 @@ def test_keeping_needs_a_reason_and_is_not_proposed_again_for_a_year(queue, cust
     )
     proposal.refresh_from_db()
     assert proposal.status == ProposalStatus.KEPT
+    # The decision is on the customer's audit trail: who kept them, why, until when.
+    entry = AuditEntry.objects.get(customer=queue[0], detail__dormant="kept")
+    assert (entry.actor, entry.action) == (custodian1, AuditAction.CHANGE)
+    assert entry.detail["reason"] == "客户来电表示明年出游"
     assert proposal.keep_until == timezone.localdate().replace(year=timezone.localdate().year + 1)
     dormant_propose(today=proposal.keep_until - datetime.timedelta(days=1))
     assert queue[0].pk not in _proposed()

@@ -146,6 +146,15 @@ def planning_run(
             FollowupKind.GREETING.value: _plan_greetings(work),
             FollowupKind.FEEDBACK.value: _plan_feedback(work),
         }
+        # A backlog run can double the table, and the cap's statements below read what
+        # was just planned: they are planned on fresh statistics (ANALYZE inside the
+        # transaction counts its own rows; the statistics commit with them). Measured at
+        # a million customers: on stale ones the cap's UPDATE joined every open
+        # follow-up with every customer planned for, row by row (over 10 minutes a pass).
+        # Later, fresh statistics keep My day's "due today" on the (owner, status,
+        # due_on) index (bench/followups.py, 20,000 customers: a first run of 18,932 rows
+        # left them stale and the next day's regular-contact INSERT took 18 s, not 0.1 s).
+        tables_analyze(Followup, changed_rows=sum(counts.values()))
         # The cap, for the customers planned for (what was planned today and what they
         # already had: a post-trip visit goes ahead of a routine call planned earlier)
         # and those contacted since yesterday (contacts the signal did not announce).
@@ -172,11 +181,6 @@ def planning_run(
         )
         if run.overdue_feedback:
             _alert_managers(run)
-    # A backlog run can double the table: fresh statistics keep My day's "due today"
-    # on the (owner, status, due_on) index instead of a scan. Measured (bench/followups.py,
-    # 20,000 customers): a first run of 18,932 rows left the statistics stale and the
-    # next day's regular-contact INSERT took 18 s instead of 0.1 s.
-    tables_analyze(Followup, changed_rows=run.created_total)
     return run
 
 

@@ -58,3 +58,28 @@ def test_the_points_expiry_job_analyzes_the_ledger_it_rewrote(sales1, monkeypatc
     assert _analyzed(captured) == ['ANALYZE "loyalty_ledgerentry", "loyalty_card"']
     card.refresh_from_db()
     assert card.balance == 0
+
+
+@pytest.mark.postgres
+def test_the_planning_job_analyzes_the_plan_before_the_cap_reads_it(sales1, monkeypatch):
+    """At a million customers the first run's cap UPDATE, planned on statistics that did
+    not know the rows just planned, joined them row by row for over ten minutes a pass:
+    the plan is analysed inside the run, before the cap's statements."""
+    from followups.models import Followup
+    from followups.services.planning import planning_run
+    from tests.factories import BookingFactory
+
+    monkeypatch.setattr(dbstats, "ANALYZE_AFTER_ROWS", 1)
+    today = datetime.date(2026, 11, 23)
+    BookingFactory(
+        customer=CustomerFactory(owner=sales1),
+        start_date=today - datetime.timedelta(days=6),
+        end_date=today - datetime.timedelta(days=3),
+    )
+    with CaptureQueriesContext(connection) as captured:
+        run = planning_run(today=today)
+    assert run.created_total >= 1 and Followup.objects.exists()
+    statements = [q["sql"] for q in captured.captured_queries]
+    analyze = statements.index('ANALYZE "followups_followup"')
+    cap = next(i for i, sql in enumerate(statements) if "SET due_on = moved.new_due" in sql)
+    assert analyze < cap

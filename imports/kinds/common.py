@@ -163,10 +163,11 @@ class CustomerFinder:
             )
             for customer in people:
                 by_person[customer.name].append(customer)
+        allowed: dict[int, bool] = {}  # customer → may the actor write: once per chunk
         for row in rows:
             if row.problems:
                 continue
-            self._one(row, by_id, by_mobile, by_org, by_person)
+            self._one(row, by_id, by_mobile, by_org, by_person, allowed)
 
     @staticmethod
     def _customers(condition: Q) -> list[Customer]:
@@ -184,7 +185,7 @@ class CustomerFinder:
                     cache.set_cached_value(customer, owners[customer.owner_id])
         return customers
 
-    def _one(self, row, by_id, by_mobile, by_org, by_person) -> None:
+    def _one(self, row, by_id, by_mobile, by_org, by_person, allowed) -> None:
         importer = self.importer
         id_number = row.values.get("customer_id_number")
         mobile = row.values.get("customer_mobile")
@@ -227,7 +228,9 @@ class CustomerFinder:
         if customer.is_deleted:
             importer.refuse(row, None, DELETED_CUSTOMER)
             return
-        if not self.may_write(customer):
+        if customer.pk not in allowed:
+            allowed[customer.pk] = self.may_write(customer)
+        if not allowed[customer.pk]:
             importer.refuse(
                 row,
                 None,

@@ -13,6 +13,9 @@ same run, prints for each file:
 - the bare read: python-calamine iterating every cell of every row (the floor for any
   importer), and for the customers file openpyxl's read-only mode doing the same (why
   calamine);
+- the floor of the check (`bare_check`: read, each cell parsed with its column's reader,
+  the model fields' validators, one batched look-up of the keys per 1,000 rows; in a
+  plain loop, no engine) and the check over it, as CPU per row too;
 - the check (`import_job_check`: every row parsed, validated, looked up; nothing written);
 - the commit (`import_job_commit`: the same plus bulk writes, history and audit rows);
 - the same file committed again (all rows unchanged);
@@ -301,6 +304,122 @@ def bare_writes(kind: str) -> tuple[float, float]:
     return seconds, cpu
 
 
+def bare_check(path: Path, job) -> int:
+    """The floor of the check: the work any check of this file must do per row, in one
+    plain loop with no engine (no Row objects, no reports, no messages, no importer).
+    For each row of the sheet below the header row the upload found:
+
+    - read it with python-calamine (as `bare_read_calamine`);
+    - parse each mapped cell with its column's own reader (imports/fields: the same
+      functions the engine calls: dates and amounts as spreadsheets hold them, ID
+      numbers, mobiles and booking numbers through customers.validators' normalisers,
+      choices from their labels), a string cell stripped first;
+    - put the parsed values of the model's own plain fields (not relations, lists or
+      derived ones) on one scratch instance of the model and run the fields' validators
+      on them: `customers.field_checks.FieldChecks(Model).only(those fields).clean`,
+      what the importers run (errors caught and counted, as a check keeps going);
+    - per 1,000 rows, one batched look-up of the keys on file, with the importer's own
+      query shape (`= ANY(array)` on the indexed column): customers by the blind index
+      of the rows' distinct ID numbers (computed once per distinct number) or by mobile;
+      for bookings also the bookings on file by (source, booking number). Only the keys
+      are fetched (`values_list`), no model instances.
+
+    Not in the floor (the check does them, the floor does not): duplicates within the
+    file, matching rows to what was found (one customer or several, whose, may the
+    actor write), the name's pinyin, facts derived from an ID number, the booking's
+    clean() and CHECK constraints, outcomes and the report. Returns the rows done."""
+    from django.core.exceptions import ValidationError
+    from django.db.models import Q
+    from python_calamine import CalamineWorkbook
+
+    from customers.field_checks import FieldChecks
+    from customers.id_numbers import blind_index
+    from customers.models import Booking, Customer
+    from customers.services.booking_sync.writing import _number_in
+    from imports.fields import field_map
+    from imports.kinds.common import customers_by_id_index, customers_by_mobile
+
+    model = Customer if job.kind == "customers" else Booking
+    specs = field_map(job.kind)
+    columns = []  # (cell index, field name, reader)
+    for index, header in enumerate(job.headers):
+        name = (job.mapping or {}).get(header) or ""
+        if name in specs:
+            columns.append((index, name, specs[name].reader))
+    plain = {
+        field.name: field
+        for field in model._meta.concrete_fields
+        if not field.is_relation
+        and not field.primary_key
+        and not getattr(field, "generated", False)
+    }
+    checked = [name for _i, name, _r in columns if name in plain]
+    checks = FieldChecks(model).only(checked)
+    empty = {
+        plain[name].attname: (None if plain[name].null else plain[name].get_default())
+        for name in checked
+    }
+    scratch = model()
+    id_key = "id_number" if model is Customer else "customer_id_number"
+    mobile_key = "mobile" if model is Customer else "customer_mobile"
+    digests: dict[str, str] = {}
+    errors = rows = 0
+
+    def look_up(keys: list[tuple]) -> None:
+        ids = {digests.setdefault(n, blind_index(n)) for n, _m, _s, _b in keys if n}
+        mobiles = {m for _n, m, _s, _b in keys if m}
+        condition = Q(pk__in=[])
+        if ids:
+            condition |= customers_by_id_index(ids)
+        if mobiles:
+            condition |= customers_by_mobile(mobiles)
+        list(Customer.all_objects.filter(condition).values_list("pk", "id_number_index", "mobile"))
+        if model is Booking:
+            numbers: dict[str, list[str]] = {}
+            for _n, _m, source, number in keys:
+                numbers.setdefault(source, []).append(number)
+            on_file = Q()
+            for source, wanted in numbers.items():
+                on_file |= Q(source=source) & _number_in(wanted)
+            list(Booking.objects.filter(on_file).values_list("pk", "source", "source_number"))
+
+    workbook = CalamineWorkbook.from_path(str(path))
+    keys: list[tuple] = []
+    for number, cells in enumerate(workbook.get_sheet_by_index(0).iter_rows(), start=1):
+        if number <= job.header_row or all(cell in (None, "") for cell in cells):
+            continue
+        values = {}
+        width = len(cells)
+        for index, name, read in columns:
+            cell = cells[index] if index < width else None
+            if cell.__class__ is str:
+                cell = cell.strip()
+            try:
+                values[name] = read(cell)
+            except ValidationError:
+                errors += 1
+        scratch.__dict__.update(empty)
+        for name in checked:
+            value = values.get(name)
+            if value is not None and value != "":
+                scratch.__dict__[plain[name].attname] = value
+        try:
+            checks.clean(scratch, checked)
+        except ValidationError:
+            errors += 1
+        keys.append(
+            (values.get(id_key) or "", values.get(mobile_key) or "",
+             values.get("source") or "import", values.get("source_number") or "")
+        )  # fmt: skip
+        rows += 1
+        if len(keys) >= 1000:
+            look_up(keys)
+            keys = []
+    if keys:
+        look_up(keys)
+    return rows
+
+
 def run_file(*, label, path, kind, actor, owner, openpyxl_too):
     from django.core.files import File
     from django.db import connection
@@ -342,8 +461,23 @@ def run_file(*, label, path, kind, actor, owner, openpyxl_too):
               f"+ server CPU {server:6.2f} s: {(cpu + server) / read_cpu:5.1f}×   "
               f"peak RSS {rss_mb():6.0f} MB   {counts}")  # fmt: skip
 
+    server = backend_cpu()
+    started, cpu = time.perf_counter(), time.process_time()
+    floor_rows = bare_check(path, job)
+    floor, floor_cpu = time.perf_counter() - started, time.process_time() - cpu
+    floor_server = backend_cpu() - server if server is not None else 0.0
+    print(f"  floor of the check (read, parse, field validators, a look-up per 1,000 rows; "
+          f"{floor_rows:,} rows): {floor:6.2f} s = {floor / read:4.1f}× read, "
+          f"CPU {floor_cpu:6.2f} s = {floor_cpu / read_cpu:4.1f}× the read's "
+          f"(+ server CPU {floor_server:5.2f} s)")  # fmt: skip
     report, check, check_cpu, check_server = measured(import_job_check)
     line("check:", 3, check, check_cpu, check_server, report["counts"])
+    per_row = {name: seconds / max(1, floor_rows) * 1e6
+               for name, seconds in (("check", check_cpu), ("floor", floor_cpu),
+                                     ("read", read_cpu))}  # fmt: skip
+    print(f"  check / floor of the check: {check / floor:4.1f}× wall, "
+          f"CPU {check_cpu / floor_cpu:4.1f}×; CPU per row: check {per_row['check']:4.0f} µs, "
+          f"floor {per_row['floor']:4.0f} µs, read {per_row['read']:4.0f} µs")  # fmt: skip
     report, commit, commit_cpu, commit_server = measured(import_job_commit)
     line("commit:", 5, commit, commit_cpu, commit_server, report["counts"])
     writes, writes_cpu = bare_writes(kind)

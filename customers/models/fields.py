@@ -123,6 +123,14 @@ class _BlindIndexAttribute(DeferredAttribute):
         return f"_{self.field.attname}_memo"
 
 
+def stored_blind_index(instance, field_name: str = "id_number_index") -> str:
+    """The blind index as the database row holds it (loaded with the instance), read
+    without the number it derives from: for a look-up by index that loaded the instance
+    with the encrypted number deferred (the importer's), so nothing is decrypted. Reading
+    the attribute itself would derive it again from the number."""
+    return instance.__dict__.get(field_name) or ""
+
+
 class BlindIndexField(models.CharField):
     """HMAC-SHA256 of another field's number (`source`), for exact lookups and the
     unique constraint; never edited, always derived."""

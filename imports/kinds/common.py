@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from customers.id_numbers import blind_index
 from customers.models import Customer, CustomerKind
+from customers.models.fields import stored_blind_index
 from customers.selectors import customer_list_responsible, owner_choices
 from customers.validators import normalize_org_name
 from imports.engine import Importer, Row
@@ -54,7 +55,13 @@ def customers_by_id_number(id_numbers: Collection[str]) -> Q:
     the importer looks customers up by ID number: the numbers are stored encrypted, so
     this is a condition on their blind index (customers.id_numbers; what id_number_q
     does, with the chunk's digests as one array parameter)."""
-    return column_in(Customer, "id_number_index", {blind_index(n) for n in id_numbers} - {""})
+    return customers_by_id_index({blind_index(n) for n in id_numbers})
+
+
+def customers_by_id_index(digests: Collection[str]) -> Q:
+    """The customers whose blind index is one of `digests` (blind_index of their
+    numbers): for callers that keep the digests to match the customers found with."""
+    return column_in(Customer, "id_number_index", set(digests) - {""})
 
 
 def customers_by_mobile(mobiles: Collection[str]) -> Q:
@@ -109,9 +116,19 @@ class CustomerFinder:
     def __init__(self, importer: Importer, *, may_write):
         self.importer = importer
         self.may_write = may_write
+        # ID number → its blind index, computed once per distinct number of the file.
+        self.digests: dict[str, str] = {}
+
+    def digest(self, id_number: str) -> str:
+        found = self.digests.get(id_number)
+        if found is None:
+            found = self.digests[id_number] = blind_index(id_number)
+        return found
 
     def find(self, rows: list[Row]) -> None:
-        """Sets row.extra["customer"] or refuses the row."""
+        """Sets row.extra["customer"] or refuses the row. Customers are matched on the
+        blind index of the row's ID number: the archive's numbers are never decrypted
+        (the column is not even read)."""
         ids, mobiles, names = set(), set(), set()
         for row in rows:
             ids.add(row.values.get("customer_id_number", ""))
@@ -123,15 +140,16 @@ class CustomerFinder:
         org_names = {normalize_org_name(name) for name in names} - {""}
         condition = Q(pk__in=[])
         if ids:
-            condition |= customers_by_id_number(ids)
+            condition |= customers_by_id_index({self.digest(number) for number in ids})
         if mobiles:
             condition |= customers_by_mobile(mobiles)
         if org_names:
             condition |= organisations_by_name(org_names)
         by_id, by_mobile, by_org = {}, {}, {}
-        for customer in Customer.all_objects.filter(condition).select_related("owner__team"):
-            if customer.id_number:
-                by_id[customer.id_number] = customer
+        for customer in self._customers(condition):
+            digest = stored_blind_index(customer)
+            if digest:
+                by_id[digest] = customer
             if customer.mobile:
                 by_mobile[customer.mobile] = customer
             if customer.is_organisation:
@@ -145,12 +163,29 @@ class CustomerFinder:
             )
             for customer in people:
                 by_person[customer.name].append(customer)
+        allowed: dict[int, bool] = {}  # customer → may the actor write: once per chunk
         for row in rows:
             if row.problems:
                 continue
-            self._one(row, by_id, by_mobile, by_org, by_person)
+            self._one(row, by_id, by_mobile, by_org, by_person, allowed)
 
-    def _one(self, row, by_id, by_mobile, by_org, by_person) -> None:
+    @staticmethod
+    def _customers(condition: Q) -> list[Customer]:
+        """The customers `condition` finds, their owners (with team) attached: loaded
+        once each (a chunk's thousand customers have a handful of owners; joined, each
+        customer row built its owner and team again)."""
+        customers = list(Customer.all_objects.filter(condition).defer("id_number"))
+        owner_ids = {customer.owner_id for customer in customers} - {None}
+        if owner_ids:
+            users = get_user_model().objects.filter(pk__in=owner_ids).select_related("team")
+            owners = {user.pk: user for user in users}
+            cache = Customer._meta.get_field("owner")
+            for customer in customers:
+                if customer.owner_id in owners:
+                    cache.set_cached_value(customer, owners[customer.owner_id])
+        return customers
+
+    def _one(self, row, by_id, by_mobile, by_org, by_person, allowed) -> None:
         importer = self.importer
         id_number = row.values.get("customer_id_number")
         mobile = row.values.get("customer_mobile")
@@ -159,8 +194,10 @@ class CustomerFinder:
             importer.refuse(row, None, NO_CUSTOMER_COLUMNS)
             return
         hits = {}
-        if id_number and id_number in by_id:
-            hits[by_id[id_number].pk] = by_id[id_number]
+        if id_number:
+            by_number = by_id.get(self.digest(id_number))
+            if by_number is not None:
+                hits[by_number.pk] = by_number
         if mobile and mobile in by_mobile:
             hits[by_mobile[mobile].pk] = by_mobile[mobile]
         if name and not hits:
@@ -191,7 +228,9 @@ class CustomerFinder:
         if customer.is_deleted:
             importer.refuse(row, None, DELETED_CUSTOMER)
             return
-        if not self.may_write(customer):
+        if customer.pk not in allowed:
+            allowed[customer.pk] = self.may_write(customer)
+        if not allowed[customer.pk]:
             importer.refuse(
                 row,
                 None,

@@ -11,12 +11,12 @@ from django.test.utils import CaptureQueriesContext
 
 from customers.field_checks import FieldChecks
 from customers.forms import CustomerForm
-from customers.models import AuditEntry, Customer
+from customers.models import AuditEntry, Booking, Customer
 from customers.validators import validate_id_number
 from imports import engine
 from imports.kinds.customers import FIELD_CHECKS
-from imports.services import import_job_commit, import_job_create
-from tests.factories import make_id_number
+from imports.services import import_job_check, import_job_commit, import_job_create
+from tests.factories import CustomerFactory, make_id_number
 from tests.imports.conftest import xlsx
 
 # Values a spreadsheet may carry into each field the importer fills, good and bad.
@@ -135,3 +135,49 @@ def test_statements_per_chunk_are_constant(sales1, monkeypatch):
     per_chunk = (again_large - again_small) / 4
     assert per_chunk == int(per_chunk) and per_chunk <= 4, (again_small, again_large)
     assert Customer.history.count() == 45  # nothing changed, nothing written
+
+
+def _booking_rows(customers, count: int, start: int = 0) -> list[list]:
+    header = ["订单号", "身份证号码", "产品名称", "目的地", "出行类型", "出发日期", "返回日期",
+              "金额", "成本", "付款日期", "状态"]  # fmt: skip
+    return [header] + [
+        [f"BK-{n:05d}", customers[n % len(customers)].id_number, "三亚五日游", "三亚", "国内",
+         "2026-03-10", "2026-03-14", "¥8,000.00", "6500元", "2026-03-01", "已付款"]
+        for n in range(start, start + count)
+    ]  # fmt: skip
+
+
+@pytest.mark.django_db(transaction=False)
+def test_bookings_cost_constant_statements_per_chunk_and_decrypt_no_id_number(sales1, monkeypatch):
+    """A bookings file finds each row's customer by the blind index of its ID number:
+    the archive's numbers are not decrypted (nor read), and each chunk costs the same
+    statements, checked or committed, whatever the customers found."""
+    from customers import id_numbers
+
+    customers = [CustomerFactory(owner=sales1, id_number=make_id_number(500 + n)) for n in range(7)]
+    monkeypatch.setattr(engine, "CHUNK", 5)
+    decrypted = []
+    real_decrypt = id_numbers.decrypt
+    monkeypatch.setattr(
+        id_numbers, "decrypt", lambda token: decrypted.append(token) or real_decrypt(token)
+    )
+
+    def statements(step, rows) -> int:
+        job = import_job_create(actor=sales1, upload=xlsx(rows), kind="bookings")
+        with CaptureQueriesContext(connection) as queries:
+            report = step(actor=sales1, job=job)
+        assert report["counts"]["refused"] == 0, report["problems"]
+        return len(queries.captured_queries)
+
+    _ = statements(import_job_commit, _booking_rows(customers, 5, start=900))  # the place
+    decrypted.clear()
+    # The check: the customers, their owners, the bookings on file. The commit adds the
+    # locks, the inserts, history, audit and the points the paid bookings earn.
+    for step, most in ((import_job_check, 3), (import_job_commit, 21)):
+        small = statements(step, _booking_rows(customers, 10))  # 2 chunks
+        large = statements(step, _booking_rows(customers, 30, start=100))  # 6 chunks
+        per_chunk = (large - small) / 4
+        assert per_chunk == int(per_chunk) and per_chunk <= most, (step, small, large)
+    assert decrypted == []
+    assert Booking.objects.count() == 45
+    assert Booking.objects.filter(customer=customers[3]).count() == 6

@@ -2,6 +2,7 @@
 
 import datetime
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -29,31 +30,43 @@ def _same(current: Any, wanted: Any) -> bool:
     return current == wanted
 
 
+@cache
+def _synced_columns() -> dict[str, tuple[str, bool]]:
+    """Each synced field's (attname, is_relation): looked up once, not per value."""
+    columns = {}
+    for name in SYNCED_FIELDS:
+        model_field = Booking._meta.get_field(name)
+        columns[name] = (model_field.attname, model_field.is_relation)
+    return columns
+
+
 def _apply(booking: Booking, values: dict[str, Any]) -> list[str]:
     """Set `values` on `booking`; return the names of the fields that changed."""
     changed = []
+    columns = _synced_columns()
     for name, wanted in values.items():
-        if name not in SYNCED_FIELDS:
+        column = columns.get(name)
+        if column is None:
             raise ValueError(f"{name} is not a synced booking field")
-        model_field = Booking._meta.get_field(name)
-        if model_field.is_relation:
+        attname, is_relation = column
+        if is_relation:
             wanted_id = getattr(wanted, "pk", wanted)
             if isinstance(wanted, models.Model) and wanted_id is None:
                 setattr(booking, name, wanted)  # not on file yet: the caller adds it
                 changed.append(name)
-            elif getattr(booking, model_field.attname) != wanted_id:
-                setattr(booking, model_field.attname, wanted_id)
+            elif getattr(booking, attname) != wanted_id:
+                setattr(booking, attname, wanted_id)
                 if isinstance(wanted, models.Model):
                     setattr(booking, name, wanted)
                 changed.append(name)
-        elif not _same(getattr(booking, model_field.attname), wanted):
+        elif not _same(getattr(booking, attname), wanted):
             setattr(booking, name, wanted)
             changed.append(name)
     return changed
 
 
 def _snapshot(booking: Booking) -> dict[str, Any]:
-    return {name: getattr(booking, Booking._meta.get_field(name).attname) for name in SYNCED_FIELDS}
+    return {name: getattr(booking, attname) for name, (attname, _r) in _synced_columns().items()}
 
 
 def _address_errors(source: str, number: str) -> dict[str, list[ValidationError]]:

@@ -1,11 +1,13 @@
 """The chunk's writes: its bookings on file, locked, and one INSERT … ON CONFLICT for the new."""
 
 from django.db import connection, models
-from django.db.models import Q
+from django.db.models import BooleanField, Q
+from django.db.models.expressions import RawSQL
 from django.db.models.sql import Query
 
 from customers.bulk_writing import db_params
 from customers.models import Booking
+from customers.validators import normalize_booking_number
 
 
 def _insert_columns() -> list[models.Field]:
@@ -66,6 +68,19 @@ def _insert_new(bookings: list[Booking], *, now) -> set[tuple[str, str]]:
     return set(by_key)
 
 
+def _number_in(numbers: list[str]) -> Q:
+    """`source_number IN numbers`; on PostgreSQL as `= ANY(%s)` with one array parameter
+    (Django prepares each value of an IN list one by one: for a chunk of 1,000 numbers
+    that cost more than the query). Same index, same rows: normalised as the field
+    prepares a value."""
+    if connection.vendor != "postgresql":
+        return Q(source_number__in=numbers)
+    numbers = [normalize_booking_number(number) for number in numbers]
+    quote = connection.ops.quote_name
+    column = f"{quote(Booking._meta.db_table)}.{quote('source_number')}"
+    return Q(RawSQL(f"{column} = ANY(%s)", (numbers,), output_field=BooleanField()))  # noqa: S611 - names quoted, values a parameter
+
+
 def _on_file(keys: set[tuple[str, str]], *, lock: bool) -> dict[tuple[str, str], Booking]:
     if not keys:
         return {}
@@ -74,7 +89,7 @@ def _on_file(keys: set[tuple[str, str]], *, lock: bool) -> dict[tuple[str, str],
         numbers.setdefault(source, []).append(number)
     condition = Q()
     for source, wanted in numbers.items():
-        condition |= Q(source=source, source_number__in=wanted)
+        condition |= Q(source=source) & _number_in(wanted)
     found = Booking.objects.filter(condition).order_by("pk")
     if lock:
         found = found.select_for_update()

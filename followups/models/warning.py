@@ -79,10 +79,12 @@ class CustomerWarning(models.Model):
         indexes = [
             # Open warnings (My day, the backlog page) and the job's episode check.
             models.Index(fields=["customer", "kind", "handled_at"], name="warning_customer_kind"),
+            # Open warnings newest first (My day's order, `-raised_on, -id`): a rep's
+            # page walks it until it has 50 of their customers'.
             models.Index(
-                fields=["raised_on"],
+                fields=["raised_on", "id"],
                 condition=models.Q(handled_at__isnull=True),
-                name="warning_open_raised",
+                name="warning_open_raised_id",
             ),
         ]
         constraints = [

@@ -258,3 +258,30 @@ def test_the_team_lead_may_handle_it(falling, lead1, client_as):
     assert client_as(lead1).post(url, {"note": "组长已跟进"}).status_code == 302
     falling.refresh_from_db()
     assert falling.handled_by == lead1
+
+
+def test_a_reps_day_opened_by_their_lead_or_a_manager_shows_that_reps_warnings(
+    falling, sales1, lead1, manager1, sales3, client_as
+):
+    url = reverse("followups:my_day") + f"?rep={sales1.pk}"
+    for user in (lead1, manager1):
+        section = client_as(user).get(url).text.split('data-testid="warnings"')[1]
+        assert f'data-warning="{falling.pk}"' in section.split("</section>")[0]
+    assert client_as(sales3).get(url).status_code == 404
+
+
+def test_the_count_stops_at_the_cap_and_says_so(sales1, frozen, client_as, monkeypatch):
+    from followups import selectors_warnings
+
+    for name in ("华夏商旅", "远东贸易", "东方会展"):
+        valuable(sales1, recent="3000.00", name=name)
+    plan()
+    client = client_as(sales1)
+    monkeypatch.setattr(selectors_warnings, "WARNINGS_SHOWN", 1)
+    monkeypatch.setattr(selectors_warnings, "WARNINGS_COUNTED", 2)
+    page = client.get(reverse("followups:my_day")).text
+    assert 'data-testid="count-warnings">2+<' in page
+    assert page.count("data-warning=") == 1
+    monkeypatch.setattr(selectors_warnings, "WARNINGS_COUNTED", 3)
+    page = client.get(reverse("followups:my_day")).text
+    assert 'data-testid="count-warnings">3<' in page

@@ -132,6 +132,25 @@ class CustomerSnapshot(models.Model):
                 condition=models.Q(poor_value=True),
                 name="tiers_snapshot_poor_value",
             ),
+            # The same three lists of one rep's customers (a rep's /tiers/, a report
+            # narrowed to an owner), in the lists' full order: the first 20 are the
+            # index's first 20, where the month-wide indexes walked everyone's and kept
+            # 2% (120 ms for a rep at a million customers; 2 ms).
+            models.Index(
+                fields=["month", "owner", "-spend_prev_12m", "customer"],
+                condition=models.Q(is_dormant=True),
+                name="tiers_snapshot_owner_dormant",
+            ),
+            models.Index(
+                fields=["month", "owner", "-value_score", "-spend_12m", "customer"],
+                condition=models.Q(value_score__isnull=False),
+                name="tiers_snapshot_owner_value",
+            ),
+            models.Index(
+                fields=["month", "owner", "-spend_12m", "customer"],
+                condition=models.Q(poor_value=True),
+                name="tiers_snapshot_owner_poor",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
@@ -403,9 +403,21 @@ def _start_of_day(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
-def customer_timeline(*, customer: Customer, limit: int = TIMELINE_LIMIT) -> list[TimelineEntry]:
+def customer_contact_people(*, customer: Customer) -> list[ContactPerson]:
+    """The customer's contact people, current first, each with the person they replaced
+    (`replaces`) read in the same query: the timeline's contact changes come from them."""
+    return list(customer.contact_people.select_related("replaces"))
+
+
+def customer_timeline(
+    *,
+    customer: Customer,
+    limit: int = TIMELINE_LIMIT,
+    contact_people: list[ContactPerson] | None = None,
+) -> list[TimelineEntry]:
     """Bookings, contacts, service records and contact-person changes, newest first.
-    A fixed number of queries however long the customer's history is."""
+    A fixed number of queries however long the customer's history is; one fewer when the
+    caller has read `customer_contact_people` already."""
     entries = [
         TimelineEntry(_start_of_day(b.start_date), "booking", b)
         for b in customer.bookings.select_related("destination").order_by("-start_date")[:limit]
@@ -420,11 +432,19 @@ def customer_timeline(*, customer: Customer, limit: int = TIMELINE_LIMIT) -> lis
             :limit
         ]
     ]
-    changes = ContactPerson.objects.filter(customer=customer, replaces__isnull=False)
-    entries += [
-        TimelineEntry(_start_of_day(p.started_on), "contact_change", p)
-        for p in changes.select_related("replaces").order_by("-started_on")[:limit]
-    ]
+    if contact_people is None:
+        changes = list(
+            ContactPerson.objects.filter(customer=customer, replaces__isnull=False)
+            .select_related("replaces")
+            .order_by("-started_on")[:limit]
+        )
+    else:
+        changes = sorted(
+            (p for p in contact_people if getattr(p, "replaces", None) is not None),
+            key=lambda p: p.started_on,
+            reverse=True,
+        )[:limit]
+    entries += [TimelineEntry(_start_of_day(p.started_on), "contact_change", p) for p in changes]
     entries.sort(key=lambda entry: entry.when, reverse=True)
     return entries[:limit]
 
@@ -438,16 +458,47 @@ class CustomerFigures:
     open_service_count: int
 
 
+def _count_of(queryset: QuerySet) -> Subquery:
+    return Subquery(
+        queryset.order_by().values("customer_id").annotate(n=Count("pk")).values("n"),
+        output_field=IntegerField(),
+    )
+
+
 def customer_figures(*, customer: Customer) -> CustomerFigures:
-    paid = customer.bookings.filter(status=BookingStatus.PAID).aggregate(
-        total=Sum("amount"), profit=Sum("gross_profit")
+    """The customer page's figures in one query (each count a probe of its customer
+    index)."""
+    paid = Booking.objects.filter(customer_id=OuterRef("pk"), status=BookingStatus.PAID)
+    row = (
+        Customer.all_objects.filter(pk=customer.pk)
+        .annotate(
+            paid_total=Subquery(
+                paid.order_by().values("customer_id").annotate(s=Sum("amount")).values("s")
+            ),
+            gross_profit_total=Subquery(
+                paid.order_by().values("customer_id").annotate(s=Sum("gross_profit")).values("s")
+            ),
+            booking_count=_count_of(Booking.objects.filter(customer_id=OuterRef("pk"))),
+            contact_count=_count_of(ContactRecord.objects.filter(customer_id=OuterRef("pk"))),
+            open_service_count=_count_of(
+                ServiceRecord.objects.filter(customer_id=OuterRef("pk"), status="open")
+            ),
+        )
+        .values(
+            "paid_total",
+            "gross_profit_total",
+            "booking_count",
+            "contact_count",
+            "open_service_count",
+        )
+        .get()
     )
     return CustomerFigures(
-        paid_total=paid["total"] or 0,
-        gross_profit_total=paid["profit"] or 0,
-        booking_count=customer.bookings.count(),
-        contact_count=customer.contact_records.count(),
-        open_service_count=ServiceRecord.objects.filter(customer=customer, status="open").count(),
+        paid_total=row["paid_total"] or 0,
+        gross_profit_total=row["gross_profit_total"] or 0,
+        booking_count=row["booking_count"] or 0,
+        contact_count=row["contact_count"] or 0,
+        open_service_count=row["open_service_count"] or 0,
     )
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.utils import timezone
@@ -605,13 +605,14 @@ def notification_get_for_owner(*, user, pk) -> GradeNotification:
 
 
 def tier_panel_context(*, customer, user) -> dict[str, Any] | None:
-    """The customer page's tier panel: four queries whatever the history."""
-    month = report_months()[:1]
-    latest = (
-        CustomerSnapshot.objects.filter(month=month[0], customer_id=customer.pk).first()
-        if month
-        else None
+    """The customer page's tier panel: three queries whatever the history."""
+    # The snapshot of the newest finished month, in one query (none before any run).
+    newest_month = (
+        StatisticsRun.objects.filter(finished_at__isnull=False).order_by("-month").values("month")
     )
+    latest = CustomerSnapshot.objects.filter(
+        month=Subquery(newest_month[:1]), customer_id=customer.pk
+    ).first()
     history = list(
         GradeChange.objects.filter(customer_id=customer.pk)
         .select_related("approved_by", "proposal", "evaluation")

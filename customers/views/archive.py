@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms.models import ModelChoiceIteratorValue
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -60,12 +61,34 @@ def _filtered_customers(request):
     return CustomerFilter(request.GET or None, queryset=visible, user=request.user)
 
 
+def _offer_rows(field, rows) -> None:
+    """Let `field`'s select offer `rows`, read already, instead of reading them again (its
+    empty choice first, as the field's own choices would)."""
+    choices = [("", field.empty_label)] if field.empty_label is not None else []
+    if getattr(field, "null_label", None) is not None:
+        choices.append((field.null_value, field.null_label))
+    choices += [
+        (ModelChoiceIteratorValue(field.prepare_value(row), row), field.label_from_instance(row))
+        for row in rows
+    ]
+    field.widget.choices = choices
+
+
 @login_required
 def customer_list(request):
     customer_filter = _filtered_customers(request)
     page = CappedPaginator(customer_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    bulk_form = (
+        CustomerBulkForm(user=request.user) if customers_bulk_allowed(user=request.user) else None
+    )
+    if bulk_form is not None:
+        # The filters and the bulk bar offer the same reps (owner_choices) and tags: one
+        # read each. The bar's template iterates the querysets, filled here.
+        for name in ("owner", "tag"):
+            rows = bulk_form.fields[name].queryset
+            _offer_rows(customer_filter.form.fields[name], list(rows))
     return render(
         request,
         "customers/customer_list.html",
@@ -75,11 +98,7 @@ def customer_list(request):
             "query": query.urlencode(),
             "can_create": customer_can_create(user=request.user),
             "can_export": request.user.has_perm("customers.export_customers"),
-            "bulk_form": (
-                CustomerBulkForm(user=request.user)
-                if customers_bulk_allowed(user=request.user)
-                else None
-            ),
+            "bulk_form": bulk_form,
         },
     )
 

@@ -10,6 +10,7 @@ from customers.models import AuditAction, Customer
 from customers.panels import customer_panels
 from customers.selectors import (
     TIMELINE_LIMIT,
+    customer_contact_people,
     customer_figures,
     customer_get_visible,
     customer_timeline,
@@ -21,13 +22,16 @@ PRINTED_TIMELINE = 20
 def customer_record_context(*, user, customer: Customer, timeline_limit=TIMELINE_LIMIT) -> dict:
     """Facts, identity as `user` may see it, contact people, figures, the other apps'
     panels and the timeline: a fixed number of queries whatever the history."""
+    contact_people = customer_contact_people(customer=customer)
     return {
         "customer": customer,
         "identity": customer_identity_for(user=user, customer=customer),
         "destinations": list(customer.desired_destinations.all()),
         "tags": list(customer.tags.all()),
-        "contact_people": list(customer.contact_people.all()),
-        "timeline": customer_timeline(customer=customer, limit=timeline_limit),
+        "contact_people": contact_people,
+        "timeline": customer_timeline(
+            customer=customer, limit=timeline_limit, contact_people=contact_people
+        ),
         "figures": customer_figures(customer=customer),
         "panels": customer_panels(customer=customer, user=user),
     }

@@ -179,6 +179,9 @@ class AuditEntryAdmin(ReadOnlyAdmin):
     raw_id_fields = ["customer"]
     paginator = EstimatedCountPaginator
     show_full_result_count = False
+    # 50 a page (Django's default is 100): the queries take ~20 ms at a million entries,
+    # drawing the rows most of the rest; 200 pages of 50 reach the 10,000 counted exactly.
+    list_per_page = 50
 
     @admin.display(description=_("object type"), ordering="object_type")
     def object_type_label(self, entry: AuditEntry) -> str:

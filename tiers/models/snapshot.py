@@ -120,11 +120,13 @@ class CustomerSnapshot(models.Model):
                 condition=models.Q(is_dormant=True),
                 name="tiers_snapshot_dormant",
             ),
-            # The value report: a month's buying customers ranked by value.
+            # The value report: a month's buying customers ranked by value, in the
+            # list's full order (scores tie by the ten thousand: ordered by the score
+            # alone, the first 20 needed a sort of the whole top tie, 60 ms at 1M).
             models.Index(
-                fields=["month", "-value_score"],
+                fields=["month", "-value_score", "-spend_12m", "customer"],
                 condition=models.Q(value_score__isnull=False),
-                name="tiers_snapshot_value",
+                name="tiers_snapshot_value_order",
             ),
             # The month's large but poor value customers, largest first.
             models.Index(

@@ -291,3 +291,17 @@ def test_my_day_tells_staff_without_follow_ups_why_it_is_empty(finance1, client_
     page = client_as(finance1).get(reverse("followups:my_day"))
     assert page.status_code == 200
     assert 'data-testid="no-followups"' in page.text
+
+
+def test_a_swamped_day_shows_the_oldest_and_says_how_many_more(
+    sales1, client_as, frozen, monkeypatch
+):
+    from followups import selectors
+
+    monkeypatch.setattr(selectors, "MY_DAY_LIMIT", 2)
+    oldest = [followup(sales1, due_on=TODAY - 3 * DAY), followup(sales1, due_on=TODAY - 2 * DAY)]
+    newest = followup(sales1, due_on=TODAY)
+    page = client_as(sales1).get(reverse("followups:my_day")).text
+    assert all(f'data-followup="{item.pk}"' in page for item in oldest)
+    assert f'data-followup="{newest.pk}"' not in page
+    assert "1 more not shown; finish the oldest first." in page

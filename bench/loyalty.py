@@ -111,10 +111,10 @@ BARE_SQL = "SELECT card_id, SUM(points) FROM loyalty_ledgerentry GROUP BY card_i
 # The liability's rows (level or month, cards, points) by hand, one pass over the open lots.
 BARE_LIABILITY_SQL = """
 SELECT COALESCE(c.level, ''), g.month, COUNT(c.id), SUM(g.points)
-FROM (SELECT card_id, date_trunc('month', expires_on)::date AS month,
+FROM (SELECT card_id, date_trunc('month', expires_on::timestamp)::date AS month,
              SUM(remaining) AS points, GROUPING(card_id) AS of_month
       FROM loyalty_ledgerentry WHERE remaining > 0 AND expires_on > %(today)s
-      GROUP BY GROUPING SETS ((card_id), (date_trunc('month', expires_on)::date))) g
+      GROUP BY GROUPING SETS ((card_id), (date_trunc('month', expires_on::timestamp)::date))) g
 LEFT JOIN loyalty_card c ON g.of_month = 0 AND c.id = g.card_id
 GROUP BY c.level, g.month
 """

@@ -37,7 +37,12 @@ customers since its dates are computed in 64 bits). Then:
 4. reconciliation: `ledger_reconcile()` (every card's balance = its entries' sum, every
    lot's remaining = its points + draws) against the bare
    `SELECT card_id, SUM(points) FROM loyalty_ledgerentry GROUP BY card_id`, median of
-   `--runs`, and the ratio.
+   `--runs`, and the ratio;
+5. liability: `points_liability_refresh()` (the stored liability summed again and
+   swapped in) against the bare SELECT doing the same aggregation in one pass
+   (BARE_LIABILITY_SQL, GROUPING SETS) and against the live two-scan
+   `points_liability` the page used to run, median of `--runs`; the refresh should
+   cost little more than the bare query.
 """
 
 import argparse
@@ -102,6 +107,17 @@ SETTLE_SQL = [
 ]
 
 BARE_SQL = "SELECT card_id, SUM(points) FROM loyalty_ledgerentry GROUP BY card_id"
+
+# The liability's rows (level or month, cards, points) by hand, one pass over the open lots.
+BARE_LIABILITY_SQL = """
+SELECT COALESCE(c.level, ''), g.month, COUNT(c.id), SUM(g.points)
+FROM (SELECT card_id, date_trunc('month', expires_on::timestamp)::date AS month,
+             SUM(remaining) AS points, GROUPING(card_id) AS of_month
+      FROM loyalty_ledgerentry WHERE remaining > 0 AND expires_on > %(today)s
+      GROUP BY GROUPING SETS ((card_id), (date_trunc('month', expires_on::timestamp)::date))) g
+LEFT JOIN loyalty_card c ON g.of_month = 0 AND c.id = g.card_id
+GROUP BY c.level, g.month
+"""
 
 
 def timed(function) -> float:
@@ -678,7 +694,39 @@ def main() -> int:
         f"reconcile {total:,} entries ({result.cards_checked:,} cards, all balanced): "
         f"{job:.2f} s; bare GROUP BY {bare:.2f} s; ratio {job / bare:.1f}x (median of {args.runs})"
     )
+    print(liability_vs_bare(runs=args.runs))
     return 0
+
+
+def liability_vs_bare(*, runs: int) -> str:
+    """Step 5 (callable on any bench database with cards and lots): the liability's
+    refresh, the bare one-pass SELECT and the live two-scan sum, interleaved."""
+    from django.db import connection
+    from django.utils import timezone
+
+    from loyalty.liability import points_liability, points_liability_stored
+    from loyalty.services import points_liability_refresh
+
+    today = timezone.localdate()
+    refresh_times, bare_times, live_times = [], [], []
+    for _ in range(runs):
+        refresh_times.append(timed(points_liability_refresh))
+        with connection.cursor() as cursor:
+            bare_times.append(
+                timed(
+                    lambda c=cursor: (c.execute(BARE_LIABILITY_SQL, {"today": today}), c.fetchall())
+                )
+            )
+        live_times.append(timed(lambda: points_liability(today=today)))
+    stored, live = points_liability_stored(today=today), points_liability(today=today)
+    same = (stored.by_level, stored.by_month) == (live.by_level, live.by_month)
+    refresh, bare, live_s = (statistics.median(t) for t in (refresh_times, bare_times, live_times))
+    return (
+        f"liability ({stored.total_points:,} points outstanding, stored "
+        f"{'=' if same else '≠ (FAILED)'} live): refresh {refresh:.2f} s; bare one-pass "
+        f"SELECT {bare:.2f} s; ratio {refresh / bare:.2f}x; live two-scan sum (the page "
+        f"before) {live_s:.2f} s (median of {runs})"
+    )
 
 
 if __name__ == "__main__":

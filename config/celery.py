@@ -74,6 +74,13 @@ app.conf.beat_schedule = {
         "task": "customers.tasks.home_figures_refresh_task",
         "schedule": crontab(minute="*/10"),
     },
+    # Every ten minutes: the points liability (outstanding points by card level and by
+    # expiry month), summed again; the page says "as of" the last run
+    # (loyalty/services/liability.py). The monthly points job refreshes it too.
+    "loyalty-liability-refresh": {
+        "task": "loyalty.tasks.points_liability_refresh_task",
+        "schedule": crontab(minute="*/10"),
+    },
     # Every minute: send the webhook deliveries that are due (retries whose backoff has
     # passed, new ones whose task was lost, those of a worker that died mid-send).
     "webhooks-send-due": {

@@ -43,6 +43,7 @@ OBJECT_TYPE_LABELS = {
     "import_refused_rows": _("refused rows of an import"),
     "loyalty_annual_reward": _("annual reward"),
     "loyalty_card": _("points card"),
+    "loyalty_liability": _("points liability"),
     "loyalty_redemption": _("points redemption"),
     "loyalty_statement": _("points statement"),
     "monthly_statistics": _("monthly statistics"),

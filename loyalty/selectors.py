@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.db import connection
 from django.db.models import F, Min, Prefetch, Q, QuerySet, Sum
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
@@ -23,7 +23,6 @@ from loyalty.models import (
     CardLevel,
     EntryKind,
     LedgerEntry,
-    LevelCode,
     Redemption,
     Reward,
     Rulebook,
@@ -251,76 +250,6 @@ def customer_search_for_redemption(*, user, query: str, limit: int = 20) -> list
     for customer in customers:
         customer.can_redeem = customer_can_edit(user=user, customer=customer)
     return customers
-
-
-# --- Liability --------------------------------------------------------------------------
-
-
-@dataclass
-class Liability:
-    today: datetime.date
-    point_value: Decimal
-    by_level: list[dict]
-    by_month: list[dict]
-    total_points: int
-    total_value: Decimal
-
-
-def _outstanding_by_level(open_lots: QuerySet[LedgerEntry]) -> list[tuple[str, int, int]]:
-    """(level, cards, points) of `open_lots`, one row per card level.
-
-    Each card's open points are summed first (a hashed GROUP BY card on the open-lots
-    index), then the cards are counted by level. The one-statement spelling,
-    COUNT(DISTINCT card) grouped by level, sorted every open lot to find the distinct
-    cards: 593 ms at a million entries, the sort spilling to disk."""
-    per_card, params = (
-        open_lots.order_by().values("card_id").annotate(points=Sum("remaining")).query
-    ).sql_with_params()
-    card = connection.ops.quote_name(Card._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT c.level, COUNT(*), SUM(t.points) FROM ({per_card}) t "  # noqa: S608
-            f"JOIN {card} c ON c.id = t.card_id GROUP BY c.level",
-            params,
-        )
-        return [(level, cards, int(points)) for level, cards, points in cursor.fetchall()]
-
-
-def points_liability(*, today: datetime.date) -> Liability:
-    """Outstanding points (open lots not yet expired) by card level and by expiry month,
-    valued at the point value of the rules in force today. Two grouped queries."""
-    rulebook = rulebook_in_force(on=today)
-    point_value = rulebook.point_value if rulebook else Decimal("0")
-    open_lots = LedgerEntry.objects.filter(remaining__gt=0, expires_on__gt=today)
-    labels = dict(LevelCode.choices)
-    by_level = [
-        {
-            "level": level,
-            "label": labels.get(level, level),
-            "cards": cards,
-            "points": points,
-            "value": points * point_value,
-        }
-        for level, cards, points in _outstanding_by_level(open_lots)
-    ]
-    order = {code: rank for rank, code in enumerate(LevelCode.values)}
-    by_level.sort(key=lambda row: order.get(row["level"], 99))
-    by_month = [
-        {"month": row["month"], "points": row["points"], "value": row["points"] * point_value}
-        for row in open_lots.annotate(month=TruncMonth("expires_on"))
-        .values("month")
-        .annotate(points=Sum("remaining"))
-        .order_by("month")
-    ]
-    total = sum(row["points"] for row in by_level)
-    return Liability(
-        today=today,
-        point_value=point_value,
-        by_level=by_level,
-        by_month=by_month,
-        total_points=total,
-        total_value=total * point_value,
-    )
 
 
 # --- Reconciliation ---------------------------------------------------------------------

@@ -8,7 +8,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.roles import require_page
 from customers.audit import audit_record
@@ -17,6 +17,7 @@ from customers.selectors import customer_can_edit, customer_get_visible
 from customers.services import MassActionRefused, personal_data_export_record
 from customers.spreadsheets import SafeCsvWriter
 from loyalty.forms import AdjustForm, CancelForm, RulesDateForm, StatementFilterForm, VoucherUseForm
+from loyalty.liability import points_liability_stored
 from loyalty.models import AnnualReward, Reward
 from loyalty.selectors import (
     card_annual_rewards,
@@ -26,7 +27,6 @@ from loyalty.selectors import (
     card_open_lots,
     card_redemptions,
     customer_search_for_redemption,
-    points_liability,
     redemption_get_visible,
     redemption_list_visible,
     rewards_offered,
@@ -39,6 +39,7 @@ from loyalty.services import (
     annual_reward_use,
     card_issue,
     points_adjust,
+    points_liability_refresh,
     redemption_cancel,
     redemption_create,
 )
@@ -335,10 +336,19 @@ def voucher_use(request, pk):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def liability(request):
+    """The stored liability, as of its last refresh (a GET writes only on a fresh
+    install, where nothing was ever summed: it is summed once then). POST is
+    "Refresh now": summed again at once."""
     require_page(card_can_adjust(user=request.user))
-    return render(
-        request,
-        "loyalty/liability.html",
-        {"liability": points_liability(today=timezone.localdate())},
-    )
+    if request.method == "POST":
+        points_liability_refresh(actor=request.user)
+        messages.success(request, _("The points liability has been summed again."))
+        return redirect("loyalty:liability")
+    today = timezone.localdate()
+    stored = points_liability_stored(today=today)
+    if stored is None:
+        points_liability_refresh()
+        stored = points_liability_stored(today=today)
+    return render(request, "loyalty/liability.html", {"liability": stored})

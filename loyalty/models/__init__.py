@@ -10,6 +10,7 @@ from loyalty.models.choices import (
     RewardKind,
 )
 from loyalty.models.ledger import Card, ExpiryNotice, ExpiryRun, LedgerEntry, Redemption, Reward
+from loyalty.models.liability import LiabilityFigures, LiabilityFiguresRefresh
 from loyalty.models.rules import (
     GRADE_RANK,
     AnnualRewardPolicy,
@@ -36,6 +37,8 @@ __all__ = [
     "ExpiryRun",
     "LedgerEntry",
     "LevelCode",
+    "LiabilityFigures",
+    "LiabilityFiguresRefresh",
     "Redemption",
     "RedemptionStatus",
     "Reward",

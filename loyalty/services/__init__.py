@@ -17,6 +17,7 @@ from loyalty.services.ledger import (
     on_booking_saved,
     points_adjust,
 )
+from loyalty.services.liability import points_liability_refresh
 from loyalty.services.redemption import redemption_cancel, redemption_create
 from loyalty.services.rules import annual_policy_publish, rulebook_publish
 
@@ -36,6 +37,7 @@ __all__ = [
     "points_adjust",
     "points_earn_many",
     "points_expire",
+    "points_liability_refresh",
     "points_monthly",
     "points_sweep",
     "redemption_cancel",

@@ -46,6 +46,7 @@ from loyalty.selectors import (
 )
 from loyalty.services.annual import annual_rewards_catch_up
 from loyalty.services.ledger import booking_points_sync
+from loyalty.services.liability import points_liability_refresh
 from loyalty.signals import points_changed
 
 log = logging.getLogger(__name__)
@@ -279,4 +280,7 @@ def points_monthly(*, today: datetime.date) -> ExpiryRun | None:
         run.save()
     # Purchases of a year already rewarded, recorded late, are not forgotten.
     annual_rewards_catch_up(today=today)
+    # The run moved many lots (expired, earned by the sweep) and card levels: the
+    # liability page shows them now rather than at the next ten-minute refresh.
+    points_liability_refresh()
     return run

@@ -152,6 +152,7 @@ COMMAND_OF_BEAT_ENTRY = {
     "archives-verify-documents": "verify_documents",
     "customers-dormancy-refresh": "refresh_dormancy",
     "customers-home-figures-refresh": "refresh_home_figures",
+    "loyalty-liability-refresh": "refresh_points_liability",
     "privacy-dormant-propose": "propose_dormant",
     "imports-files-expire": "expire_import_files",
 }

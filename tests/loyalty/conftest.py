@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from loyalty.models import Reward, RewardKind
+from loyalty.models import Card, LedgerEntry, Reward, RewardKind
 from loyalty.services import booking_points_sync
 from tests.factories import BookingFactory, CustomerFactory
 
@@ -53,3 +53,42 @@ def reward(db):
     return Reward.objects.create(
         name="机场贵宾厅", kind=RewardKind.SERVICE, points_price=100, stock=5
     )
+
+
+def open_lot(card, points, *, remaining, expires_on):
+    return LedgerEntry.objects.create(
+        card=card,
+        kind="earn",
+        points=points,
+        occurred_on=expires_on - datetime.timedelta(days=730),
+        expires_on=expires_on,
+        remaining=remaining,
+        level=card.level,
+    )
+
+
+@pytest.fixture
+def book(sales1):
+    """Cards at three levels: several open lots on one card, partly drawn lots, a lot
+    used up, a lot past its expiry that the monthly job has not expired yet, and a card
+    with nothing outstanding."""
+    later = TODAY + datetime.timedelta(days=200)
+    cards = {
+        level: [Card.objects.create(customer=CustomerFactory(owner=sales1), level=level)
+                for _ in range(3)]
+        for level in ("standard", "silver", "gold")
+    }  # fmt: skip
+    standard, silver, gold = cards["standard"], cards["silver"], cards["gold"]
+    for n in range(4):  # four open lots on one card: counted once
+        open_lot(standard[0], 100, remaining=100 - n * 10, expires_on=later + datetime.timedelta(n))
+    open_lot(standard[1], 300, remaining=0, expires_on=later)  # used up
+    open_lot(standard[1], 50, remaining=50, expires_on=TODAY)  # expires today: not outstanding
+    open_lot(standard[2], 70, remaining=70, expires_on=TODAY - datetime.timedelta(days=3))
+    open_lot(silver[0], 500, remaining=120, expires_on=later)
+    open_lot(silver[1], 500, remaining=500, expires_on=TODAY + datetime.timedelta(days=1))
+    open_lot(silver[1], 200, remaining=1, expires_on=later)
+    open_lot(gold[2], 900, remaining=900, expires_on=later + datetime.timedelta(days=400))
+    for card in Card.objects.all():  # balances as the lots left them (redemption, expiry)
+        card.balance = sum(card.entries.values_list("remaining", flat=True))
+        card.save(update_fields=["balance"])
+    return cards

@@ -3,7 +3,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from customers.management.dates import TODAY_HELP, parse_today
-from loyalty.services import points_sweep
+from loyalty.services import points_liability_refresh, points_sweep
 
 
 class Command(BaseCommand):
@@ -22,6 +22,8 @@ class Command(BaseCommand):
     def handle(self, *args, today=None, limit=None, **options):
         day = parse_today(today)
         count = points_sweep(today=day, limit=limit)
+        if count:  # a catch-up earns many lots at once: the liability page shows them now
+            points_liability_refresh()
         self.stdout.write(
             self.style.SUCCESS(_("%(count)d booking(s) brought up to date.") % {"count": count})
         )

@@ -12,18 +12,19 @@ the same first day to the same day, so a comparison on the 10th is ten days agai
 ten days.
 
 The home pages read the month's figures, customers by grade, added and lost, and the
-overdue amount per owner from stored per-owner rows (customers.models.figures,
-`home_figures`), summed every ten minutes by `owner_figures_compute`. Receivables are
-live, on the partial indexes of unpaid bookings: `booking_unpaid_due_id` (due date, id;
-carrying customer and amount) for the totals and the longest overdue, and
-`booking_unpaid_customer` for the customers owing the most. The month's payments are
-found by `booking_paid_on` (a partial index on paid_date of paid and refunded bookings)."""
+receivables (unpaid and overdue per owner, each owner's customers owing the most) from
+stored per-owner rows (customers.models.figures, `home_figures`), summed every ten
+minutes by `owner_figures_compute` and `owner_overdue_customers_insert_sql`: at a
+million customers each of those receivables sums reads every unpaid booking (100-250
+ms a view). Live: the longest overdue bookings (`booking_unpaid_due_id`, due date and
+id, a few rows off the index) and the month's payments (`booking_paid_on`, a partial
+index on paid_date of paid and refunded bookings)."""
 
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, ExpressionWrapper, F, Min, Q, QuerySet, Sum
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -39,6 +40,7 @@ from customers.models import (
     Grade,
     OwnerFigures,
     OwnerFiguresRefresh,
+    OwnerOverdueCustomer,
     SecurityAlert,
 )
 from customers.selectors import (
@@ -168,12 +170,13 @@ def owner_figures_compute(*, today: datetime.date) -> dict[int, dict]:
     recycle bin (as `customer_responsible_q` counts them): the month's payments (one
     GROUP BY over the payments of both periods, on `booking_paid_on`), and one pass over
     the customers counting those added and marked lost in both periods and those of
-    each grade; and their receivables overdue on `today` (finance's breakdown by
-    owner). For the refresh job (customers.services.figures); owners with nothing
-    are left out."""
+    each grade; and one pass over the unpaid bookings counting and summing them and
+    those overdue on `today` (finance's totals and breakdown by owner). For the refresh
+    job (customers.services.figures); owners with nothing are left out."""
     period, last_year = month_to_date(today), same_days_last_year(today)
     payments, money_sums = _month_payments(today=today)
     is_lost = Q(status=CustomerStatus.LOST, churn_reason__in=ChurnReason.values)
+    overdue = Q(payment_due_date__lt=today)
     customer_counts = {
         "added": Count("pk", filter=_window("created_at", period)),
         "added_last_year": Count("pk", filter=_window("created_at", last_year)),
@@ -188,22 +191,52 @@ def owner_figures_compute(*, today: datetime.date) -> dict[int, dict]:
         ),
         _per_owner(Customer.objects.all(), "owner", customer_counts),
         _per_owner(
-            Booking.objects.filter(
-                status=BookingStatus.BOOKED,
-                payment_due_date__lt=today,
-                customer__deleted_at__isnull=True,
-            ),
+            Booking.objects.filter(status=BookingStatus.BOOKED, customer__deleted_at__isnull=True),
             "customer__owner",
             {
-                "overdue_bookings": Count("*"),
-                "overdue_customers": Count("customer", distinct=True),
-                "overdue_amount": _money(Sum("amount")),
+                "unpaid_bookings": Count("*"),
+                "unpaid_amount": _money(Sum("amount")),
+                "overdue_bookings": Count("pk", filter=overdue),
+                "overdue_customers": Count("customer", filter=overdue, distinct=True),
+                "overdue_amount": _money(Sum("amount", filter=overdue)),
             },
         ),
     ):
         for owner, values in part.items():
             owners.setdefault(owner, {}).update(values)
     return owners
+
+
+OVERDUE_CUSTOMERS_PER_OWNER = 10
+
+
+def owner_overdue_customers_insert_sql(*, today: datetime.date) -> tuple[str, list]:
+    """One INSERT ... SELECT storing each owner's `OVERDUE_CUSTOMERS_PER_OWNER`
+    customers owing the most overdue money on `today` (OwnerOverdueCustomer): the
+    overdue bookings summed per customer (on `booking_unpaid_customer`), joined to
+    their customers (recycle bin left out) and ranked within each owner by amount, then
+    customer id, the order `receivables_overdue_by_customer` shows them in."""
+    booking, customer = Booking._meta.db_table, Customer._meta.db_table
+    table = OwnerOverdueCustomer._meta.db_table
+    sql = f"""
+        INSERT INTO {table} (owner_id, customer_id, bookings, amount, oldest)
+        SELECT owner_id, customer_id, bookings, amount, oldest FROM (
+            SELECT c.owner_id, o.customer_id, o.bookings, o.amount, o.oldest,
+                   ROW_NUMBER() OVER (
+                       PARTITION BY c.owner_id ORDER BY o.amount DESC, o.customer_id
+                   ) AS place
+            FROM (
+                SELECT customer_id, COUNT(*) AS bookings, SUM(amount) AS amount,
+                       MIN(payment_due_date) AS oldest
+                FROM {booking}
+                WHERE status = %s AND payment_due_date < %s
+                GROUP BY customer_id
+            ) o
+            JOIN {customer} c ON c.id = o.customer_id
+            WHERE c.deleted_at IS NULL
+        ) ranked
+        WHERE place <= %s"""  # noqa: S608 (table names from the models, values as parameters)
+    return sql, [BookingStatus.BOOKED.value, today, OVERDUE_CUSTOMERS_PER_OWNER]
 
 
 @dataclass(frozen=True)
@@ -290,19 +323,19 @@ class ReceivablesSummary:
 
 
 def receivables_summary(*, user, today: datetime.date) -> ReceivablesSummary:
-    """Two queries: the unpaid bookings (partial index on their due date) and the
-    month's payments (partial index on the paid date)."""
-    overdue = Q(payment_due_date__lt=today)
-    unpaid = (
-        receivables_unpaid(user=user)
+    """Unpaid and overdue bookings, amounts and customers overdue summed over the stored
+    rows of the owners in scope (as of the last refresh: each customer has one owner,
+    so the customers add up too); the month's payments live on `booking_paid_on`. Two
+    queries."""
+    stored = (
+        OwnerFigures.objects.filter(owner_scope_q(user=user))
         .order_by()
         .aggregate(
-            unpaid_count=Count("*"),
-            unpaid_amount=_money(Sum("amount")),
-            # Counted on a column the index carries, so the index answers alone.
-            overdue_count=Count("payment_due_date", filter=overdue),
-            overdue_amount=_money(Sum("amount", filter=overdue)),
-            overdue_customers=Count("customer", filter=overdue, distinct=True),
+            unpaid_count=Coalesce(Sum("unpaid_bookings"), 0),
+            unpaid_amount=_money(Sum("unpaid_amount")),
+            overdue_count=Coalesce(Sum("overdue_bookings"), 0),
+            overdue_amount=_money(Sum("overdue_amount")),
+            overdue_customers=Coalesce(Sum("overdue_customers"), 0),
         )
     )
     period = month_to_date(today)
@@ -316,14 +349,14 @@ def receivables_summary(*, user, today: datetime.date) -> ReceivablesSummary:
         .order_by()
         .aggregate(paid_count=Count("pk"), paid_amount=_money(Sum("amount")))
     )
-    return ReceivablesSummary(**unpaid, **paid)
+    return ReceivablesSummary(**stored, **paid)
 
 
 def receivables_overdue_by_owner(*, user) -> list[dict]:
     """Overdue bookings, customers and amount per owner, the largest amount first, from
     the stored per-owner figures (as of their refresh, `home_figures().as_of`): each
     owner's share needs every overdue booking's customer, tens of thousands of lookups
-    at a million customers, where the totals and the list stay live on the index."""
+    at a million customers."""
     rows = (
         OwnerFigures.objects.filter(owner_scope_q(user=user), overdue_bookings__gt=0)
         .select_related("owner")
@@ -342,29 +375,39 @@ def receivables_overdue_by_owner(*, user) -> list[dict]:
     ]
 
 
-def receivables_overdue_by_customer(*, user, today: datetime.date, limit: int = 10) -> list[dict]:
-    """The customers owing the most overdue money, with the oldest due date. Two
-    queries: the sums per customer straight from the covering receivables index (no
-    customer row read), then the names and owners of the `limit` largest."""
-    top = list(
-        receivables_unpaid(user=user)
-        .filter(payment_due_date__lt=today)
-        .order_by()
-        .values("customer")
-        .annotate(bookings=Count("*"), amount=_money(Sum("amount")), oldest=Min("payment_due_date"))
-        .order_by("-amount", "customer")[:limit]
+def receivables_overdue_by_customer(*, user, limit: int = 10) -> list[dict]:
+    """The `limit` customers owing the most overdue money (then by customer id), with
+    the oldest due date and their owner (at the refresh), as of the last refresh: one
+    query over the stored top customers of each owner in scope (OwnerOverdueCustomer).
+
+    Exact for any scope, not an approximation: each customer has one owner, so a
+    customer among a scope's first `limit` has fewer than `limit` customers of the same
+    owner ahead of it (they are in the scope too, and ahead of it there), and is
+    therefore among its owner's stored first `OVERDUE_CUSTOMERS_PER_OWNER`. The first
+    `limit` of the union of the owners' lists are thus the scope's first `limit`."""
+    if limit > OVERDUE_CUSTOMERS_PER_OWNER:
+        raise ValueError(f"only {OVERDUE_CUSTOMERS_PER_OWNER} customers are stored per owner")
+    order = ("-amount", "customer_id")
+    # The first `limit` picked on the stored rows alone, then joined to their customers
+    # and owners: joining first would look up every stored row's customer.
+    top = OwnerOverdueCustomer.objects.filter(owner_scope_q(user=user)).order_by(*order)
+    rows = (
+        OwnerOverdueCustomer.objects.filter(pk__in=top.values("pk")[:limit])
+        .select_related("customer", "owner")
+        .order_by(*order)
     )
-    customers = Customer.all_objects.select_related("owner").in_bulk(
-        [row["customer"] for row in top]
-    )
-    for row in top:
-        customer = customers[row["customer"]]
-        row.update(
-            customer__name=customer.name,
-            customer__owner__username=customer.owner.username,
-            customer__owner__full_name=customer.owner.full_name,
-        )
-    return top
+    return [
+        {
+            "customer": row.customer_id,
+            "customer__name": row.customer.name,
+            "customer__owner__username": row.owner.username,
+            "customer__owner__full_name": row.owner.full_name,
+            "bookings": row.bookings,
+            "amount": row.amount,
+            "oldest": row.oldest,
+        }
+        for row in rows
+    ]
 
 
 def customers_recently_contacted(*, user, limit: int = 8) -> list:

@@ -7,8 +7,9 @@ PostgreSQL plans they rely on.
     .venv/bin/python manage.py migrate
     flock /tmp/bench.lock .venv/bin/python bench/home.py [--customers 1000000] [--rounds 15]
 
-The home pages read the month's figures, customers by grade and finance's overdue by
-owner from the stored per-owner figures: the script refreshes them first and times it.
+The home pages read the month's figures, customers by grade and finance's receivables
+(totals, by owner, customers owing the most) from the stored per-owner figures: the
+script refreshes them first and times it.
 Data comes from bench/scale.py (customers, 5 bookings and 1 contact each). "Today" is
 the scale data's today, so this month's and last year's payments and the unpaid
 bookings are those the loader spread over three years.
@@ -42,6 +43,7 @@ from customers.models import CustodyPolicy  # noqa: E402
 from customers.services.figures import owner_figures_refresh  # noqa: E402
 from customers.summaries import (  # noqa: E402
     home_figures,
+    receivables_overdue_by_customer,
     receivables_summary,
     sales_month_figures_live,
     same_days_last_year,
@@ -134,9 +136,12 @@ def main() -> None:
     selector = timed(lambda: receivables_summary(user=finance, today=today), args.rounds)
     bare = timed(lambda: connection.cursor().execute(BARE_RECEIVABLES, {"t": today}), args.rounds)
     print(
-        f"receivables summary: selector {selector * 1000:.0f} ms (with the month's payments), "
+        f"receivables summary: selector {selector * 1000:.1f} ms (stored totals, the month's "
+        "payments live), "
         f"bare SQL {bare * 1000:.0f} ms (unpaid only), ratio {selector / bare:.2f}x"
     )
+    top = timed(lambda: receivables_overdue_by_customer(user=finance, limit=10), args.rounds)
+    print(f"customers owing the most (stored per owner): {top * 1000:.1f} ms")
     print("plan, month figures:\n" + explain(BARE_MONTH, params))
     print("plan, receivables:\n" + explain(BARE_RECEIVABLES, {"t": today}))
 

@@ -118,8 +118,9 @@ def manager_home(*, user, today: datetime.date, now: datetime.datetime) -> dict[
 
 def finance_home(*, user, today: datetime.date) -> dict[str, Any]:
     """Receivables: what is unpaid and overdue, who owes it and whose customers they
-    are, and what was paid this month. Live from the unpaid bookings' partial indexes,
-    but the breakdown by owner, which is stored (as of its refresh). Seven queries."""
+    are, and what was paid this month. The totals, the breakdown by owner and the
+    customers owing the most are stored per owner (as of their refresh, the same one);
+    the longest overdue bookings and the month's payments are live."""
     overdue = list(receivables_overdue(user=user, today=today)[:OVERDUE_BOOKINGS_LIMIT])
     for booking in overdue:
         booking.days_overdue = (today - booking.payment_due_date).days
@@ -128,7 +129,7 @@ def finance_home(*, user, today: datetime.date) -> dict[str, Any]:
         "overdue": overdue,
         "by_owner": receivables_overdue_by_owner(user=user),
         "by_owner_refresh": owner_figures_refreshed(),
-        "by_customer": receivables_overdue_by_customer(user=user, today=today, limit=LIST_LIMIT),
+        "by_customer": receivables_overdue_by_customer(user=user, limit=LIST_LIMIT),
     }
 
 

@@ -25,7 +25,7 @@ from customers.models.custody import (
     StaffDeparture,
 )
 from customers.models.customer import Customer
-from customers.models.figures import OwnerFigures, OwnerFiguresRefresh
+from customers.models.figures import OwnerFigures, OwnerFiguresRefresh, OwnerOverdueCustomer
 from customers.models.jobs import JobAlert, JobAttempt, JobOutcome
 from customers.models.outbox import (
     MessageChannel,
@@ -66,6 +66,7 @@ __all__ = [
     "OutboundMessage",
     "OwnerFigures",
     "OwnerFiguresRefresh",
+    "OwnerOverdueCustomer",
     "SecurityAlert",
     "SecurityAlertKind",
     "ServiceKind",

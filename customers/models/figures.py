@@ -5,8 +5,10 @@ A whole book's month (a team lead's, a manager's) sums every payment of the mont
 customers by grade and those added and lost: seconds on every page view. These are
 therefore summed once per owner by a refresh job (customers.services.figures, every ten
 minutes) and a home page adds up its owners' rows (a few dozen), saying "as of" when.
-Receivables are live (unpaid now must mean unpaid now), but for one breakdown: the
-overdue amount per owner, which needs every overdue booking's customer."""
+Finance's receivables are stored the same way (the unpaid and overdue totals, 100-250 ms
+each over every unpaid booking at a million customers): per owner, and each owner's
+customers owing the most overdue money (`OwnerOverdueCustomer`); the list of overdue
+bookings, the month's payments and the export stay live."""
 
 from django.conf import settings
 from django.db import models
@@ -56,8 +58,10 @@ class OwnerFigures(models.Model):
     grade_b = models.PositiveIntegerField(_("grade B customers"), default=0)
     grade_c = models.PositiveIntegerField(_("grade C customers"), default=0)
     ungraded = models.PositiveIntegerField(_("customers not yet graded"), default=0)
-    # Receivables past their due date on the refresh day (finance's "overdue by owner";
-    # the totals and the list beside it are read live).
+    # Receivables on the refresh day: bookings not yet paid (nor cancelled or refunded),
+    # and those of them past their due date (finance's totals and "overdue by owner").
+    unpaid_bookings = models.PositiveIntegerField(_("unpaid bookings"), default=0)
+    unpaid_amount = models.DecimalField(_("unpaid (¥)"), default=0, **FIGURES)
     overdue_bookings = models.PositiveIntegerField(_("overdue bookings"), default=0)
     overdue_customers = models.PositiveIntegerField(_("customers overdue"), default=0)
     overdue_amount = models.DecimalField(_("overdue (¥)"), default=0, **FIGURES)
@@ -71,3 +75,36 @@ class OwnerFigures(models.Model):
 
     def __str__(self) -> str:
         return f"{self.owner_id}: {self.spend}"
+
+
+class OwnerOverdueCustomer(models.Model):
+    """One of an owner's customers owing the most overdue money on the refresh day (the
+    first `OVERDUE_CUSTOMERS_PER_OWNER` by amount, then customer id): finance's
+    "customers owing the most" for any scope is the first of these over the scope's
+    owners (customers.summaries.receivables_overdue_by_customer says why that is exact)."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    bookings = models.PositiveIntegerField(_("overdue bookings"))
+    amount = models.DecimalField(_("overdue (¥)"), **FIGURES)
+    oldest = models.DateField(_("oldest due date"))
+
+    class Meta:
+        verbose_name = _("owner's customer overdue")
+        verbose_name_plural = _("owners' customers overdue")
+        constraints = [
+            models.UniqueConstraint(fields=["customer"], name="owner_overdue_one_row_per_customer")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.owner_id}: {self.customer_id} {self.amount}"

@@ -13,19 +13,21 @@ cannot drift. The pages say "as of" when.
 
 import datetime
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from customers.dbstats import tables_analyze
-from customers.models import OwnerFigures, OwnerFiguresRefresh
-from customers.summaries import owner_figures_compute
+from customers.models import OwnerFigures, OwnerFiguresRefresh, OwnerOverdueCustomer
+from customers.summaries import owner_figures_compute, owner_overdue_customers_insert_sql
 
 REFRESH_ROW = 1
 
 
 def owner_figures_refresh(*, now: datetime.datetime | None = None) -> int | None:
     """Sum every owner's figures as of `now` (customers.summaries.owner_figures_compute)
-    and replace the stored ones with them, in one transaction: a page reads the old
+    and their customers owing the most overdue money (one INSERT ... SELECT,
+    `owner_overdue_customers_insert_sql`), and replace the stored ones with them, in
+    one transaction: a page reads the old
     figures or the new, never half. Returns the owners written; None when a refresh of
     a later moment is already stored (safe to run twice, and at once: the refresh row
     is locked for the whole swap)."""
@@ -44,7 +46,13 @@ def owner_figures_refresh(*, now: datetime.datetime | None = None) -> int | None
         ]
         OwnerFigures.objects.all().delete()
         OwnerFigures.objects.bulk_create(rows)
+        OwnerOverdueCustomer.objects.all().delete()
+        with connection.cursor() as cursor:
+            cursor.execute(*owner_overdue_customers_insert_sql(today=today))
+            overdue_customers = cursor.rowcount
         refresh.day, refresh.refreshed_at = today, now
         refresh.save(update_fields=["day", "refreshed_at"])
-        tables_analyze(OwnerFigures, changed_rows=len(rows))
+        tables_analyze(
+            OwnerFigures, OwnerOverdueCustomer, changed_rows=len(rows) + overdue_customers
+        )
     return len(rows)

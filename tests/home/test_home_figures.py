@@ -1,7 +1,8 @@
 """The month figures on the home pages come from the stored per-owner sums, refreshed
 every ten minutes: they must equal a sum over the bookings themselves for every scope,
 follow a payment, refund, cancellation, hand-over or deletion at the next refresh, and
-say "as of" when. Receivables stay live."""
+say "as of" when. Finance's receivables totals are stored the same way (see
+test_home_receivables); its list of overdue bookings stays live."""
 
 import datetime
 from decimal import Decimal
@@ -137,14 +138,19 @@ def test_a_payment_refund_and_cancellation_show_after_the_next_refresh(
     unpaid = Booking.objects.get(customer=books["s2"], status=BookingStatus.BOOKED)
     unpaid.status, unpaid.paid_date = BookingStatus.PAID, TODAY
     booking_save(actor=staff["sales2"], booking=unpaid)
-    # Finance's receivables are live: the payment has left them at once.
+    # Finance's unpaid total is stored too: the payment leaves it at the next refresh,
+    # while the month's payments count it at once.
     finance = client_as(staff["finance1"]).get(reverse("home")).context["data"]["finance"]
-    assert finance["summary"].unpaid_count == 0
+    assert finance["summary"].unpaid_count == 1
+    assert finance["summary"].paid_count == 7
 
     client = client_as(staff["sales2"])
     assert shown(client, "rep") == before  # the stored figures: as of 10:00 still
     time_machine.move_to(datetime.datetime(2026, 6, 15, 10, 10, tzinfo=SHANGHAI), tick=False)
     owner_figures_refresh()
+    finance = client_as(staff["finance1"]).get(reverse("home")).context["data"]["finance"]
+    assert finance["summary"].unpaid_count == 0
+    client = client_as(staff["sales2"])
     after = shown(client, "rep")
     assert after == expected([staff["sales2"]])
     assert after["spend"] == before["spend"] + Decimal("6000.00")
@@ -216,7 +222,7 @@ def test_customers_by_grade_added_and_lost_follow_at_the_next_refresh(
     assert (movement.lost, movement.lost_last_year) == (1, 1)
 
 
-def test_receivables_are_live_and_the_owner_breakdown_follows_at_the_refresh(
+def test_receivables_totals_follow_at_the_refresh_and_the_overdue_list_is_live(
     staff, frozen_today, client_as, time_machine
 ):
     late = CustomerFactory(owner=staff["sales1"])
@@ -238,18 +244,24 @@ def test_receivables_are_live_and_the_owner_breakdown_follows_at_the_refresh(
     paid = Booking.objects.get(pk=first.pk)
     paid.status, paid.paid_date = BookingStatus.PAID, TODAY
     booking_save(actor=staff["sales1"], booking=paid)
-    now = data()  # live: the payment has left the totals and the list at once
-    assert now["summary"].overdue_amount == Decimal("200.00")
-    assert now["summary"].overdue_count == 1 and now["summary"].paid_amount == Decimal("300.00")
+    now = data()  # live: the payment has left the list and joined the month's payments
     assert [b.pk for b in now["overdue"]] == [second.pk]
-    assert [row["amount"] for row in now["by_owner"]] == [Decimal("500.00")]  # as of 10:00
+    assert now["summary"].paid_amount == Decimal("300.00")
+    # The totals, the owners and the customers owing the most: as of 10:00.
+    assert now["summary"].overdue_amount == Decimal("500.00")
+    assert now["summary"].overdue_count == 2
+    assert [row["amount"] for row in now["by_owner"]] == [Decimal("500.00")]
+    assert [row["amount"] for row in now["by_customer"]] == [Decimal("500.00")]
     assert "as of 2026-06-15 10:00" in finance.get(reverse("home")).text
     time_machine.move_to(datetime.datetime(2026, 6, 15, 10, 10, tzinfo=SHANGHAI), tick=False)
     owner_figures_refresh()
-    rows = data()["by_owner"]
+    after = data()
+    rows = after["by_owner"]
     assert [(r["customer__owner__username"], r["bookings"], r["amount"]) for r in rows] == [
         ("sales1", 1, Decimal("200.00"))
     ]
+    assert (after["summary"].overdue_count, after["summary"].overdue_amount) == (1, 200)
+    assert [(r["bookings"], r["amount"]) for r in after["by_customer"]] == [(1, 200)]
 
 
 def test_before_the_first_refresh_the_page_says_so(staff, books, client_as):
@@ -291,4 +303,7 @@ def test_the_bulk_refreshes_analyze_what_they_filled(staff, books, monkeypatch):
         owner_figures_refresh()
         assert customers_dormancy_refresh(today=TODAY) == 4
     analyzed = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("ANALYZE")]
-    assert analyzed == ['ANALYZE "customers_ownerfigures"', 'ANALYZE "customers_customer"']
+    assert analyzed == [
+        'ANALYZE "customers_ownerfigures", "customers_owneroverduecustomer"',
+        'ANALYZE "customers_customer"',
+    ]

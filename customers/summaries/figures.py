@@ -1,29 +1,11 @@
-"""Reads that sum up a person's work for the home pages: a month's paid spend and gross
-profit against the same days a year before, customers added and lost, and receivables
-(付款拖延). Every figure is taken over the customers a person works on
-(`customer_list_responsible`; for bookings the same rule as a join,
-`customer_responsible_q`): special access lets them read a customer, it does not put
-its money in their figures.
-
-Spend is counted as the tier statistics count it (tiers.statistics.aggregates_sql): a
-booking paid or refunded, on the day it was paid, less any refund; gross profit from
-paid bookings only. The month runs from its first day to `today`, and last year's from
-the same first day to the same day, so a comparison on the 10th is ten days against
-ten days.
-
-The home pages read the month's figures, customers by grade, added and lost, and the
-overdue amount per owner from stored per-owner rows (customers.models.figures,
-`home_figures`), summed every ten minutes by `owner_figures_compute`. Receivables are
-live, on the partial indexes of unpaid bookings: `booking_unpaid_due_id` (due date, id;
-carrying customer and amount) for the totals and the longest overdue, and
-`booking_unpaid_customer` for the customers owing the most. The month's payments are
-found by `booking_paid_on` (a partial index on paid_date of paid and refunded bookings)."""
+"""The month's figures and the stored per-owner home figures (see the package's
+docstring), and the small reads of the home pages."""
 
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, ExpressionWrapper, F, Min, Q, QuerySet, Sum
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -168,12 +150,13 @@ def owner_figures_compute(*, today: datetime.date) -> dict[int, dict]:
     recycle bin (as `customer_responsible_q` counts them): the month's payments (one
     GROUP BY over the payments of both periods, on `booking_paid_on`), and one pass over
     the customers counting those added and marked lost in both periods and those of
-    each grade; and their receivables overdue on `today` (finance's breakdown by
-    owner). For the refresh job (customers.services.figures); owners with nothing
-    are left out."""
+    each grade; and one pass over the unpaid bookings counting and summing them and
+    those overdue on `today` (finance's totals and breakdown by owner). For the refresh
+    job (customers.services.figures); owners with nothing are left out."""
     period, last_year = month_to_date(today), same_days_last_year(today)
     payments, money_sums = _month_payments(today=today)
     is_lost = Q(status=CustomerStatus.LOST, churn_reason__in=ChurnReason.values)
+    overdue = Q(payment_due_date__lt=today)
     customer_counts = {
         "added": Count("pk", filter=_window("created_at", period)),
         "added_last_year": Count("pk", filter=_window("created_at", last_year)),
@@ -188,16 +171,14 @@ def owner_figures_compute(*, today: datetime.date) -> dict[int, dict]:
         ),
         _per_owner(Customer.objects.all(), "owner", customer_counts),
         _per_owner(
-            Booking.objects.filter(
-                status=BookingStatus.BOOKED,
-                payment_due_date__lt=today,
-                customer__deleted_at__isnull=True,
-            ),
+            Booking.objects.filter(status=BookingStatus.BOOKED, customer__deleted_at__isnull=True),
             "customer__owner",
             {
-                "overdue_bookings": Count("*"),
-                "overdue_customers": Count("customer", distinct=True),
-                "overdue_amount": _money(Sum("amount")),
+                "unpaid_bookings": Count("*"),
+                "unpaid_amount": _money(Sum("amount")),
+                "overdue_bookings": Count("pk", filter=overdue),
+                "overdue_customers": Count("customer", filter=overdue, distinct=True),
+                "overdue_amount": _money(Sum("amount", filter=overdue)),
             },
         ),
     ):
@@ -257,114 +238,6 @@ def home_figures(*, user, today: datetime.date) -> HomeFigures:
         as_of=month.as_of,
         summed=month.summed,
     )
-
-
-# Receivables 应收账款 ---------------------------------------------------------------
-
-
-def receivables_unpaid(*, user) -> QuerySet[Booking]:
-    """Bookings not yet paid nor cancelled or refunded, of customers the user works on."""
-    return Booking.objects.filter(customer_responsible_q(user=user), status=BookingStatus.BOOKED)
-
-
-def receivables_overdue(*, user, today: datetime.date) -> QuerySet[Booking]:
-    """Unpaid bookings past their payment due date, the longest overdue first, with how
-    many days (`days_overdue`, counted in Python from the due date)."""
-    return (
-        receivables_unpaid(user=user)
-        .filter(payment_due_date__lt=today)
-        .select_related("customer__owner")
-        .order_by("payment_due_date", "pk")
-    )
-
-
-@dataclass(frozen=True)
-class ReceivablesSummary:
-    unpaid_count: int
-    unpaid_amount: Decimal
-    overdue_count: int
-    overdue_amount: Decimal
-    overdue_customers: int
-    paid_count: int
-    paid_amount: Decimal
-
-
-def receivables_summary(*, user, today: datetime.date) -> ReceivablesSummary:
-    """Two queries: the unpaid bookings (partial index on their due date) and the
-    month's payments (partial index on the paid date)."""
-    overdue = Q(payment_due_date__lt=today)
-    unpaid = (
-        receivables_unpaid(user=user)
-        .order_by()
-        .aggregate(
-            unpaid_count=Count("*"),
-            unpaid_amount=_money(Sum("amount")),
-            # Counted on a column the index carries, so the index answers alone.
-            overdue_count=Count("payment_due_date", filter=overdue),
-            overdue_amount=_money(Sum("amount", filter=overdue)),
-            overdue_customers=Count("customer", filter=overdue, distinct=True),
-        )
-    )
-    period = month_to_date(today)
-    paid = (
-        Booking.objects.filter(
-            customer_responsible_q(user=user),
-            status__in=PAID_OR_REFUNDED,
-            paid_date__gte=period.start,
-            paid_date__lte=period.end,
-        )
-        .order_by()
-        .aggregate(paid_count=Count("pk"), paid_amount=_money(Sum("amount")))
-    )
-    return ReceivablesSummary(**unpaid, **paid)
-
-
-def receivables_overdue_by_owner(*, user) -> list[dict]:
-    """Overdue bookings, customers and amount per owner, the largest amount first, from
-    the stored per-owner figures (as of their refresh, `home_figures().as_of`): each
-    owner's share needs every overdue booking's customer, tens of thousands of lookups
-    at a million customers, where the totals and the list stay live on the index."""
-    rows = (
-        OwnerFigures.objects.filter(owner_scope_q(user=user), overdue_bookings__gt=0)
-        .select_related("owner")
-        .order_by("-overdue_amount", "owner")
-    )
-    return [
-        {
-            "customer__owner": row.owner_id,
-            "customer__owner__username": row.owner.username,
-            "customer__owner__full_name": row.owner.full_name,
-            "bookings": row.overdue_bookings,
-            "customers": row.overdue_customers,
-            "amount": row.overdue_amount,
-        }
-        for row in rows
-    ]
-
-
-def receivables_overdue_by_customer(*, user, today: datetime.date, limit: int = 10) -> list[dict]:
-    """The customers owing the most overdue money, with the oldest due date. Two
-    queries: the sums per customer straight from the covering receivables index (no
-    customer row read), then the names and owners of the `limit` largest."""
-    top = list(
-        receivables_unpaid(user=user)
-        .filter(payment_due_date__lt=today)
-        .order_by()
-        .values("customer")
-        .annotate(bookings=Count("*"), amount=_money(Sum("amount")), oldest=Min("payment_due_date"))
-        .order_by("-amount", "customer")[:limit]
-    )
-    customers = Customer.all_objects.select_related("owner").in_bulk(
-        [row["customer"] for row in top]
-    )
-    for row in top:
-        customer = customers[row["customer"]]
-        row.update(
-            customer__name=customer.name,
-            customer__owner__username=customer.owner.username,
-            customer__owner__full_name=customer.owner.full_name,
-        )
-    return top
 
 
 def customers_recently_contacted(*, user, limit: int = 8) -> list:

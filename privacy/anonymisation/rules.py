@@ -33,6 +33,7 @@ HANDLED = {
     "tiers.GradeChange": "anonymised",
     "tiers.GradeNotification": "anonymised",
     "tiers.CustomerSnapshot": "no_personal_data",
+    "customers.OwnerOverdueCustomer": "no_personal_data",  # sums, refreshed from bookings
     "followups.Followup": "anonymised",
     "followups.StandingVisit": "anonymised",
     "followups.KeyAccountRecord": "anonymised",

@@ -71,6 +71,10 @@ PAGES = [
     Page("filter: not contacted 90 days", "rep", "/customers/?contact_age=90"),
     Page("search: name", "rep", "/customers/?q={rep_customer_name}"),
     Page("search: name", "manager", "/customers/?q={customer_name}"),
+    # The name without the bench's own marker: every bench name begins "BENCH", whose
+    # trigrams are in all million rows (no agency's names share one prefix like that).
+    Page("search: part of a name", "rep", "/customers/?q={rep_customer_name_part}"),
+    Page("search: part of a name", "manager", "/customers/?q={customer_name_part}"),
     Page("search: pinyin", "manager", "/customers/?q=kehu{customer_number}"),
     Page("search: mobile", "manager", "/customers/?q={mobile}"),
     Page("search: mobile", "rep", "/customers/?q={rep_mobile}"),
@@ -105,6 +109,8 @@ class Targets:
     mobile: str
     rep_customer: int
     rep_customer_name: str
+    customer_name_part: str
+    rep_customer_name_part: str
     rep_mobile: str
     rep_username: str
     evaluation: int
@@ -129,6 +135,8 @@ def targets(data) -> Targets:
         mobile=middle.mobile,
         rep_customer=mine.pk,
         rep_customer_name=mine.name,
+        customer_name_part=middle.name.removeprefix("BENCH"),
+        rep_customer_name_part=mine.name.removeprefix("BENCH"),
         rep_mobile=mine.mobile,
         rep_username=get_user_model().objects.get(pk=data.rep_ids[7]).username,
         evaluation=evaluation.pk if evaluation else 0,

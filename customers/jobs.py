@@ -23,7 +23,8 @@ empty history."""
 
 import datetime
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -98,6 +99,31 @@ def dated_claims(run_model, *, rows_field: str, finished_field: str | None = Non
 
 
 _jobs: dict[str, PeriodicJob] = {}
+
+
+STORED_REFRESH_ROW = 1
+
+
+@contextmanager
+def stored_figures_swap(refresh_model, *, now: datetime.datetime) -> Iterator[Any]:
+    """One transaction replacing a job's stored figures (the home pages', the points
+    liability): `refresh_model`'s single row (fields `day`, `refreshed_at`) is created
+    if missing and locked, so two refreshes never interleave and a page reads the old
+    figures or the new, never half. Yields the row, or None when figures of a later
+    moment are already stored (the caller then writes nothing); on leaving, the row says
+    the Shanghai date of `now` and `now`."""
+    day = timezone.localdate(now)
+    with transaction.atomic():
+        refresh_model.objects.get_or_create(
+            pk=STORED_REFRESH_ROW, defaults={"day": day, "refreshed_at": now}
+        )
+        refresh = refresh_model.objects.select_for_update().get(pk=STORED_REFRESH_ROW)
+        if refresh.refreshed_at > now:
+            yield None
+            return
+        yield refresh
+        refresh.day, refresh.refreshed_at = day, now
+        refresh.save(update_fields=["day", "refreshed_at"])
 
 
 def register_periodic_job(job: PeriodicJob) -> None:

@@ -13,14 +13,13 @@ cannot drift. The pages say "as of" when.
 
 import datetime
 
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 
 from customers.dbstats import tables_analyze
+from customers.jobs import stored_figures_swap
 from customers.models import OwnerFigures, OwnerFiguresRefresh, OwnerOverdueCustomer
 from customers.summaries import owner_figures_compute, owner_overdue_customers_insert_sql
-
-REFRESH_ROW = 1
 
 
 def owner_figures_refresh(*, now: datetime.datetime | None = None) -> int | None:
@@ -33,12 +32,8 @@ def owner_figures_refresh(*, now: datetime.datetime | None = None) -> int | None
     is locked for the whole swap)."""
     now = now or timezone.now()
     today = timezone.localdate(now)
-    with transaction.atomic():
-        OwnerFiguresRefresh.objects.get_or_create(
-            pk=REFRESH_ROW, defaults={"day": today, "refreshed_at": now}
-        )
-        refresh = OwnerFiguresRefresh.objects.select_for_update().get(pk=REFRESH_ROW)
-        if refresh.refreshed_at > now:
+    with stored_figures_swap(OwnerFiguresRefresh, now=now) as refresh:
+        if refresh is None:
             return None
         rows = [
             OwnerFigures(owner_id=owner, **values)
@@ -50,8 +45,6 @@ def owner_figures_refresh(*, now: datetime.datetime | None = None) -> int | None
         with connection.cursor() as cursor:
             cursor.execute(*owner_overdue_customers_insert_sql(today=today))
             overdue_customers = cursor.rowcount
-        refresh.day, refresh.refreshed_at = today, now
-        refresh.save(update_fields=["day", "refreshed_at"])
         tables_analyze(
             OwnerFigures, OwnerOverdueCustomer, changed_rows=len(rows) + overdue_customers
         )

@@ -13,16 +13,15 @@ when.
 
 import datetime
 
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 
 from accounts.roles import require_manager
 from customers.audit import audit_record
+from customers.jobs import stored_figures_swap
 from customers.models import AuditAction
 from loyalty.liability import liability_figures_sql
 from loyalty.models import LiabilityFigures, LiabilityFiguresRefresh
-
-REFRESH_ROW = 1
 
 
 def points_liability_refresh(*, now: datetime.datetime | None = None, actor=None) -> int | None:
@@ -37,12 +36,8 @@ def points_liability_refresh(*, now: datetime.datetime | None = None, actor=None
     now = now or timezone.now()
     today = timezone.localdate(now)
     figures = connection.ops.quote_name(LiabilityFigures._meta.db_table)
-    with transaction.atomic():
-        LiabilityFiguresRefresh.objects.get_or_create(
-            pk=REFRESH_ROW, defaults={"day": today, "refreshed_at": now}
-        )
-        refresh = LiabilityFiguresRefresh.objects.select_for_update().get(pk=REFRESH_ROW)
-        if refresh.refreshed_at > now:
+    with stored_figures_swap(LiabilityFiguresRefresh, now=now) as refresh:
+        if refresh is None:
             return None
         LiabilityFigures.objects.all().delete()
         select, params = liability_figures_sql(today=today)
@@ -53,8 +48,6 @@ def points_liability_refresh(*, now: datetime.datetime | None = None, actor=None
                 [refresh.pk, *params],
             )
             rows = cursor.rowcount
-        refresh.day, refresh.refreshed_at = today, now
-        refresh.save(update_fields=["day", "refreshed_at"])
         if actor is not None:
             audit_record(
                 actor=actor,

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from customers.constraint_checks import check_constraints
 from customers.field_checks import FieldChecks
 from customers.models import Booking, Destination
-from customers.services.archive import ANONYMISED_MESSAGE
+from customers.services.archive import customer_refuse_if_anonymised
 from customers.services.booking_sync.items import _RELATIONS, NUMBER_MAX_LENGTH, SYNCED_FIELDS
 from customers.validators import (
     validate_booking_source,
@@ -160,11 +160,12 @@ def booking_validate(booking: Booking, *, destination_ids: set[int]) -> None:
                 )
             )
     customer = booking._state.fields_cache.get("customer")
-    if booking._state.adding and customer is not None and customer.anonymised_at is not None:
+    if booking._state.adding and customer is not None:
         # As booking_save: a kept booking may still be settled, a new one is refused.
-        errors.setdefault("customer", []).append(
-            ValidationError(ANONYMISED_MESSAGE, code="anonymised")
-        )
+        try:
+            customer_refuse_if_anonymised(customer=customer, as_loaded=True)
+        except ValidationError as error:
+            errors.setdefault("customer", []).extend(error.error_list)
     try:
         booking.clean()
     except ValidationError as error:

@@ -39,6 +39,8 @@ MORE_OUTCOMES = (
     ContactOutcome.BOOKED,
     ContactOutcome.NOT_INTERESTED,
 )
+# Stands for the follow-up's number in the one "More" menu the page carries (my_day.js).
+MORE_PLACEHOLDER = 2_000_000_000
 
 
 def _back_to_day(request):
@@ -81,6 +83,7 @@ def my_day_view(request):
             "snooze_days": forms.SnoozeForm.base_fields["days"].choices,
             "visit_kinds": [FollowupKind.KEY_ACCOUNT.value, FollowupKind.WEEKLY_VISIT.value],
             "greeting_kind": FollowupKind.GREETING.value,
+            "more_placeholder": MORE_PLACEHOLDER,
         },
     )
 

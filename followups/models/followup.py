@@ -11,7 +11,7 @@ from followups.models.choices import (
     Occasion,
     Weekday,
 )
-from followups.models.reasons import cap_note, followup_reason
+from followups.models.reasons import cap_note, choice_label, followup_reason
 
 
 class StandingVisit(models.Model):
@@ -193,6 +193,14 @@ class Followup(models.Model):
     def reason(self) -> str:
         """Why it exists, in the active language."""
         return followup_reason(kind=self.kind, occasion=self.occasion, facts=self.facts or {})
+
+    @property
+    def kind_label(self) -> str:
+        return choice_label(FollowupKind, self.kind)
+
+    @property
+    def channel_label(self) -> str:
+        return choice_label(ContactChannel, self.channel)
 
     @property
     def cap_note(self) -> str:

@@ -12,7 +12,10 @@ from django.utils.translation import gettext
 from followups.models.choices import FollowupKind, Occasion
 
 
-def _label(choices, value: str) -> str:
+def choice_label(choices, value: str) -> str:
+    """The label of `value` in the active language (the value itself when unknown): what
+    get_FOO_display says, without hashing every label of the field's choices (a page of
+    100 follow-ups translated each kind's label 800 times)."""
     try:
         return str(choices(value).label)
     except ValueError:
@@ -42,12 +45,12 @@ def followup_reason(*, kind: str, occasion: str, facts: dict) -> str:
         return str(FollowupKind.WEEKLY_VISIT.label)
     if kind == FollowupKind.GREETING:
         return gettext("%(occasion)s on %(date)s") % {
-            "occasion": _label(Occasion, occasion),
+            "occasion": choice_label(Occasion, occasion),
             "date": facts.get("day") or "",
         }
     if kind == FollowupKind.FEEDBACK:
         return gettext("Respond to feedback: %(summary)s") % {"summary": facts.get("summary") or ""}
-    return _label(FollowupKind, kind)
+    return choice_label(FollowupKind, kind)
 
 
 def cap_note(*, planned_on: datetime.date, cap_days: int | None) -> str:

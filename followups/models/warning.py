@@ -7,6 +7,8 @@ from django.db import models
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from followups.models.reasons import choice_label
+
 
 class WarningKind(models.TextChoices):
     SPEND_FALL = "spend_fall", _("Spend falling")
@@ -113,6 +115,10 @@ class CustomerWarning(models.Model):
         if not self.spend_year_before or self.spend_recent is None:
             return None
         return int((self.spend_recent - self.spend_year_before) * 100 / self.spend_year_before)
+
+    @property
+    def kind_label(self) -> str:
+        return choice_label(WarningKind, self.kind)
 
     @property
     def headline(self) -> str:

@@ -251,7 +251,7 @@ def test_my_day_runs_the_same_queries_however_many_items(
     client = client_as(sales1)
     item(sales1, due_on=TODAY - DAY)
     with django_assert_max_num_queries(14) as few:
-        client.get(reverse("followups:my_day"))
+        one = client.get(reverse("followups:my_day"))
     kinds = [FollowupKind.POST_TRIP, FollowupKind.REGULAR, FollowupKind.KEY_ACCOUNT,
              FollowupKind.FEEDBACK]  # fmt: skip
     for n in range(30):
@@ -263,6 +263,14 @@ def test_my_day_runs_the_same_queries_however_many_items(
         page = client.get(reverse("followups:my_day"))
     # All 61 are due within the week (-3..+5 days, greetings 0..4 days ahead).
     assert page.text.count('data-testid="item"') == 61
+    # The menus' forms and the outcome buttons' token are written once, not once an item
+    # (a phone downloads each byte): one snooze form, one form for the one-tap outcomes;
+    # one token more than with a single call (the greetings' bulk form).
+    assert page.text.count('data-part="snooze"') == 1
+    buttons = page.text.count('data-testid="complete-') + page.text.count('data-testid="no-answer-')
+    assert page.text.count('form="myday-complete"') == buttons > 61
+    assert page.text.count("csrfmiddlewaretoken") == one.text.count("csrfmiddlewaretoken") + 1
+    assert len(page.content) < 61 * 2_600
 
 
 # --- The demo -------------------------------------------------------------------------

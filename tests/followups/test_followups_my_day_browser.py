@@ -138,3 +138,39 @@ def test_complete_with_an_outcome_and_greetings_sent_together(live_server, page,
         assert greeting.status == FollowupStatus.DONE
     others = Followup.objects.filter(kind=FollowupKind.GREETING, status=FollowupStatus.OPEN)
     assert others.count() == 6 - 2
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_more_menu_snoozes_and_records_other_outcomes(live_server, page, sales1):
+    """The page carries the menu once; each item's "More" fills it for that follow-up:
+    another outcome, a snooze with its reason, and only what the item allows (a greeting
+    offers no call outcomes)."""
+    items = _day_of_work(sales1)
+    _sign_in(page, live_server, sales1, "zh-hans")
+    page.set_viewport_size(PHONE)
+    page.goto(f"{live_server.url}/followups/")
+
+    first, second = [f for f in items if f.kind == FollowupKind.REGULAR][:2]
+    page.locator(f"[data-testid=more-{first.pk}]").click()
+    menu = page.locator(f"[data-followup='{first.pk}'] .dropdown-menu")
+    menu.get_by_role("button", name="有出游意向").click()
+    expect(page.locator(".alert-success")).to_contain_text(first.customer.name)
+    first.refresh_from_db()
+    assert first.status == FollowupStatus.DONE
+    assert ContactRecord.objects.get(customer=first.customer).outcome == "interested"
+
+    page.locator(f"[data-testid=more-{second.pk}]").click()
+    snooze = page.locator(f"[data-testid=snooze-{second.pk}]")
+    snooze.get_by_label("暂缓：为什么要推迟？").fill("客户出差")
+    snooze.get_by_role("button", name="3 天").click()
+    expect(page.locator(".alert-success")).to_contain_text(second.customer.name)
+    second.refresh_from_db()
+    assert (second.due_on, second.status) == (timezone.localdate() + 3 * DAY, FollowupStatus.OPEN)
+
+    greeting = next(f for f in items if f.kind == FollowupKind.GREETING)
+    page.locator(f"[data-testid=more-{greeting.pk}]").click()
+    menu = page.locator(f"[data-followup='{greeting.pk}'] .dropdown-menu")
+    expect(menu.locator(f"[data-testid=snooze-{greeting.pk}]")).to_be_visible()
+    expect(menu.get_by_role("button", name="有出游意向")).to_have_count(0)
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]

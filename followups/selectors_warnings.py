@@ -48,8 +48,8 @@ class OpenWarnings:
 
 def open_warnings(*, user, owner=None) -> OpenWarnings:
     """The open warnings `user` may see, newest first: of `owner`'s customers (a rep's
-    day), or all in scope (a team lead's or manager's own page). One query, and a
-    capped COUNT only when there are more than are shown.
+    day), or all in scope (a team lead's or manager's own page). The page's ids, its
+    rows by id, and a capped COUNT only when there are more than are shown.
 
     A rep's day reads the owner's customers among those the viewer is responsible for
     (`customer_responsible_q`: the owner is the viewer or in their scope, and special
@@ -65,10 +65,21 @@ def open_warnings(*, user, owner=None) -> OpenWarnings:
     else:
         warnings = warning_list_visible(user=user)
     warnings = warnings.filter(handled_at__isnull=True)
-    rows = list(
-        warnings.select_related("customer__owner", "service_record").order_by("-raised_on", "-id")[
-            :WARNINGS_SHOWN
-        ]
+    # The page's ids first, from a narrow join, then its rows by id. Asked for whole rows
+    # with their customers, PostgreSQL walked every open warning newest first probing
+    # each customer, expecting to meet the owner's soon: for a rep with none among
+    # 32,729 open warnings at a million customers, 62-141 ms. The ids alone join the
+    # owner's customers' ids from an index (customer_live_owner_id) and hash: 18-21 ms
+    # whether the rep has none or thousands.
+    ids = list(warnings.order_by("-raised_on", "-id").values_list("id", flat=True)[:WARNINGS_SHOWN])
+    rows = (
+        list(
+            CustomerWarning.objects.filter(pk__in=ids)
+            .select_related("customer__owner", "service_record")
+            .order_by("-raised_on", "-id")
+        )
+        if ids
+        else []
     )
     if len(rows) < WARNINGS_SHOWN:
         count = len(rows)

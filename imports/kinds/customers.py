@@ -151,6 +151,9 @@ class CustomerImporter(Importer):
         return FIELD_CHECKS.only((set(self.columns) | DERIVED) - RESOLVED)
 
     def check_chunk(self, rows: list[Row]) -> None:
+        for row in rows:
+            if row.problems and row.values:
+                self._check_the_rest(row)
         live = [row for row in rows if not row.problems]
         for row in live:
             row.extra["keys"] = _keys(row.values)
@@ -197,6 +200,18 @@ class CustomerImporter(Importer):
             self.refuse_error(row, error)
             return False
         return True
+
+    def _check_the_rest(self, row: Row) -> None:
+        """A row refused while its cells were read (an ID number Excel turned into a
+        number, a date that is no date): its other cells go through the same field
+        rules now, so the person fixes every problem of the row at once, as a form
+        shows every field's error, not one problem per import."""
+        customer = self.new_customer(owner=self.actor, dormancy_counts_from=self.today)
+        self._apply(row, customer)
+        try:
+            self.field_checks.clean(customer, row.values)
+        except ValidationError as error:
+            self.refuse_error(row, error)
 
     def _check_new(self, row: Row, owner) -> None:
         # Added today, the job's day (customer_prepare would ask the clock per row).

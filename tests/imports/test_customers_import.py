@@ -68,6 +68,23 @@ def test_id_number_excel_made_a_number_says_digits_lost_not_check_digit(sales1):
     assert report["problems"][1]["value"] == "1.10105E+17"
 
 
+def test_a_row_refused_while_read_reports_its_other_problems_too(sales1):
+    """As a form shows every field's error: the row whose ID number Excel mangled also
+    says its mobile is short, so one round of fixes is enough."""
+    job = create(sales1, [HEADER, ["张三", "1390013", "1.10105E+17", "", ""],
+                          ["李四", "1390014", make_id_number(2), "", ""]])  # fmt: skip
+    report = import_job_check(actor=sales1, job=job)
+    assert report["counts"]["refused"] == 2
+    found = messages(report)
+    assert [(row, column) for row, column, _message in found] == [
+        (2, "身份证号码"),
+        (2, "手机"),
+        (3, "手机"),
+    ]
+    assert "lost its last digits" in found[0][2]
+    assert found[1][2] == found[2][2]  # the same rule, the same words
+
+
 def test_mobiles_as_numbers_full_width_digits_and_dates_in_every_spelling(sales1):
     rows = [
         ["姓名", "手机", "结婚纪念日"],

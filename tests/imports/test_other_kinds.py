@@ -128,6 +128,18 @@ def test_contact_people_of_organisations(sales1):
     assert import_job_commit(actor=sales1, job=again)["counts"]["unchanged"] == 1
 
 
+def test_a_contact_row_refused_while_read_reports_its_other_problems_too(sales1):
+    OrganisationFactory(owner=sales1, name="华夏科技有限公司")
+    rows = [["单位名称", "联系人", "手机", "主要联系人"],
+            ["华夏科技有限公司", "李娜", "1390013", "也许"]]  # fmt: skip
+    job = import_job_create(actor=sales1, upload=xlsx(rows), kind="contacts")
+    report = import_job_check(actor=sales1, job=job)
+    assert [(row, column) for row, column, _message in messages(report)] == [
+        (2, "主要联系人"),
+        (2, "手机"),
+    ]
+
+
 def test_contact_records(sales1, traveller):
     rows = [["手机", "联系方式", "联系时间", "结果", "内容"],
             ["13800138042", "电话", "2026-03-05 10:30", "已接通并沟通", "想去日本"],

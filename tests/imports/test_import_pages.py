@@ -179,6 +179,10 @@ def test_import_everything_when_nothing_is_refused(client_as, sales1, run_on_com
     run_on_commit(client, reverse("imports:map", args=[again.pk]), mapping_post(again))
     result = client.get(reverse("imports:detail", args=[again.pk]))
     assert result.context["counts"] == {"new": 0, "updated": 0, "unchanged": 2, "refused": 0}
+    run_on_commit(client, reverse("imports:commit", args=[again.pk]), {"choice": "all"})
+    done = client.get(reverse("imports:detail", args=[again.pk])).content.decode()
+    assert "Nothing changed: the 2 rows are on file already, as they are." in done
+    assert "0 rows were imported" not in done
 
 
 def test_gbk_csv_says_how_it_was_read(client_as, sales1):

@@ -226,6 +226,11 @@ STORAGES = {
 # download view reads them, after checking who asks, and it writes an audit entry.
 PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT", str(BASE_DIR / "private_media")))
 ARCHIVE_MAX_UPLOAD_BYTES = env_int("ARCHIVE_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
+# The most spreadsheet data one import reads: a CSV's size, an XLSX's size once unpacked
+# (python-calamine holds the chosen sheet in memory, about 1.6 bytes per unpacked byte).
+# 400 MB is about 500,000 bookings of 16 columns; bigger files are split and imported in
+# parts. It bounds the memory of the web request that opens the file and of the worker.
+IMPORT_MAX_DATA_BYTES = env_int("IMPORT_MAX_DATA_BYTES", 400 * 1024 * 1024)
 # Where `manage.py backup` writes its archives (database + documents + manifest).
 BACKUP_DIR = Path(env_str("BACKUP_DIR", str(BASE_DIR / "backups")))
 

@@ -15,6 +15,7 @@ guesses; the name of what was used is kept on the job and shown to the user.
 import codecs
 import csv
 import io
+import os
 import re
 import unicodedata
 import zipfile
@@ -22,6 +23,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from charset_normalizer import from_bytes
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from python_calamine import CalamineError, CalamineWorkbook
@@ -40,6 +42,10 @@ UNREADABLE = _(
     "again as .xlsx or CSV, and upload that."
 )
 EMPTY = _("The file has no rows to import.")
+TOO_BIG = _(
+    "This file holds %(size)s MB of spreadsheet data; one import reads at most %(limit)s MB. "
+    "Split it into several files (by year, say) and import each."
+)
 NO_SUCH_SHEET = _("The workbook has no sheet called %(sheet)s.")
 
 
@@ -100,7 +106,30 @@ def detect_encoding(sample: bytes) -> tuple[str, str]:
     return best.encoding, best.encoding.upper()
 
 
+def _refuse_too_big(size: int) -> None:
+    limit = settings.IMPORT_MAX_DATA_BYTES
+    if size > limit:
+        raise ValidationError(
+            TOO_BIG,
+            code="too_big",
+            params={"size": f"{size / 2**20:,.0f}", "limit": f"{limit / 2**20:,.0f}"},
+        )
+
+
+def _unpacked_size(path: str) -> int:
+    """What the workbook's parts take once unpacked, from the zip's directory (nothing is
+    unpacked): a small file that unpacks to gigabytes is refused before it is read."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return sum(member.file_size for member in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise ValidationError(
+            UNREADABLE, code="unreadable", params={"reason": str(exc)[:200]}
+        ) from None
+
+
 def _open_xlsx(path: str) -> CalamineWorkbook:
+    _refuse_too_big(_unpacked_size(path))
     try:
         return CalamineWorkbook.from_path(path)
     except (CalamineError, zipfile.BadZipFile, OSError, ValueError) as exc:
@@ -225,6 +254,7 @@ def open_table(path: str, *, known: set[str], sheet: str | None = None) -> Table
         except Exception:
             table.total_rows = 0
     else:
+        _refuse_too_big(os.path.getsize(path))
         _codec, shown = detect_encoding(sample)
         if shown == "UTF-16":
             raise ValidationError(NOT_A_SPREADSHEET, code="not_spreadsheet")

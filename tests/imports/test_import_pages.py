@@ -194,6 +194,40 @@ def test_gbk_csv_says_how_it_was_read(client_as, sales1):
     assert "客户姓名" in page
 
 
+def _packed_small_unpacked_big(unpacked: int):
+    """A real workbook with one more part of zeros: a few KB on the wire, `unpacked`
+    bytes once unpacked (the shape of a zip bomb)."""
+    import zipfile
+
+    buffer = io.BytesIO(xlsx([HEADER, *GOOD]).read())
+    with zipfile.ZipFile(buffer, "a", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/media/padding.bin", b"\x00" * unpacked)
+    return SimpleUploadedFile("客户.xlsx", buffer.getvalue())
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_a_file_with_more_data_than_one_import_reads_is_refused_before_it_is_read(
+    client_as, sales1, settings, language
+):
+    """Bounded memory: the workbook's unpacked size (from the zip's directory) and a
+    CSV's size are checked before the reader loads anything; the message says how to
+    split the file, in the reader's language, and nothing is kept."""
+    settings.IMPORT_MAX_DATA_BYTES = 2 * 2**20
+    client = client_as(sales1)
+    client.cookies["django_language"] = language
+    bomb = _packed_small_unpacked_big(3 * 2**20)
+    assert bomb.size < 100_000
+    big_csv = csv_file([HEADER, *GOOD] + [["某人", "", "", "北京" * 20]] * 20_000)
+    words = {"en": "Split it into several files", "zh-hans": "请把文件拆分"}[language]
+    for upload in (bomb, big_csv):
+        response = upload_file(client, upload)
+        assert response.status_code == 400
+        assert words in " ".join(response.context["form"].errors["file"])
+    assert not ImportJob.objects.exists()
+    settings.IMPORT_MAX_DATA_BYTES = 4 * 2**20
+    assert upload_file(client, _packed_small_unpacked_big(3 * 2**20)).status_code == 302
+
+
 @pytest.mark.parametrize(
     ("upload", "message"),
     [

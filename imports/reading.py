@@ -112,8 +112,13 @@ def _refuse_too_big(size: int) -> None:
         raise ValidationError(
             TOO_BIG,
             code="too_big",
-            params={"size": f"{size / 2**20:,.0f}", "limit": f"{limit / 2**20:,.0f}"},
+            params={"size": _megabytes(size), "limit": _megabytes(limit)},
         )
+
+
+def _megabytes(size: int) -> str:
+    megabytes = size / 2**20
+    return f"{megabytes:,.1f}" if megabytes < 10 else f"{megabytes:,.0f}"
 
 
 def _unpacked_size(path: str) -> int:

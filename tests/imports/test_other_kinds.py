@@ -209,6 +209,16 @@ def test_the_command_prints_the_report_and_exits_non_zero_on_refused_rows(sales1
     assert ImportJob.objects.count() == 2
 
 
+def test_the_command_refuses_a_file_bigger_than_one_import_reads(sales1, tmp_path, settings):
+    settings.IMPORT_MAX_DATA_BYTES = 1024
+    big = tmp_path / "big.csv"
+    big.write_text("姓名,手机\n" + "张三,13800138000\n" * 100, encoding="utf-8")
+    with pytest.raises(CommandError) as caught:
+        call_command("import_data", str(big), "--kind", "customers", "--owner", "sales1")
+    assert "Split it into several files" in str(caught.value)
+    assert not ImportJob.objects.exists()
+
+
 def test_a_saved_mapping_is_reused_by_the_command(sales1, tmp_path):
     from imports.services import import_mapping_save
 

@@ -205,6 +205,38 @@ def _packed_small_unpacked_big(unpacked: int):
     return SimpleUploadedFile("客户.xlsx", buffer.getvalue())
 
 
+def _lying_about_its_size(upload):
+    """The same workbook with its padding part's sizes rewritten to 100 bytes in the local
+    header and the central directory (a zip that lies to pass the directory check)."""
+    import struct
+
+    data = bytearray(upload.read())
+    name = b"xl/media/padding.bin"
+    local = data.find(b"PK\x03\x04")
+    while local != -1:
+        length = struct.unpack_from("<H", data, local + 26)[0]
+        if data[local + 30 : local + 30 + length] == name:
+            struct.pack_into("<I", data, local + 22, 100)
+        local = data.find(b"PK\x03\x04", local + 4)
+    central = data.find(b"PK\x01\x02")
+    while central != -1:
+        length = struct.unpack_from("<H", data, central + 28)[0]
+        if data[central + 46 : central + 46 + length] == name:
+            struct.pack_into("<I", data, central + 24, 100)
+        central = data.find(b"PK\x01\x02", central + 4)
+    return SimpleUploadedFile("客户.xlsx", bytes(data))
+
+
+def test_a_workbook_lying_about_its_unpacked_size_is_refused(client_as, sales1, settings):
+    settings.IMPORT_MAX_DATA_BYTES = 2 * 2**20
+    response = upload_file(
+        client_as(sales1), _lying_about_its_size(_packed_small_unpacked_big(3 * 2**20))
+    )
+    assert response.status_code == 400
+    assert "could not be read" in " ".join(response.context["form"].errors["file"])
+    assert not ImportJob.objects.exists()
+
+
 @pytest.mark.parametrize("language", ["en", "zh-hans"])
 def test_a_file_with_more_data_than_one_import_reads_is_refused_before_it_is_read(
     client_as, sales1, settings, language

@@ -20,6 +20,10 @@ from customers.validators import (
 
 
 def _same(current: Any, wanted: Any) -> bool:
+    if current is None or wanted is None:
+        # What the comparisons below say of None (Decimal("None") raises, and a raised
+        # exception per value cost a new booking's amounts more than the rest).
+        return current is wanted
     if isinstance(current, Decimal) or isinstance(wanted, Decimal):
         try:
             return Decimal(str(current)) == Decimal(str(wanted))

@@ -373,16 +373,27 @@ def new_instances(model, **fixed) -> Callable[..., models.Model]:
         if field.is_relation
     }
 
+    # A field whose class attribute has no setter (a plain column's DeferredAttribute)
+    # is set in the instance's dict, as setattr would set it.
+    plain = frozenset(
+        field.attname
+        for field in model._meta.concrete_fields
+        if not hasattr(type(getattr(model, field.attname, None)), "__set__")
+    )
+
     def make(**values) -> models.Model:
         obj = model.__new__(model)
-        obj.__dict__.update(state)
+        held = obj.__dict__
+        held.update(state)
         obj._state = ModelState()
         for attname, field in fresh:
-            obj.__dict__[attname] = field.get_default()
+            held[attname] = field.get_default()
         for name, value in values.items():
-            if name in relations:
+            if name in plain:
+                held[name] = value
+            elif name in relations:
                 attname, cache_name, target = relations[name]
-                obj.__dict__[attname] = None if value is None else getattr(value, target)
+                held[attname] = None if value is None else getattr(value, target)
                 obj._state.fields_cache[cache_name] = value
             else:
                 setattr(obj, name, value)

@@ -211,7 +211,9 @@ def parse_row(row: Row, columns: list[tuple[int, str, Callable, bool]], importer
         except ValidationError as error:
             importer.refuse_error(row, error, names={None: name})
             continue
-        if value is None or value == "" or value == []:
+        # Empty: None, "" or [] (asked by type: a Decimal compared with "" and [] asks
+        # isinstance(…, Rational) of each, an ABC check).
+        if value is None or (isinstance(value, str | list) and not value):
             if required:
                 importer.refuse(row, name, REQUIRED)
         else:

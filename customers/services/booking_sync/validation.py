@@ -48,6 +48,7 @@ def _apply(booking: Booking, values: dict[str, Any]) -> list[str]:
     """Set `values` on `booking`; return the names of the fields that changed."""
     changed = []
     columns = _synced_columns()
+    held = booking.__dict__
     for name, wanted in values.items():
         column = columns.get(name)
         if column is None:
@@ -63,7 +64,13 @@ def _apply(booking: Booking, values: dict[str, Any]) -> list[str]:
                 if isinstance(wanted, models.Model):
                     setattr(booking, name, wanted)
                 changed.append(name)
-        elif not _same(getattr(booking, attname), wanted):
+        else:
+            current = held[attname] if attname in held else getattr(booking, attname)
+            if current is None or wanted is None:  # what _same says of them, inline
+                if current is wanted:
+                    continue
+            elif _same(current, wanted):
+                continue
             setattr(booking, name, wanted)
             changed.append(name)
     return changed

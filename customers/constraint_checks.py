@@ -37,14 +37,18 @@ def _compiled(condition, meta):
         conjunction = condition.connector == Q.AND
         negated = condition.negated
 
+        # SQL's three-valued AND and OR, stopping at the first part that decides.
+        decisive = not conjunction
+
         def combined(values):
-            results = [part(values) for part in parts]
-            if conjunction:
-                result = False if False in results else (None if None in results else True)
-            elif True in results:
-                result = True
-            else:
-                result = None if None in results else False
+            result = not decisive
+            for part in parts:
+                holds = part(values)
+                if holds is None:
+                    result = None
+                elif holds == decisive:
+                    result = decisive
+                    break
             if negated and result is not None:
                 result = not result
             return result

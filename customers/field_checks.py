@@ -17,11 +17,13 @@ every customer field, tests/customers/test_booking_validate.py on every booking 
 """
 
 import datetime
+import decimal
+import operator
 from collections.abc import Callable, Container, Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxLengthValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.expressions import DatabaseDefault
 
@@ -33,6 +35,14 @@ _UNCHANGED_BY_TO_PYTHON = {
     models.DateField.to_python: (datetime.date,),
     models.BooleanField.to_python: (bool,),
 }
+# Values of these classes are never equal to a str, list, tuple, dict or None, the kinds
+# of value a field's empty_values hold: for them `value in empty_values` is known False
+# without comparing (a Decimal compared with each asks isinstance(…, Rational) of it).
+_NEVER_EMPTY = frozenset({int, float, decimal.Decimal, datetime.date, datetime.datetime})
+_EMPTY_KINDS = (type(None), str, list, tuple, dict)
+# Validators that only compare the value with a constant: compared here, as they compare
+# (Django's BaseValidator.__call__ builds a dict of parameters for each call first).
+_COMPARING = {MinValueValidator: operator.lt, MaxValueValidator: operator.gt}
 
 
 def _plain(field: models.Field) -> bool:
@@ -53,10 +63,12 @@ class _Check:
         "attname",
         "blank",
         "choices",
+        "compared",
         "empty",
         "field",
         "limits",
         "name",
+        "never_empty",
         "others",
         "plain",
         "required",
@@ -72,6 +84,11 @@ class _Check:
         self.plain = _plain(field)
         self.blank = field.blank
         self.empty = field.empty_values
+        self.never_empty = (
+            _NEVER_EMPTY
+            if all(isinstance(value, _EMPTY_KINDS) for value in self.empty)
+            else frozenset()
+        )
         self.to_python = field.to_python
         self.same = _UNCHANGED_BY_TO_PYTHON.get(type(field).to_python, ())
         # Field.validate skips non-editable fields; a plain field's validate refuses an
@@ -87,10 +104,15 @@ class _Check:
             self.required = None  # only None is refused (null=False, blank=True)
         self.validators = [v for v in field.validators if not any(v is done for done in skip)]
         self.limits: list[int] = []
+        self.compared: list[tuple[Callable, Any]] = []  # (fails, limit)
         self.others: list[Callable] = []
         for validator in self.validators:
-            if type(validator) is MaxLengthValidator and not callable(validator.limit_value):
-                self.limits.append(validator.limit_value)
+            kind = type(validator)
+            limit = getattr(validator, "limit_value", None)
+            if kind is MaxLengthValidator and not callable(limit):
+                self.limits.append(limit)
+            elif kind in _COMPARING and not callable(limit):
+                self.compared.append((_COMPARING[kind], limit))
             else:
                 self.others.append(validator)
 
@@ -136,7 +158,7 @@ class FieldChecks:
                 continue
             attname = check.attname
             raw: Any = values[attname] if attname in values else getattr(obj, attname)
-            if raw is None or raw in check.empty:
+            if raw is None or (raw.__class__ not in check.never_empty and raw in check.empty):
                 if check.blank:
                     continue
             elif isinstance(raw, DatabaseDefault):
@@ -168,12 +190,15 @@ def _passes(check: _Check, value) -> bool:
     through to_python); False: let the field itself say what is wrong."""
     if not check.plain:
         return False
-    if value is None or value in check.empty:
+    if value is None or (value.__class__ not in check.never_empty and value in check.empty):
         return not (check.required or (value is None and check.required is None))
     if check.choices is not None and value not in check.choices:
         return False
     for limit in check.limits:
         if len(value) > limit:
+            return False
+    for fails, limit in check.compared:
+        if fails(value, limit):
             return False
     for validator in check.others:
         try:

@@ -3,6 +3,7 @@ contact person or contact record belongs to (one query per chunk)."""
 
 from collections import defaultdict
 from collections.abc import Collection
+from functools import cache
 
 from django.contrib.auth import get_user_model
 from django.db import connection
@@ -10,6 +11,7 @@ from django.db.models import BooleanField, Q
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 
+from customers.bulk_writing import loaded_instances
 from customers.id_numbers import blind_index
 from customers.models import Customer, CustomerKind
 from customers.models.fields import stored_blind_index
@@ -21,7 +23,7 @@ NO_CUSTOMER = _(
     "No customer on file matches this row's ID number, mobile or name; import the "
     "customers first (or correct the row)."
 )
-NO_CUSTOMER_COLUMNS = _("Give the customer's ID number, mobile or name.")
+NO_customer_columns = _("Give the customer's ID number, mobile or name.")
 SEVERAL_CUSTOMERS = _(
     "The ID number, mobile and name of this row name different customers on file."
 )
@@ -73,6 +75,12 @@ def organisations_by_name(names: Collection[str]) -> Q:
     if not names:
         return Q(pk__in=[])
     return column_in(Customer, "name_normalised", names) & ~Q(kind=CustomerKind.INDIVIDUAL)
+
+
+@cache
+def _customer_columns() -> list[str]:
+    """Every column of a customer the finder loads: all but the encrypted ID number."""
+    return [f.attname for f in Customer._meta.concrete_fields if f.attname != "id_number"]
 
 
 def _key(text: str) -> str:
@@ -174,7 +182,12 @@ class CustomerFinder:
         """The customers `condition` finds, their owners (with team) attached: loaded
         once each (a chunk's thousand customers have a handful of owners; joined, each
         customer row built its owner and team again)."""
-        customers = list(Customer.all_objects.filter(condition).defer("id_number"))
+        attnames = _customer_columns()
+        make = loaded_instances(Customer, attnames, db=connection.alias)
+        rows = Customer.all_objects.filter(condition).values_list(*attnames)
+        # As .defer("id_number") loads them (the number is never decrypted), built
+        # without from_db's per-field pairing (customers.bulk_writing.loaded_instances).
+        customers = [make(row) for row in rows]
         owner_ids = {customer.owner_id for customer in customers} - {None}
         if owner_ids:
             users = get_user_model().objects.filter(pk__in=owner_ids).select_related("team")
@@ -191,7 +204,7 @@ class CustomerFinder:
         mobile = row.values.get("customer_mobile")
         name = (row.values.get("customer_name") or "").strip()
         if not (id_number or mobile or name):
-            importer.refuse(row, None, NO_CUSTOMER_COLUMNS)
+            importer.refuse(row, None, NO_customer_columns)
             return
         hits = {}
         if id_number:

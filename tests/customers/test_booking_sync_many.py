@@ -214,3 +214,42 @@ def test_a_chunk_costs_the_same_statements_whatever_its_size(
     assert Booking.objects.count() == 46
     assert LedgerEntry.objects.filter(kind=EntryKind.EARN).count() == 46
     assert small[2] <= 3, small  # unchanged: the locked lookup, nothing written
+
+
+def test_every_value_is_stored_as_sent_whatever_its_characters(sales1, sanya):
+    """On PostgreSQL the new bookings reach the INSERT as one array per column: text
+    with quotes, backslashes, braces, commas, NULL-like words and tabs, amounts with
+    cents and empty optional dates are stored exactly as the ORM would store them."""
+    customer = CustomerFactory(owner=sales1)
+    products = ['Say "hi" \\ {x}, y', "NULL", "", "\t tab\nnew line ", '三亚,{五}日"游"']
+    results = booking_sync_many(
+        actor=sales1,
+        items=[
+            item(
+                customer,
+                f"ODD-{n}",
+                sanya,
+                product=product or "p",
+                amount=Decimal("1234.56"),
+                refunded_amount=Decimal("0.01"),
+                status=BookingStatus.BOOKED,
+                paid_date=None,
+                payment_due_date=None if n % 2 else datetime.date(2026, 12, 1),
+            )
+            for n, product in enumerate(products)
+        ],
+    )
+    assert [result.outcome for result in results] == ["created"] * len(products), [
+        result.error for result in results
+    ]
+    stored = {
+        b.source_number: b
+        for b in Booking.objects.filter(customer=customer).select_related("destination")
+    }
+    for n, product in enumerate(products):
+        booking = stored[f"ODD-{n}"]
+        assert booking.product == (product or "p")
+        assert (booking.amount, booking.refunded_amount) == (Decimal("1234.56"), Decimal("0.01"))
+        assert booking.payment_due_date == (None if n % 2 else datetime.date(2026, 12, 1))
+        assert booking.destination == sanya and booking.created_by == sales1
+        assert booking.history.get().product == booking.product

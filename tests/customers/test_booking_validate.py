@@ -19,7 +19,7 @@ BATTERY = {
     "trip_type": ["domestic", "outbound", "space", ""],
     "start_date": [datetime.date(2026, 12, 10), None, "2026-12-10", "not a date"],
     "end_date": [datetime.date(2026, 12, 14), None, "2026-02-30"],
-    "head_count": [1, 0, -1, "3", "three", None],
+    "head_count": [1, 0, -1, "3", "three", None, 2**31, 2**63],
     "amount": [Decimal("8000.00"), Decimal("-1"), Decimal("1234567890.123"),
                Decimal("12345678901.00"), "12.5", "abc", None, 12.5],
     "cost": [Decimal("0"), Decimal("-0.01"), None],

@@ -181,3 +181,48 @@ def test_bookings_cost_constant_statements_per_chunk_and_decrypt_no_id_number(sa
     assert decrypted == []
     assert Booking.objects.count() == 45
     assert Booking.objects.filter(customer=customers[3]).count() == 6
+
+
+@pytest.mark.django_db
+def test_the_collector_runs_less_often_while_a_file_is_read_and_as_before_after(
+    sales1, monkeypatch
+):
+    """A chunk's thousands of objects are freed by reference counting; the cyclic
+    collector, which walks every live object, runs every FEWER_COLLECTIONS allocations
+    while the file is read (not every 700) and as configured again afterwards, whether
+    the import succeeds or fails."""
+    import gc
+
+    from imports.kinds.bookings import BookingImporter
+
+    customers = [CustomerFactory(owner=sales1, id_number=make_id_number(800 + n)) for n in range(2)]
+    before = gc.get_threshold()
+    seen = []
+    real_check = BookingImporter.check_chunk
+
+    def check_chunk(self, rows):
+        seen.append(gc.get_threshold())
+        return real_check(self, rows)
+
+    monkeypatch.setattr(BookingImporter, "check_chunk", check_chunk)
+    job = import_job_create(actor=sales1, upload=xlsx(_booking_rows(customers, 3)), kind="bookings")
+    report = import_job_commit(actor=sales1, job=job)
+    assert report["counts"]["new"] == 3, report["problems"]
+    assert seen and all(t[0] >= engine.FEWER_COLLECTIONS for t in seen)
+    assert gc.get_threshold() == before
+
+    def failing(self, rows):
+        raise RuntimeError("the disk is gone")
+
+    monkeypatch.setattr(BookingImporter, "check_chunk", failing)
+    job = import_job_create(
+        actor=sales1, upload=xlsx(_booking_rows(customers, 3, 50)), kind="bookings"
+    )
+    with pytest.raises(RuntimeError):
+        engine.run(
+            importer=BookingImporter(
+                actor=sales1, job=job, commit=True, today=datetime.date(2026, 12, 2)
+            ),
+            path=job.file.path,
+        )
+    assert gc.get_threshold() == before

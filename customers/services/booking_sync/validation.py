@@ -20,6 +20,10 @@ from customers.validators import (
 
 
 def _same(current: Any, wanted: Any) -> bool:
+    if current is None or wanted is None:
+        # What the comparisons below say of None (Decimal("None") raises, and a raised
+        # exception per value cost a new booking's amounts more than the rest).
+        return current is wanted
     if isinstance(current, Decimal) or isinstance(wanted, Decimal):
         try:
             return Decimal(str(current)) == Decimal(str(wanted))
@@ -44,6 +48,7 @@ def _apply(booking: Booking, values: dict[str, Any]) -> list[str]:
     """Set `values` on `booking`; return the names of the fields that changed."""
     changed = []
     columns = _synced_columns()
+    held = booking.__dict__
     for name, wanted in values.items():
         column = columns.get(name)
         if column is None:
@@ -59,7 +64,13 @@ def _apply(booking: Booking, values: dict[str, Any]) -> list[str]:
                 if isinstance(wanted, models.Model):
                     setattr(booking, name, wanted)
                 changed.append(name)
-        elif not _same(getattr(booking, attname), wanted):
+        else:
+            current = held[attname] if attname in held else getattr(booking, attname)
+            if current is None or wanted is None:  # what _same says of them, inline
+                if current is wanted:
+                    continue
+            elif _same(current, wanted):
+                continue
             setattr(booking, name, wanted)
             changed.append(name)
     return changed

@@ -5,7 +5,7 @@ from django.db.models import BooleanField, Q
 from django.db.models.expressions import RawSQL
 from django.db.models.sql import Query
 
-from customers.bulk_writing import db_params
+from customers.bulk_writing import db_params, unnest_rows
 from customers.models import Booking
 from customers.validators import normalize_booking_number
 
@@ -49,15 +49,20 @@ def _insert_new(bookings: list[Booking], *, now) -> set[tuple[str, str]]:
     for booking in bookings:
         booking.created_at = now
     target = _conflict_target()
+    returning = f"RETURNING {quote('id')}, {quote('source')}, {quote('source_number')}"
     values_of = db_params(Booking, columns)
+    # PostgreSQL: the rows as one array per column (customers.bulk_writing.unnest_rows).
+    as_arrays = unnest_rows(columns)
     with connection.cursor() as cursor:
         for start in range(0, len(bookings), per_statement):
             batch = bookings[start : start + per_statement]
-            params = [value for booking in batch for value in values_of(booking)]
+            if as_arrays is not None:
+                rows, params = as_arrays[0], as_arrays[1](batch)
+            else:
+                rows = f"VALUES {', '.join([row] * len(batch))}"
+                params = [value for booking in batch for value in values_of(booking)]
             cursor.execute(
-                f"INSERT INTO {table} ({names}) VALUES {', '.join([row] * len(batch))} "  # noqa: S608
-                f"ON CONFLICT {target} DO NOTHING RETURNING {quote('id')}, "
-                f"{quote('source')}, {quote('source_number')}",
+                f"INSERT INTO {table} ({names}) {rows} ON CONFLICT {target} DO NOTHING {returning}",
                 params,
             )
             for pk, source, number in cursor.fetchall():

@@ -520,6 +520,7 @@ def main() -> None:
     from tests.factories import UserFactory
 
     if args.build_only:
+        Path(args.workdir).mkdir(parents=True, exist_ok=True)
         build(
             Path(args.workdir) / f"customers-{args.customers}.xlsx", customer_rows(args.customers)
         )

@@ -135,6 +135,12 @@ class Importer:
     def check_chunk(self, rows: list[Row]) -> None:
         raise NotImplementedError
 
+    def check_the_rest(self, row: Row) -> None:
+        """A row refused while its cells were read (an ID number Excel turned into a
+        number, a date that is no date): a kind checks its other cells here with the
+        same field rules, so every problem of the row is said at once, as a form shows
+        every field's error, not one problem per import. Nothing by default."""
+
     def write_chunk(self, rows: list[Row]) -> None:
         raise NotImplementedError
 
@@ -259,6 +265,8 @@ def run(
     def handle(chunk: list[Row]) -> None:
         for row in chunk:
             parse_row(row, columns, importer)
+            if row.problems and row.values:
+                importer.check_the_rest(row)
         importer.check_chunk(chunk)
         for row in chunk:
             if row.problems:

@@ -151,9 +151,6 @@ class CustomerImporter(Importer):
         return FIELD_CHECKS.only((set(self.columns) | DERIVED) - RESOLVED)
 
     def check_chunk(self, rows: list[Row]) -> None:
-        for row in rows:
-            if row.problems and row.values:
-                self._check_the_rest(row)
         live = [row for row in rows if not row.problems]
         for row in live:
             row.extra["keys"] = _keys(row.values)
@@ -201,11 +198,7 @@ class CustomerImporter(Importer):
             return False
         return True
 
-    def _check_the_rest(self, row: Row) -> None:
-        """A row refused while its cells were read (an ID number Excel turned into a
-        number, a date that is no date): its other cells go through the same field
-        rules now, so the person fixes every problem of the row at once, as a form
-        shows every field's error, not one problem per import."""
+    def check_the_rest(self, row: Row) -> None:
         customer = self.new_customer(owner=self.actor, dormancy_counts_from=self.today)
         self._apply(row, customer)
         try:

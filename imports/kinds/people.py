@@ -47,9 +47,6 @@ class ContactPersonImporter(Importer):
         self.seen: dict[tuple[int, str], int] = {}
 
     def check_chunk(self, rows: list[Row]) -> None:
-        for row in rows:
-            if row.problems and row.values:
-                self._check_the_rest(row)
         live = [row for row in rows if not row.problems]
         self.finder.find(live)
         live = [row for row in live if not row.problems]
@@ -98,10 +95,7 @@ class ContactPersonImporter(Importer):
                 row.changed = [n for n in PERSON_FIELDS if before[n] != getattr(person, n)]
                 row.outcome = UPDATED if row.changed else UNCHANGED
 
-    def _check_the_rest(self, row: Row) -> None:
-        """A row refused while its cells were read: its other cells go through the same
-        field rules now, so every problem of the row is said at once (as the customers'
-        import does, and a form)."""
+    def check_the_rest(self, row: Row) -> None:
         checked = {name for name in ("name", *PERSON_FIELDS) if name in row.values}
         person = ContactPerson(**{name: row.values[name] for name in checked})
         try:

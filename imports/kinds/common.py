@@ -23,7 +23,7 @@ NO_CUSTOMER = _(
     "No customer on file matches this row's ID number, mobile or name; import the "
     "customers first (or correct the row)."
 )
-NO_customer_columns = _("Give the customer's ID number, mobile or name.")
+NO_CUSTOMER_COLUMNS = _("Give the customer's ID number, mobile or name.")
 SEVERAL_CUSTOMERS = _(
     "The ID number, mobile and name of this row name different customers on file."
 )
@@ -204,7 +204,7 @@ class CustomerFinder:
         mobile = row.values.get("customer_mobile")
         name = (row.values.get("customer_name") or "").strip()
         if not (id_number or mobile or name):
-            importer.refuse(row, None, NO_customer_columns)
+            importer.refuse(row, None, NO_CUSTOMER_COLUMNS)
             return
         hits = {}
         if id_number:

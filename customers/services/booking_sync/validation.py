@@ -66,10 +66,7 @@ def _apply(booking: Booking, values: dict[str, Any]) -> list[str]:
                 changed.append(name)
         else:
             current = held[attname] if attname in held else getattr(booking, attname)
-            if current is None or wanted is None:  # what _same says of them, inline
-                if current is wanted:
-                    continue
-            elif _same(current, wanted):
+            if _same(current, wanted):
                 continue
             setattr(booking, name, wanted)
             changed.append(name)

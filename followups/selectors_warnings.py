@@ -54,10 +54,10 @@ def open_warnings(*, user, owner=None) -> OpenWarnings:
     A rep's day reads the owner's customers among those the viewer is responsible for
     (`customer_responsible_q`: the owner is the viewer or in their scope, and special
     access never lends anyone a rep's book), as a join: with the visibility subquery
-    and the owner on top, PostgreSQL multiplied the two selectivities, expected a
-    handful of rows and hashed every open warning against the owner's customers
-    (280 ms for a rep with 20,000 customers at a million); joined, it walks the open
-    warnings newest first (the (raised_on, id) index) until it has the page (6 ms)."""
+    and the owner on top, PostgreSQL multiplied the two selectivities and misjudged the
+    plan (280 ms for a rep with 20,000 customers at a million). The page's ids come
+    first, from that join alone, then its rows by id (below). A manager's or lead's own
+    page walks the open warnings newest first on the (raised_on, id) index."""
     if owner is not None:
         warnings = CustomerWarning.objects.filter(
             customer_responsible_q(user=user), customer__owner=owner
@@ -65,12 +65,11 @@ def open_warnings(*, user, owner=None) -> OpenWarnings:
     else:
         warnings = warning_list_visible(user=user)
     warnings = warnings.filter(handled_at__isnull=True)
-    # The page's ids first, from a narrow join, then its rows by id. Asked for whole rows
-    # with their customers, PostgreSQL walked every open warning newest first probing
-    # each customer, expecting to meet the owner's soon: for a rep with none among
-    # 32,729 open warnings at a million customers, 62-141 ms. The ids alone join the
-    # owner's customers' ids from an index (customer_live_owner_id) and hash: 18-21 ms
-    # whether the rep has none or thousands.
+    # Asked for whole rows with their customers, PostgreSQL walked every open warning
+    # newest first probing each customer, expecting to meet the owner's soon: for a rep
+    # with none among 32,729 open warnings at a million customers, 62-141 ms. The ids
+    # alone join the owner's customers' ids from an index (customer_live_owner_id) and
+    # hash: 8-21 ms whether the rep has none or thousands.
     ids = list(warnings.order_by("-raised_on", "-id").values_list("id", flat=True)[:WARNINGS_SHOWN])
     rows = (
         list(

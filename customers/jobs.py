@@ -107,7 +107,8 @@ STORED_REFRESH_ROW = 1
 @contextmanager
 def stored_figures_swap(refresh_model, *, now: datetime.datetime) -> Iterator[Any]:
     """One transaction replacing a job's stored figures (the home pages', the points
-    liability): `refresh_model`'s single row (fields `day`, `refreshed_at`) is created
+    liability): `refresh_model`'s single row (a customers.models.figures.
+    StoredFiguresRefresh) is created
     if missing and locked, so two refreshes never interleave and a page reads the old
     figures or the new, never half. Yields the row, or None when figures of a later
     moment are already stored (the caller then writes nothing); on leaving, the row says

@@ -17,19 +17,28 @@ from django.utils.translation import gettext_lazy as _
 FIGURES = {"max_digits": 16, "decimal_places": 2}
 
 
-class OwnerFiguresRefresh(models.Model):
-    """The one row saying which day the stored figures are for and when they were
-    summed; the refresh locks it, so two refreshes never interleave."""
+class StoredFiguresRefresh(models.Model):
+    """The one row of a job's stored figures (customers.jobs.stored_figures_swap) saying
+    which day they are for and when they were summed; the refresh locks it, so two
+    refreshes never interleave. Each kind of figures has its own table and says what
+    its day means."""
 
     day = models.DateField(_("figures for"))
     refreshed_at = models.DateTimeField(_("refreshed at"))
 
     class Meta:
-        verbose_name = _("home figures refresh")
-        verbose_name_plural = _("home figures refreshes")
+        abstract = True
 
     def __str__(self) -> str:
         return f"{self.day.isoformat()} @ {self.refreshed_at.isoformat()}"
+
+
+class OwnerFiguresRefresh(StoredFiguresRefresh):
+    """The home pages' figures (OwnerFigures, OwnerOverdueCustomer)."""
+
+    class Meta:
+        verbose_name = _("home figures refresh")
+        verbose_name_plural = _("home figures refreshes")
 
 
 class OwnerFigures(models.Model):

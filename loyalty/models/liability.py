@@ -12,21 +12,18 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from customers.models.figures import StoredFiguresRefresh
 
-class LiabilityFiguresRefresh(models.Model):
-    """The one row saying which day the stored liability counts the open lots for (lots
-    expiring after it) and when it was summed; the refresh locks it, so two refreshes
-    never interleave, and every stored row points at it."""
+
+class LiabilityFiguresRefresh(StoredFiguresRefresh):
+    """The stored liability's refresh: its day is the one the open lots are counted for
+    (lots expiring after it); every stored row points at it."""
 
     day = models.DateField(_("outstanding on"))
-    refreshed_at = models.DateTimeField(_("refreshed at"))
 
     class Meta:
         verbose_name = _("points liability refresh")
         verbose_name_plural = _("points liability refreshes")
-
-    def __str__(self) -> str:
-        return f"{self.day.isoformat()} @ {self.refreshed_at.isoformat()}"
 
 
 class LiabilityFigures(models.Model):

@@ -1,12 +1,28 @@
 import datetime
 import zoneinfo
+from decimal import Decimal
 
 import pytest
 
-from customers.models import CustodyPolicy
+from customers.models import BookingStatus, CustodyPolicy
+from tests.factories import BookingFactory
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 TODAY = datetime.date(2026, 6, 15)
+DAY = datetime.timedelta(days=1)
+
+
+def unpaid(customer, *, amount, due_on):
+    """A booking not yet paid, due on `due_on`, travelling three weeks later."""
+    return BookingFactory(
+        customer=customer,
+        amount=Decimal(amount),
+        status=BookingStatus.BOOKED,
+        paid_date=None,
+        payment_due_date=due_on,
+        start_date=due_on + 20 * DAY,
+        end_date=due_on + 25 * DAY,
+    )
 
 
 @pytest.fixture

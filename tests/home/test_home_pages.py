@@ -30,7 +30,7 @@ from tests.factories import (
     CustomerFactory,
     ServiceRecordFactory,
 )
-from tests.home.conftest import SHANGHAI, TODAY
+from tests.home.conftest import SHANGHAI, TODAY, unpaid
 
 DAY = datetime.timedelta(days=1)
 
@@ -50,18 +50,6 @@ def paid(customer, *, amount, cost, paid_on, **fields):
         start_date=paid_on + 10 * DAY,
         end_date=paid_on + 15 * DAY,
         **fields,
-    )
-
-
-def unpaid(customer, *, amount, due_on):
-    return BookingFactory(
-        customer=customer,
-        amount=Decimal(amount),
-        status=BookingStatus.BOOKED,
-        paid_date=None,
-        payment_due_date=due_on,
-        start_date=due_on + 20 * DAY,
-        end_date=due_on + 25 * DAY,
     )
 
 

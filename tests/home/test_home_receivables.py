@@ -21,23 +21,11 @@ from customers.summaries import (
     receivables_summary,
 )
 from tests.factories import BookingFactory, CustomerFactory
-from tests.home.conftest import SHANGHAI, TODAY
+from tests.home.conftest import SHANGHAI, TODAY, unpaid
 
 DAY = datetime.timedelta(days=1)
 FINANCE_HOME_QUERIES = 12  # 13 when the totals and the top ten were read live
 SCOPES = ["sales1", "sales3", "lead1", "finance1", "manager1"]
-
-
-def unpaid(customer, *, amount, due_on):
-    return BookingFactory(
-        customer=customer,
-        amount=Decimal(amount),
-        status=BookingStatus.BOOKED,
-        paid_date=None,
-        payment_due_date=due_on,
-        start_date=due_on + 20 * DAY,
-        end_date=due_on + 25 * DAY,
-    )
 
 
 @pytest.fixture

@@ -149,7 +149,6 @@ def _unpacked_size(path: str) -> int:
 
 
 def _open_xlsx(path: str) -> CalamineWorkbook:
-    _refuse_too_big(_unpacked_size(path))
     try:
         return CalamineWorkbook.from_path(path)
     except (CalamineError, zipfile.BadZipFile, OSError, ValueError) as exc:
@@ -260,7 +259,10 @@ def open_table(path: str, *, known: set[str], sheet: str | None = None) -> Table
     if not sample:
         raise ValidationError(EMPTY, code="empty")
     fmt = sniff_format(sample)
+    # Every file is looked at here first (the upload, the command, another sheet chosen):
+    # past the limit nothing reads it, then or later.
     if fmt == XLSX:
+        _refuse_too_big(_unpacked_size(path))
         workbook = _open_xlsx(path)
         sheets = list(workbook.sheet_names)
         if not sheets:
